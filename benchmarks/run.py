@@ -1,0 +1,42 @@
+"""Run the benchmarks: ``python benchmarks/run.py [foundation rating simulation prevention ...] [--quick]``.
+
+Each benchmark times our path and a named baseline in the same process and prints the ratio
+(markdown tables). ``--quick`` uses small sizes (a smoke test, not figures to quote).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+SUITES = {
+    "foundation": ("bench_foundation", {"sizes": (1_000_000, 10_000_000)}, {"sizes": (100_000,)}),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("suites", nargs="*", default=list(SUITES), help=f"any of {list(SUITES)}")
+    ap.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    args = ap.parse_args()
+    import numpy, numba, pandas  # noqa: E401
+
+    import ajx_actuarial
+
+    print(f"# ajx_actuarial {ajx_actuarial.__version__} benchmarks")
+    print(f"python {platform.python_version()}, numpy {numpy.__version__}, pandas {pandas.__version__}, "
+          f"numba {numba.__version__}, cores {os.cpu_count()}, {platform.machine()}")
+    for name in args.suites:
+        if name not in SUITES:
+            ap.error(f"unknown suite {name!r}; choose from {list(SUITES)}")
+        mod, full, quick = SUITES[name]
+        importlib.import_module(mod).run(**(quick if args.quick else full))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""ajx_actuarial: pricing, loss simulation and prevention budgets for 安全生产责任保险.
+
+Importing the package is cheap and has no side effects: numba kernels compile on first use
+(and are cached on disk), Dask is imported only when its backend is asked for.
+
+>>> import ajx_actuarial as ajx
+>>> book = ajx.synth.portfolio(100, rng=7)
+>>> ajx.validate_portfolio(book).shape[0]
+100
+"""
+
+from __future__ import annotations
+
+from . import reference, synth
+from ._version import __version__
+from .errors import AjxError, AjxWarning, ValidationError
+from .portfolio import read_portfolio, read_table, validate_experience, validate_portfolio, write_table
+
+__all__ = [
+    "__version__",
+    "AjxError",
+    "AjxWarning",
+    "ValidationError",
+    "reference",
+    "synth",
+    "validate_portfolio",
+    "validate_experience",
+    "read_portfolio",
+    "read_table",
+    "write_table",
+]

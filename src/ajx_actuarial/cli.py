@@ -1,0 +1,194 @@
+"""The ``ajx`` command line.
+
+Every command reads CSV or Parquet, writes Parquet/CSV/JSON atomically and prints a short
+summary. Bad input prints one line on stderr (``error: ...``) and exits with code 2, leaving
+no partial output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import AjxError
+
+app = typer.Typer(
+    name="ajx",
+    help="Pricing, loss simulation and prevention budgets for Work Safety Liability Insurance (安责险).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+tables_app = typer.Typer(help="Packaged reference data and rate tables.", no_args_is_help=True)
+app.add_typer(tables_app, name="tables")
+
+# Wide output when piped or captured (files, CI logs); the terminal's width otherwise.
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def _version_cb(value: bool) -> None:
+    if value:
+        print(f"ajx_actuarial {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version_cb, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """ajx: 安责险 actuarial toolkit."""
+
+
+def frame_table(df, title: str | None = None, float_fmt: str = "{:,.2f}", max_rows: int = 30) -> Table:
+    """A rich Table for a small DataFrame (index included when named)."""
+    import pandas as pd
+
+    t = Table(title=title, show_lines=False)
+    d = df.reset_index() if (df.index.name or isinstance(df.index, pd.MultiIndex)) else df
+    for c in d.columns:
+        t.add_column(str(c), justify="right" if pd.api.types.is_numeric_dtype(d[c].dtype) else "left")
+    for _, row in d.head(max_rows).iterrows():
+        t.add_row(*[float_fmt.format(v) if isinstance(v, float) else str(v) for v in row])
+    if len(d) > max_rows:
+        t.caption = f"... {len(d) - max_rows} more rows"
+    return t
+
+
+# ----------------------------------------------------------------------------- synth / validate
+
+
+@app.command()
+def synth(
+    n: int = typer.Option(10_000, "--n", help="Number of policies."),
+    seed: int = typer.Option(2026, "--seed", help="Random seed (same seed ⇒ identical file)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Output file (.parquet or .csv)."),
+    years: int = typer.Option(0, "--experience-years", help="Also write policy-year experience for this many years next to OUTPUT (…_experience.<ext>)."),
+) -> None:
+    """Generate a synthetic portfolio (and optionally its claim experience).
+
+    Example: ajx synth --n 100000 --seed 1 -o book.parquet
+    """
+    from . import synth as _synth
+    from .portfolio import write_table
+
+    with out.status(f"synthesising {n:,} policies ..."):
+        df = _synth.portfolio(n, rng=seed)
+        exp = _synth.experience(df, years, rng=seed + 1) if years else None
+    write_table(df, output)
+    out.print(f"wrote {len(df):,} policies to {output}")
+    if exp is not None:
+        exp_path = output.with_name(f"{output.stem}_experience{output.suffix}")
+        write_table(exp, exp_path)
+        out.print(f"wrote {len(exp):,} policy-years to {exp_path}")
+    out.print(portfolio_summary_table(df))
+
+
+def portfolio_summary_table(df) -> Table:
+    g = df.groupby("industry", observed=True).agg(
+        policies=("policy_id", "size"), workers=("headcount", "sum"), accidents_3y=("accidents_3y", "sum")
+    )
+    g["share"] = g["policies"] / g["policies"].sum()
+    t = Table(title=f"Portfolio: {len(df):,} policies, {int(df['headcount'].sum()):,} workers")
+    for c in ("industry", "policies", "share", "workers", "accidents_3y"):
+        t.add_column(c, justify="left" if c == "industry" else "right")
+    for ind, r in g.iterrows():
+        t.add_row(str(ind), f"{int(r.policies):,}", f"{r.share:.1%}", f"{int(r.workers):,}", f"{int(r.accidents_3y):,}")
+    return t
+
+
+@app.command()
+def validate(path: Path = typer.Argument(..., help="Portfolio file (.csv or .parquet).")) -> None:
+    """Validate a portfolio file against the data contract.
+
+    Example: ajx validate book.csv
+    """
+    from .portfolio import read_portfolio
+
+    df = read_portfolio(path)
+    out.print(f"ok: {path} is a valid portfolio ({len(df):,} policies, {len(df.columns)} columns)")
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+@tables_app.command("list")
+def tables_list() -> None:
+    """List packaged reference datasets and rate tables.
+
+    Example: ajx tables list
+    """
+    from .reference import catalogue
+
+    t = Table(title="Packaged tables")
+    t.add_column("name")
+    t.add_column("kind")
+    t.add_column("description")
+    for name, kind, desc in catalogue():
+        t.add_row(name, kind, desc)
+    out.print(t)
+
+
+@tables_app.command("show")
+def tables_show(name: str = typer.Argument(..., help="A name from `ajx tables list`.")) -> None:
+    """Show one packaged table.
+
+    Example: ajx tables show industries
+    """
+    from .reference import show
+
+    for title, frame in show(name):
+        out.print(frame_table(frame, title=title, float_fmt="{:,.6g}", max_rows=60))
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+@app.command()
+def demo(
+    n: int = typer.Option(20_000, "--n", help="Policies in the synthetic book."),
+    seed: int = typer.Option(2026, "--seed", help="Random seed."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Folder for the outputs (default ./ajx-demo)."),
+) -> None:
+    """Run the main job on built-in defaults: synthesise a book and summarise it.
+
+    Example: ajx demo --n 20000
+    """
+    from .demo import run_demo
+
+    run_demo(n=n, seed=seed, out_dir=out_dir or Path("ajx-demo"), console=out)
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code: an AjxError becomes one stderr line and code 2."""
+    try:
+        rv = app(args=argv, standalone_mode=False, prog_name="ajx")
+        return rv if isinstance(rv, int) else 0
+    except AjxError as exc:
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("error: aborted", file=sys.stderr)
+        return 1
+    except click.ClickException as exc:
+        exc.show(file=sys.stderr)
+        return exc.exit_code
+
+
+def run() -> None:  # console-script entry point
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,197 @@
+"""Packaged reference data: every number traceable to DOMAIN.md, with ``source`` and ``flag``.
+
+Each loader returns a fresh :class:`pandas.DataFrame` (callers may modify it freely).
+
+>>> from ajx_actuarial import reference
+>>> reference.industries().loc["coal_mine", "deaths_per_100k"]
+np.float64(6.0)
+>>> reference.income(2024, "beijing")
+92464.0
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import pandas as pd
+
+from ..errors import ValidationError
+
+__all__ = [
+    "INDUSTRIES",
+    "SIZES",
+    "SIZE_ORDER",
+    "data_path",
+    "industries",
+    "size_classes",
+    "disability_tables",
+    "disability_grade_mix",
+    "disability_lump_sum_months",
+    "urban_income",
+    "income",
+    "work_injury",
+    "constant",
+    "accident_grades",
+    "list_files",
+]
+
+INDUSTRIES: tuple[str, ...] = (
+    "coal_mine",
+    "noncoal_mine",
+    "hazardous_chemicals",
+    "fireworks",
+    "civil_explosives",
+    "metallurgy",
+    "construction",
+    "transport",
+    "fishing",
+    "other",
+)
+SIZES: tuple[str, ...] = ("large", "medium", "small", "micro")
+SIZE_ORDER = SIZES
+
+
+def data_path(name: str):
+    """Path-like handle of a packaged data file (``importlib.resources``)."""
+    return resources.files(__package__).joinpath("data", name)
+
+
+def list_files(subdir: str | None = None) -> list[str]:
+    base = resources.files(__package__).joinpath("data")
+    if subdir:
+        base = base.joinpath(subdir)
+    return sorted(p.name for p in base.iterdir() if p.is_file())
+
+
+@functools.cache
+def _read(name: str, index: str | None) -> pd.DataFrame:
+    with data_path(name).open("r", encoding="utf-8") as fh:
+        df = pd.read_csv(fh)
+    if index is not None:
+        df = df.set_index(index)
+    return df
+
+
+def industries() -> pd.DataFrame:
+    """Industry codes with Chinese names, mandatory flag, default frequencies and base rates.
+
+    Frequencies per DOMAIN.md §6.5 (deaths and permanent disabilities per 100 000 worker-years,
+    medical-only claims per 100 workers); base rates in ‰ of the per-person limit (§3.4).
+    """
+    return _read("industries.csv", "code").copy()
+
+
+def size_classes() -> pd.DataFrame:
+    """NBS 2017 enterprise size classes by headcount (industry definition), DOMAIN.md §2.2."""
+    return _read("size_classes.csv", "size").copy()
+
+
+def disability_tables() -> pd.DataFrame:
+    """Disability-grade payout shares of the per-person limit, tables A/B/C (DOMAIN.md §4.4)."""
+    return _read("disability_tables.csv", "grade").copy()
+
+
+def disability_grade_mix() -> pd.DataFrame:
+    """Default distribution of disability grades 1-10 among permanent disabilities (§6.5)."""
+    return _read("disability_grade_mix.csv", "grade").copy()
+
+
+def disability_lump_sum_months() -> pd.DataFrame:
+    """Work-injury lump-sum disability grant (months of wage) and allowance shares (§5.1)."""
+    return _read("disability_lump_sum_months.csv", "grade").copy()
+
+
+def urban_income() -> pd.DataFrame:
+    """Urban per-capita disposable income, national and Beijing, CNY (DOMAIN.md §5.2)."""
+    return _read("urban_income.csv", None).copy()
+
+
+def income(year: int, region: str = "national") -> float:
+    """Urban per-capita disposable income of ``region`` in ``year`` (CNY).
+
+    Raises
+    ------
+    ValidationError
+        If the series has no value for that year and region.
+    """
+    df = _read("urban_income.csv", None)
+    hit = df[(df["year"] == int(year)) & (df["region"] == region)]
+    if hit.empty:
+        have = sorted(df.loc[df["region"] == region, "year"].tolist())
+        raise ValidationError(
+            f"income: no urban disposable income for region {region!r} year {year}; "
+            f"packaged years for {region!r}: {have or 'none (regions: national, beijing)'}"
+        )
+    return float(hit["income_cny"].iloc[0])
+
+
+def work_injury() -> pd.DataFrame:
+    """Work-injury and regulatory constants (DOMAIN.md §1, §5.1, §7.2)."""
+    return _read("work_injury.csv", "key").copy()
+
+
+def constant(key: str) -> float:
+    """One constant from :func:`work_injury` by key."""
+    df = _read("work_injury.csv", "key")
+    if key not in df.index:
+        raise ValidationError(f"constant: unknown key {key!r}; known: {sorted(df.index)}")
+    return float(df.loc[key, "value"])
+
+
+def accident_grades() -> pd.DataFrame:
+    """Accident grades of State Council Order 493 with 2024 cluster-size calibration (§6.2)."""
+    return _read("accident_grades.csv", "grade").copy()
+
+
+_DATASETS = {
+    "industries": (industries, "industry codes, names, default frequencies and base rates (DOMAIN.md §3.4, §6.5)"),
+    "size_classes": (size_classes, "NBS 2017 enterprise size classes (DOMAIN.md §2.2)"),
+    "disability_tables": (disability_tables, "disability-grade payout shares, tables A/B/C (DOMAIN.md §4.4)"),
+    "disability_grade_mix": (disability_grade_mix, "default disability-grade distribution (DOMAIN.md §6.5)"),
+    "disability_lump_sum_months": (disability_lump_sum_months, "work-injury lump-sum disability grant (DOMAIN.md §5.1)"),
+    "urban_income": (urban_income, "urban disposable income, national and Beijing (DOMAIN.md §5.2)"),
+    "work_injury": (work_injury, "work-injury and regulatory constants (DOMAIN.md §1, §5.1, §7.2)"),
+    "accident_grades": (accident_grades, "accident grades, State Council Order 493 (DOMAIN.md §6.2)"),
+}
+_EXTRA_KINDS: list = []  # (lister, shower) pairs registered by rating/prevention/stress
+
+
+def register_kind(lister, shower) -> None:
+    """Let another layer add packaged tables of its own to :func:`catalogue` and :func:`show`."""
+    if (lister, shower) not in _EXTRA_KINDS:
+        _EXTRA_KINDS.append((lister, shower))
+
+
+def _load_extra_kinds() -> None:
+    # Importing these modules registers their kinds; kept lazy so `import reference` stays cheap.
+    import importlib
+
+    for mod in ("ajx_actuarial.rating.table", "ajx_actuarial.prevention.rules", "ajx_actuarial.stress"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
+def catalogue() -> list[tuple[str, str, str]]:
+    """``(name, kind, description)`` of every packaged table."""
+    rows = [(k, "reference", d) for k, (_, d) in _DATASETS.items()]
+    _load_extra_kinds()
+    for lister, _ in _EXTRA_KINDS:
+        rows.extend(lister())
+    return rows
+
+
+def show(name: str) -> list[tuple[str, pd.DataFrame]]:
+    """Titled frames describing the packaged table ``name`` (for ``ajx tables show``)."""
+    if name in _DATASETS:
+        fn, desc = _DATASETS[name]
+        return [(f"{name}: {desc}", fn())]
+    _load_extra_kinds()
+    for _, shower in _EXTRA_KINDS:
+        got = shower(name)
+        if got is not None:
+            return got
+    raise ValidationError(f"tables: unknown table {name!r}; known: {[r[0] for r in catalogue()]}")

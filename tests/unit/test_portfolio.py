@@ -1,0 +1,136 @@
+"""Data contract: normalisation, defaults and every documented bad input (DESIGN.md §4)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ajx_actuarial as ajx
+from ajx_actuarial.portfolio import read_table, write_table
+
+
+def test_defaults_and_dtypes(small_book):
+    df = ajx.validate_portfolio(small_book)
+    assert list(df.columns[:4]) == ["policy_id", "industry", "size", "headcount"]
+    assert isinstance(df["industry"].dtype, pd.CategoricalDtype)
+    assert df["headcount"].dtype == np.int64
+    assert df["blacklisted"].dtype == bool
+    assert (df["std_grade"] == 0).all() and (df["violations"] == 0).all()
+    assert (df["rectification"] == "on_time").all()
+    np.testing.assert_array_equal(df["limit_death"], 400_000.0)
+    np.testing.assert_array_equal(df["limit_medical"], 40_000.0)
+    np.testing.assert_array_equal(df["limit_accident"], 4_000_000.0)
+    np.testing.assert_array_equal(df["limit_annual"], 8_000_000.0)
+
+
+def test_derived_limit_defaults_follow_given_limit(small_book):
+    df = ajx.validate_portfolio(small_book.assign(limit_death=[500_000, 600_000, 800_000]))
+    np.testing.assert_array_equal(df["limit_medical"], [50_000, 60_000, 80_000])
+
+
+def test_input_not_modified_and_extra_columns_kept(small_book):
+    before = small_book.copy()
+    df = ajx.validate_portfolio(small_book.assign(note=["x", "y", "z"]))
+    pd.testing.assert_frame_equal(small_book, before)
+    assert df.columns[-1] == "note"
+
+
+def test_string_booleans_and_float_ints(small_book):
+    df = ajx.validate_portfolio(small_book.assign(blacklisted=["true", "0", "No"], violations=[1.0, 0.0, 2.0]))
+    assert df["blacklisted"].tolist() == [True, False, False]
+    assert df["violations"].dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "mutate, match",
+    [
+        (lambda d: d.drop(columns="headcount"), r"missing required column\(s\) \['headcount'\]"),
+        (lambda d: d.assign(industry=["coal_mine", "mining", "other"]), r"column 'industry' has unknown code\(s\) \['mining'\].*rows \[1\]"),
+        (lambda d: d.assign(size=["huge", "micro", "small"]), r"column 'size' has unknown code\(s\) \['huge'\]"),
+        (lambda d: d.assign(headcount=[300, -3, 0]), r"column 'headcount' must be >= 1; bad rows \[1, 2\] \(values \[-3, 0\]\)"),
+        (lambda d: d.assign(headcount=[300, 2.5, 4]), r"column 'headcount' must be a whole number; bad rows \[1\]"),
+        (lambda d: d.assign(headcount=[300, np.nan, 4]), r"column 'headcount' must not be missing \(NaN\); bad rows \[1\]"),
+        (lambda d: d.assign(headcount=["300", "many", "4"]), r"column 'headcount' must be an integer"),
+        (lambda d: d.assign(policy_id=["A1", "A1", "A3"]), r"column 'policy_id' must be unique; bad rows \[0, 1\]"),
+        (lambda d: d.assign(policy_id=["A1", None, "A3"]), r"column 'policy_id' must not be missing"),
+        (lambda d: d.assign(std_grade=[0, 4, 1]), r"column 'std_grade' must be <= 3; bad rows \[1\] \(values \[4\]\)"),
+        (lambda d: d.assign(std_grade=[0, -1, 1]), r"column 'std_grade' must be >= 0"),
+        (lambda d: d.assign(violations=[0, -2, 1]), r"column 'violations' must be >= 0"),
+        (lambda d: d.assign(accidents_3y=[0, 0, -1]), r"column 'accidents_3y' must be >= 0"),
+        (lambda d: d.assign(accidents_3y=[0, 0, 0], deaths_3y=[1, 0, 0]), r"column 'deaths_3y' must be 0 when accidents_3y is 0"),
+        (lambda d: d.assign(limit_death=[400_000, 0, 500_000]), r"column 'limit_death' must be > 0; bad rows \[1\]"),
+        (lambda d: d.assign(limit_death=[400_000, np.nan, 500_000]), r"column 'limit_death' must be a finite number \(NaN or inf found\)"),
+        (lambda d: d.assign(limit_medical=["a", "b", "c"]), r"column 'limit_medical' must be numeric"),
+        (lambda d: d.assign(limit_accident=[1e6, 1e6, 1e6], limit_annual=[1e6, 5e5, 2e6]), r"column 'limit_annual' must be >= limit_accident"),
+        (lambda d: d.assign(blacklisted=["yes", "maybe", "no"]), r"column 'blacklisted' must be boolean"),
+        (lambda d: d.assign(rectification=["on_time", "never", "late"]), r"column 'rectification' has unknown code"),
+        (lambda d: d.assign(headcount=[True, False, True]), r"column 'headcount' must be an integer, got booleans"),
+        (lambda d: d.iloc[0:0], r"the table is empty"),
+        (lambda d: d.assign(region=["bj", None, "sx"]), r"column 'region' must not be missing"),
+    ],
+)
+def test_bad_portfolios(small_book, mutate, match):
+    with pytest.raises(ajx.ValidationError, match=match):
+        ajx.validate_portfolio(mutate(small_book))
+
+
+def test_not_a_frame():
+    with pytest.raises(ajx.ValidationError, match="expected a pandas DataFrame, got list"):
+        ajx.validate_portfolio([1, 2])
+
+
+def test_validation_error_is_value_error():
+    assert issubclass(ajx.ValidationError, ValueError)
+    assert issubclass(ajx.ValidationError, ajx.AjxError)
+
+
+def test_many_bad_rows_are_summarised(small_book):
+    big = pd.concat([small_book] * 10, ignore_index=True).assign(policy_id=range(30), headcount=-1)
+    with pytest.raises(ajx.ValidationError, match=r"rows \[0, 1, 2, 3, 4, \.\.\.\].*30 in all"):
+        ajx.validate_portfolio(big)
+
+
+def test_experience_contract():
+    book = ajx.synth.portfolio(50, rng=3)
+    exp = ajx.synth.experience(book, 2, rng=4)
+    v = ajx.validate_experience(exp)
+    assert len(v) == 100
+    with pytest.raises(ajx.ValidationError, match=r"column 'exposure' must be > 0"):
+        ajx.validate_experience(exp.assign(exposure=0.0))
+    with pytest.raises(ajx.ValidationError, match=r"\(policy_id, year\)"):
+        ajx.validate_experience(exp.assign(year=2021))
+    with pytest.raises(ajx.ValidationError, match=r"column 'incurred' must be >= 0"):
+        ajx.validate_experience(exp.assign(incurred=-1.0))
+    bad = exp.assign(claims=0, deaths=1)
+    with pytest.raises(ajx.ValidationError, match=r"column 'claims' must be >= 1 when deaths"):
+        ajx.validate_experience(bad)
+    with pytest.raises(ajx.ValidationError, match=r"missing required column\(s\) \['claims'\]"):
+        ajx.validate_experience(exp.drop(columns="claims"))
+
+
+@pytest.mark.parametrize("ext", [".csv", ".parquet"])
+def test_roundtrip(tmp_path, ext):
+    book = ajx.synth.portfolio(200, rng=5)
+    path = write_table(book, tmp_path / f"book{ext}")
+    back = ajx.read_portfolio(path)
+    pd.testing.assert_frame_equal(ajx.validate_portfolio(book), back, check_dtype=False)
+    assert [p.name for p in tmp_path.iterdir()] == [f"book{ext}"]  # no temp file left behind
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    def boom(df, path):
+        path.write_text("partial")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.csv", writer=boom)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_read_errors(tmp_path):
+    with pytest.raises(ajx.ValidationError, match="does not exist"):
+        read_table(tmp_path / "nope.csv")
+    with pytest.raises(ajx.ValidationError, match="unsupported file type '.xlsx'"):
+        read_table(tmp_path / "book.xlsx")
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet")
+    with pytest.raises(ajx.ValidationError, match="cannot parse"):
+        read_table(tmp_path / "bad.parquet")
