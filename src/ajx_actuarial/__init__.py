@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import reference, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
+from .rating import BonusMalus, RateTable, explain, price
 from .portfolio import read_portfolio, read_table, validate_experience, validate_portfolio, write_table
 
 __all__ = [
@@ -22,6 +23,10 @@ __all__ = [
     "AjxWarning",
     "ValidationError",
     "reference",
+    "RateTable",
+    "price",
+    "explain",
+    "BonusMalus",
     "synth",
     "validate_portfolio",
     "validate_experience",

@@ -147,6 +147,72 @@ def tables_show(name: str = typer.Argument(..., help="A name from `ajx tables li
         out.print(frame_table(frame, title=title, float_fmt="{:,.6g}", max_rows=60))
 
 
+# ----------------------------------------------------------------------------- rating
+
+
+@app.command()
+def price(
+    portfolio: Path = typer.Argument(..., help="Portfolio file (.csv or .parquet)."),
+    table: str = typer.Option("national-2025", "--table", "-t", help="Packaged table name or a .toml path."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Priced portfolio (.parquet/.csv/.json)."),
+    explain_id: Optional[str] = typer.Option(None, "--explain", help="Print one policy's premium line by line."),
+    lift_limits: bool = typer.Option(False, "--lift-limits", help="Raise limits below the table minimum instead of failing."),
+) -> None:
+    """Price a portfolio with a rate table.
+
+    Example: ajx price book.parquet --table beijing-2026 -o priced.parquet --explain 17
+    """
+    from .portfolio import read_table, write_table
+    from .rating import explain, price as _price
+
+    df = read_table(portfolio)
+    with out.status(f"pricing {len(df):,} policies ..."):
+        priced = _price(df, table, lift_limits=lift_limits)
+    if explain_id is not None:
+        out.print(explain(priced, explain_id))
+    if output is not None:
+        write_table(priced, output)
+        out.print(f"wrote {len(priced):,} priced policies to {output}")
+    out.print(premium_summary_table(priced, title=f"Premium by industry, table {table}"))
+
+
+def premium_summary_table(priced, title: str) -> Table:
+    g = priced.groupby("industry", observed=True).agg(
+        policies=("policy_id", "size"), workers=("headcount", "sum"), premium=("premium", "sum"),
+        prevention=("prevention_budget", "sum"), float_mean=("float_factor", "mean"),
+        at_min=("min_premium_applied", "mean"),
+    )
+    t = Table(title=title)
+    for c in ("industry", "policies", "premium (CNY)", "per worker", "prevention budget", "mean float", "at minimum"):
+        t.add_column(c, justify="left" if c == "industry" else "right")
+    for ind, r in g.iterrows():
+        t.add_row(str(ind), f"{int(r.policies):,}", f"{r.premium:,.0f}", f"{r.premium / r.workers:,.1f}",
+                  f"{r.prevention:,.0f}", f"{r.float_mean:.3f}", f"{r.at_min:.1%}")
+    tot = g.sum(numeric_only=True)
+    t.add_row("total", f"{int(tot.policies):,}", f"{tot.premium:,.0f}", f"{tot.premium / tot.workers:,.1f}", f"{tot.prevention:,.0f}", "", "")
+    return t
+
+
+@app.command()
+def bms(
+    table: str = typer.Option("national-2025", "--table", "-t", help="Rate table whose accident-history factor is analysed."),
+    lam: float = typer.Option(0.3, "--lam", help="Annual claim frequency of the policy (or portfolio mean with --shape)."),
+    shape: Optional[float] = typer.Option(None, "--shape", help="Gamma shape of the portfolio's frequency (None: one policy)."),
+) -> None:
+    """Bonus-malus analytics of a rate table's accident-history factor.
+
+    Example: ajx bms --table national-2025 --lam 0.3 --shape 2
+    """
+    from .rating import RateTable
+
+    t = RateTable.load(table)
+    b = t.bonus_malus()
+    summ = b.summary(lam, shape).groupby("relativity", as_index=False)["stationary"].sum()
+    out.print(frame_table(summ, title=f"{t.name}: stationary mass by relativity (λ = {lam}{', gamma shape ' + str(shape) if shape else ''})", float_fmt="{:.4f}"))
+    pi = b.stationary(lam) if shape is None else b.portfolio_stationary(lam, shape)
+    out.print(f"mean relativity {pi @ b.relativities:.4f}; Loimaranta efficiency at λ = {lam}: {b.efficiency(lam):.4f}; classes {b.n_classes}")
+
+
 # ----------------------------------------------------------------------------- demo
 
 

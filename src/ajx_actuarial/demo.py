@@ -14,13 +14,14 @@ from rich.console import Console
 
 from . import synth
 from .portfolio import atomic_path, write_table
+from .rating import price
 
 __all__ = ["run_demo"]
 
 
-def run_demo(*, n: int = 20_000, seed: int = 2026, out_dir: Path = Path("ajx-demo"), console: Console | None = None) -> dict:
+def run_demo(*, n: int = 20_000, seed: int = 2026, table: str = "national-2025", out_dir: Path = Path("ajx-demo"), console: Console | None = None) -> dict:
     """Run the demo and return a dict of headline figures (also written to ``summary.json``)."""
-    from .cli import portfolio_summary_table
+    from .cli import portfolio_summary_table, premium_summary_table
 
     con = console or Console()
     out_dir = Path(out_dir)
@@ -30,9 +31,16 @@ def run_demo(*, n: int = 20_000, seed: int = 2026, out_dir: Path = Path("ajx-dem
         book = synth.portfolio(n, rng=seed)
     write_table(book, out_dir / "portfolio.parquet")
     con.print(portfolio_summary_table(book))
+    with con.status("pricing with national-2025 ..."):
+        priced = price(book, table)
+    write_table(priced, out_dir / "priced.parquet")
+    con.print(premium_summary_table(priced, title=f"Premium by industry, table {table}"))
     summary = {
         "policies": int(len(book)),
         "workers": int(book["headcount"].sum()),
+        "table": table,
+        "premium": float(priced["premium"].sum()),
+        "prevention_budget": float(priced["prevention_budget"].sum()),
         "seed": seed,
         "seconds": round(time.perf_counter() - t0, 2),
     }

@@ -27,6 +27,7 @@ __all__ = [
     "PORTFOLIO_COLUMNS",
     "EXPERIENCE_COLUMNS",
     "RECTIFICATION_LEVELS",
+    "RISK_TIERS",
     "NATIONAL_MIN_LIMIT",
     "validate_portfolio",
     "validate_experience",
@@ -38,6 +39,7 @@ __all__ = [
 
 NATIONAL_MIN_LIMIT = 400_000.0  # N25 Art. 15 (DOMAIN.md §4.1), official
 RECTIFICATION_LEVELS: tuple[str, ...] = ("on_time", "late", "overdue_major")
+RISK_TIERS: tuple[str, ...] = ("low", "medium", "high")  # N24: insurers tier units high/medium/low
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ _COMMON: tuple[Column, ...] = (
     Column("rectification", "category", "hidden-danger rectification status", default="on_time", categories=RECTIFICATION_LEVELS),
     Column("rescue_participation", "bool", "took part in social rescue (Beijing factor)", default=False),
     Column("dual_prevention", "bool", "dual-prevention mechanism in place (Zhoushan factor)", default=False),
+    Column("risk_tier", "category", "insurer's risk tier (N24: low / medium / high)", default="medium", categories=RISK_TIERS),
     Column("limit_death", "money", "per-person death/disability limit, CNY (default: national minimum 400 000)", default=NATIONAL_MIN_LIMIT, minimum=0),
     Column("limit_medical", "money", "per-person medical limit, CNY (default 10 % of limit_death)", default=_limit_medical_default, minimum=0),
     Column("limit_accident", "money", "per-accident limit, CNY (default 10 × limit_death)", default=_limit_accident_default, minimum=0),
@@ -102,7 +105,7 @@ EXPERIENCE_COLUMNS: tuple[Column, ...] = (
     Column("disabilities", "int", "permanent disabilities (grades 1-10) in the policy year", True, minimum=0),
     Column("incurred", "float", "incurred loss, CNY (>= 0)", True, minimum=None),
     Column("headcount", "int", "employees covered", default=None, minimum=1),
-    *_COMMON[2:12],
+    *_COMMON[2:13],
 )
 
 
@@ -241,7 +244,7 @@ def _validate(df: Any, columns: tuple[Column, ...], where: str) -> pd.DataFrame:
             na = s.isna().to_numpy()
             if na.any():
                 _fail(col.name, "must not be missing (NaN)", na, s, where)
-            out[col.name] = s.astype(str).to_numpy(dtype=object)
+            out[col.name] = s if pd.api.types.is_string_dtype(s.dtype) else s.astype(str)
         elif col.kind == "int":
             arr = _as_int(s, col, where)
             if col.minimum is not None and (arr < col.minimum).any():

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ._random import RngLike, generator
 from .errors import ValidationError
-from .portfolio import NATIONAL_MIN_LIMIT, PORTFOLIO_COLUMNS, RECTIFICATION_LEVELS
+from .portfolio import NATIONAL_MIN_LIMIT, PORTFOLIO_COLUMNS, RECTIFICATION_LEVELS, RISK_TIERS
 from .reference import INDUSTRIES, SIZES, disability_grade_mix, disability_tables, industries
 
 __all__ = ["TruthModel", "portfolio", "experience", "DEFAULT_INDUSTRY_MIX", "DEFAULT_SIZE_MIX", "DEFAULT_REGIONS"]
@@ -303,6 +303,10 @@ def portfolio(
     df["deaths_3y"] = deaths
     df["claim_free_years"] = claim_free
     df["rescue_participation"] = rescue
+    # insurer's risk tier: from the (noisy) management quality and the industry's hazard level
+    hazard = np.log(df["industry"].map(truth.claim_freq()).to_numpy(dtype=np.float64) / 0.01)
+    tz = -q + hazard + 0.7 * g.standard_normal(n)
+    df["risk_tier"] = pd.Categorical.from_codes(np.where(tz > 1.2, 2, np.where(tz > -0.6, 1, 0)).astype(np.int8), categories=list(RISK_TIERS))
     df["dual_prevention"] = dual
     df["limit_death"] = limits
     df["limit_medical"] = 0.10 * limits

@@ -1,0 +1,34 @@
+import pandas as pd
+
+
+def test_price_and_explain(run_cli, tmp_path):
+    book = tmp_path / "book.csv"
+    run_cli("synth", "--n", 300, "--seed", 1, "-o", book)
+    out = tmp_path / "priced.parquet"
+    code, stdout, err = run_cli("price", book, "--table", "zhoushan-2018", "-o", out, "--explain", 7)
+    assert code == 0, err
+    df = pd.read_parquet(out)
+    assert {"premium", "premium_ex_vat", "prevention_budget", "f_dual_prevention"} <= set(df.columns)
+    assert "policy 7" in stdout and "Premium by industry" in stdout
+
+
+def test_price_errors_exit_2_without_output(run_cli, tmp_path):
+    book = tmp_path / "book.csv"
+    run_cli("synth", "--n", 50, "--seed", 1, "-o", book)
+    out = tmp_path / "priced.parquet"
+    code, _, err = run_cli("price", book, "--table", "beijing-2026", "-o", out)
+    assert code == 2 and err.count("\n") == 1 and "below the table 'beijing-2026' minimum" in err
+    assert not out.exists()
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[meta]\nname = 'x'\n[loadings]\ncommission = 0.3\n")
+    code, _, err = run_cli("price", book, "--table", bad, "-o", out)
+    assert code == 2 and "missing section" in err and not out.exists()
+
+
+def test_bms_and_tables_show(run_cli):
+    code, out, _ = run_cli("bms", "--table", "national-2025", "--lam", 0.3)
+    assert code == 0 and "Loimaranta efficiency" in out
+    code, out, _ = run_cli("tables", "show", "xinzhou-2024")
+    assert code == 0 and "risk_level" in out
+    code, out, _ = run_cli("tables", "list")
+    assert "beijing-2026" in out and "rate table" in out

@@ -1,0 +1,67 @@
+"""Hypothesis properties of price(): monotone in bad behaviour, bounds, minimum, decomposition."""
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ajx_actuarial as ajx
+from ajx_actuarial.rating import RateTable, packaged_tables
+from ajx_actuarial.reference import INDUSTRIES, SIZES
+
+TABLES = {n: RateTable.load(n) for n in packaged_tables()}
+
+
+@st.composite
+def policies(draw):
+    acc = draw(st.integers(0, 6))
+    return {
+        "policy_id": 1,
+        "industry": draw(st.sampled_from(INDUSTRIES)),
+        "size": draw(st.sampled_from(SIZES)),
+        "headcount": draw(st.integers(1, 30_000)),
+        "std_grade": draw(st.integers(0, 3)),
+        "violations": draw(st.integers(0, 8)),
+        "blacklisted": draw(st.booleans()),
+        "accidents_3y": acc,
+        "deaths_3y": draw(st.integers(0, 15)) if acc else 0,
+        "claim_free_years": draw(st.integers(0, 5)),
+        "rectification": draw(st.sampled_from(["on_time", "late", "overdue_major"])),
+        "rescue_participation": draw(st.booleans()),
+        "dual_prevention": draw(st.booleans()),
+        "risk_tier": draw(st.sampled_from(["low", "medium", "high"])),
+        "limit_death": draw(st.sampled_from([800_000.0, 1_000_000.0, 2_000_000.0])),
+    }
+
+
+def _premium(rows, name):
+    return ajx.price(pd.DataFrame(rows).assign(policy_id=range(len(rows))), TABLES[name], lift_limits=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(p=policies(), name=st.sampled_from(sorted(TABLES)), more=st.integers(1, 5))
+def test_monotone_in_violations_accidents_deaths_blacklist(p, name, more):
+    worse = [
+        {**p, "violations": p["violations"] + more},
+        {**p, "blacklisted": True},
+        {**p, "accidents_3y": p["accidents_3y"] + more},
+        {**p, "accidents_3y": max(p["accidents_3y"], 1), "deaths_3y": p["deaths_3y"] + more},
+        {**p, "claim_free_years": 0, "accidents_3y": max(p["accidents_3y"], 1)} if p["deaths_3y"] == 0 else p,
+    ]
+    prem = _premium([p, *worse], name)["premium"].to_numpy()
+    assert (prem[1:] >= prem[0] - 1e-9).all(), prem
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(policies(), min_size=1, max_size=20), name=st.sampled_from(sorted(TABLES)))
+def test_bounds_minimum_and_decomposition(rows, name):
+    t = TABLES[name]
+    pr = _premium(rows, name)
+    lo, hi = t.float_bounds
+    assert ((pr["float_factor"] >= lo) & (pr["float_factor"] <= hi)).all()
+    assert (pr["premium"] >= t.min_premium).all()
+    recon = pr["headcount"] * pr["limit_death"] * pr["base_rate"] * pr["size_factor"] * pr["float_factor"]
+    expect = np.maximum(recon, t.min_premium)
+    assert np.allclose(pr["premium"], expect, rtol=0, atol=0.005 + 1e-9 * expect)
+    fs = [c for c in pr.columns if c.startswith("f_")]
+    assert np.allclose(pr[fs].prod(axis=1), pr["float_raw"], rtol=1e-12)

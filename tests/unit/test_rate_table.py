@@ -1,0 +1,131 @@
+"""RateTable: load, round trip, validation errors with key paths, price() errors."""
+
+import copy
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ajx_actuarial as ajx
+from ajx_actuarial.rating import RateTable, explain, packaged_tables
+
+
+def test_packaged_tables_present():
+    assert {"national-2025", "beijing-2026", "xinzhou-2024", "zhoushan-2018"} <= set(packaged_tables())
+
+
+def test_documented_factors_per_table():
+    cols = lambda n: {f.column or "history" for f in RateTable.load(n).factors}  # noqa: E731
+    assert cols("beijing-2026") == {"history", "std_grade", "blacklisted", "violations", "rectification", "rescue_participation"}
+    assert cols("zhoushan-2018") == {"history", "std_grade", "dual_prevention", "blacklisted", "risk_tier"}
+    assert cols("xinzhou-2024") == {"history", "std_grade", "violations", "risk_tier"}
+    assert RateTable.load("beijing-2026").min_limit_death == 802_460
+    assert RateTable.load("xinzhou-2024").loadings["prevention_fee"] == 0.15
+
+
+@pytest.mark.parametrize("name", ["national-2025", "beijing-2026", "xinzhou-2024", "zhoushan-2018"])
+def test_toml_round_trip(tmp_path, name):
+    t = RateTable.load(name)
+    path = t.to_toml(tmp_path / f"{name}.toml")
+    back = RateTable.load(path)
+    assert back.data == t.data
+    pd.testing.assert_frame_equal(back.base_rate_grid, t.base_rate_grid)
+    book = ajx.synth.portfolio(300, rng=1)
+    pd.testing.assert_series_equal(ajx.price(book, back, lift_limits=True)["premium"], ajx.price(book, t, lift_limits=True)["premium"])
+
+
+def _data():
+    return copy.deepcopy(RateTable.load("national-2025").data)
+
+
+def _set(d, path, value):
+    keys = path.split(".")
+    for k in keys[:-1]:
+        d = d[k]
+    if value is KeyError:
+        del d[keys[-1]]
+    else:
+        d[keys[-1]] = value
+
+
+@pytest.mark.parametrize(
+    "path, value, match",
+    [
+        ("factors.violations.multipliers", [1.0, 1.05, -1], r"factors\.violations\.multipliers\[2\]: multiplier must be > 0, got -1"),
+        ("loadings.commission", 0.06, r"loadings\.commission: 0\.06 exceeds the 5 % cap .*Art\. 14"),
+        ("loadings.prevention_fee", 0.25, r"loadings\.prevention_fee: 0\.25 exceeds the national 21 % cap"),
+        ("loadings.admin", 1.5, r"loadings\.admin: loading must be <= 1, got 1\.5"),
+        ("loadings.vat", KeyError, r"loadings\.vat: missing"),
+        ("base_rates.industry.coal", 0.8, r"base_rates\.industry: unknown industry code\(s\) \['coal'\]"),
+        ("base_rates.industry.coal_mine", KeyError, r"base_rates\.industry: missing industry code\(s\) \['coal_mine'\]"),
+        ("base_rates.industry.fishing", "high", r"base_rates\.industry\.fishing: base rate \(‰\) must be a number, got 'high'"),
+        ("premium.float_floor", 1.2, r"float bounds must satisfy float_floor <= 1 <= float_cap"),
+        ("premium.min_premium", -5, r"premium\.min_premium: minimum premium must be >= 0"),
+        ("size_factor.factors", [1.2, 1.0], r"size_factor: needs len\(factors\) == len\(bands\) \+ 1"),
+        ("size_factor.bands", [10, 5, 300, 1000], r"size_factor\.bands\[1\]: bands must increase"),
+        ("factors.std_grade.kind", "weird", r"factors\.std_grade\.kind: must be one of"),
+        ("factors.std_grade.default", "7", r"factors\.std_grade\.default: '7' is not one of the levels"),
+        ("factors.blacklist.true", 0, r"factors\.blacklist\.true: multiplier must be > 0, got 0"),
+        ("factors.claim_history.fatal", [1.1, 1.2, 1.3, 1.4], r"factors\.claim_history: .*at most 3 multipliers"),
+        ("limits.min_limit_death", 0, r"limits\.min_limit_death: minimum limit must be > 0"),
+        ("meta.name", "", r"meta\.name: must be a non-empty string"),
+    ],
+)
+def test_bad_tables(path, value, match):
+    d = _data()
+    _set(d, path, value)
+    with pytest.raises(ajx.ValidationError, match=match):
+        RateTable.from_dict(d)
+
+
+def test_missing_section_and_malformed_toml(tmp_path):
+    d = _data()
+    del d["loadings"]
+    with pytest.raises(ajx.ValidationError, match=r"missing section \[loadings\]"):
+        RateTable.from_dict(d)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[meta\nname = 'x'\n")
+    with pytest.raises(ajx.ValidationError, match="malformed TOML"):
+        RateTable.load(bad)
+    with pytest.raises(ajx.ValidationError, match="does not exist"):
+        RateTable.load(tmp_path / "none.toml")
+    with pytest.raises(ajx.ValidationError, match="neither a packaged table"):
+        RateTable.load("nowhere-2099")
+
+
+def test_with_changes_and_validate():
+    t = RateTable.load("national-2025").with_changes(loadings={"prevention_fee": 0.15})
+    assert t.loadings["prevention_fee"] == 0.15 and t.loadings["commission"] == 0.05
+    assert t.validate() is t
+    with pytest.raises(ajx.ValidationError, match="exceeds the national 21 % cap"):
+        t.with_changes(loadings={"prevention_fee": 0.3})
+
+
+def test_limit_below_minimum(small_book):
+    with pytest.raises(ajx.ValidationError, match=r"below the table 'beijing-2026' minimum of 802,460 CNY; bad rows \[0, 1, 2\]"):
+        ajx.price(small_book, "beijing-2026")
+    p = ajx.price(small_book, "beijing-2026", lift_limits=True)
+    assert (p["limit_death"] == 802_460).all() and p["limit_lifted"].all()
+
+
+def test_missing_factor_column_uses_default(small_book):
+    # risk_tier absent from the input -> contract default 'medium' -> multiplier 1.0
+    p = ajx.price(small_book, "xinzhou-2024")
+    assert (p["f_risk_level"] == 1.0).all()
+
+
+def test_price_rejects_bad_input(small_book):
+    with pytest.raises(ajx.ValidationError, match=r"column 'headcount' must be >= 1"):
+        ajx.price(small_book.assign(headcount=[0, 1, 2]), "national-2025")
+    with pytest.raises(ajx.ValidationError, match="table must be a RateTable"):
+        ajx.price(small_book, 42)
+
+
+def test_explain(small_book):
+    p = ajx.price(small_book, "national-2025")
+    text = explain(p, "A1")
+    assert "coal_mine / medium / 300 workers" in text and "prevention budget (20.0%)" in text
+    assert f"{p.loc[0, 'premium']:,.2f}" in text
+    with pytest.raises(ajx.ValidationError, match="policy_id 'ZZ' not found"):
+        explain(p, "ZZ")
