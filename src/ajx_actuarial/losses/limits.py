@@ -1,0 +1,124 @@
+"""Liability-limit policies: fixed floors and the Beijing income-linked formula (DOMAIN.md §4).
+
+A :class:`LimitPolicy` sets, for a whole portfolio at once, the per-person death/disability
+limit and the sub-limits derived from it (per-person medical share, per-accident and annual
+aggregate multiples, DOMAIN.md §4.5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from ..portfolio import NATIONAL_MIN_LIMIT, validate_portfolio
+from ..reference import constant, income
+
+__all__ = ["LimitPolicy", "beijing_limit"]
+
+OFFSETS = ("death_grant", "death_grant+funeral", "none")
+
+
+def beijing_limit(income_year: int, offset: str | float = "death_grant", floor: float = NATIONAL_MIN_LIMIT) -> float:
+    """Beijing 2026 draft (S01): ``20 × Beijing urban income(income_year) − work-injury offset``.
+
+    ``offset``: ``"death_grant"`` (lump-sum work-death grant, 20 × national urban income of the
+    same year; DOMAIN.md §4.2 natural reading), ``"death_grant+funeral"`` (also minus the funeral
+    grant, 6 × Beijing average monthly wage, an assumption), ``"none"``, or an amount in CNY.
+    The result is floored at ``floor`` (national 400 000, N25 Art. 15).
+
+    >>> beijing_limit(2024)
+    765520.0
+    """
+    bj = income(income_year, "beijing")
+    mult = constant("beijing_limit_income_multiple")
+    if isinstance(offset, str):
+        if offset not in OFFSETS:
+            raise ValidationError(f"LimitPolicy.beijing: offset must be one of {list(OFFSETS)} or an amount, got {offset!r}")
+        off = 0.0
+        if offset.startswith("death_grant"):
+            off += constant("death_grant_income_multiple") * income(income_year, "national")
+        if offset.endswith("funeral"):
+            off += constant("funeral_grant_months") * constant("beijing_avg_monthly_wage_2025")
+    else:
+        if not np.isfinite(offset) or offset < 0:
+            raise ValidationError(f"LimitPolicy.beijing: offset amount must be >= 0, got {offset!r}")
+        off = float(offset)
+    return max(mult * bj - off, float(floor))
+
+
+@dataclass(frozen=True)
+class LimitPolicy:
+    """Per-person death/disability limit and derived sub-limits for a portfolio.
+
+    Attributes
+    ----------
+    limit_death : float or None
+        The per-person limit (CNY); ``None`` keeps each policy's own ``limit_death`` and only
+        enforces ``floor``.
+    floor : float
+        Minimum per-person limit (default national 400 000).
+    medical_share : float
+        Per-person medical limit as a share of ``limit_death`` (default 10 %, Hunan).
+    accident_multiple : float
+        Per-accident limit as a multiple of ``limit_death`` (default 10).
+    annual_multiple : float
+        Annual aggregate as a multiple of the per-accident limit (default 2); must be >= 1.
+    label : str
+    """
+
+    limit_death: float | None = None
+    floor: float = NATIONAL_MIN_LIMIT
+    medical_share: float = 0.10
+    accident_multiple: float = 10.0
+    annual_multiple: float = 2.0
+    label: str = "as priced"
+
+    def __post_init__(self):
+        for name in ("floor", "medical_share", "accident_multiple", "annual_multiple"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not np.isfinite(v) or v <= 0:
+                raise ValidationError(f"LimitPolicy.{name}: must be a finite number > 0, got {v!r}")
+        if self.limit_death is not None and (not np.isfinite(self.limit_death) or self.limit_death <= 0):
+            raise ValidationError(f"LimitPolicy.limit_death: limits must be > 0, got {self.limit_death!r}")
+        if self.annual_multiple < 1:
+            raise ValidationError(f"LimitPolicy.annual_multiple: the annual aggregate must be >= the per-accident limit (>= 1), got {self.annual_multiple}")
+        if self.accident_multiple < 1:
+            raise ValidationError(f"LimitPolicy.accident_multiple: must be >= 1 (at least one person per accident), got {self.accident_multiple}")
+
+    @classmethod
+    def fixed(cls, amount: float, **kw) -> "LimitPolicy":
+        """Every policy gets ``amount`` per person (floored at ``floor``)."""
+        return cls(limit_death=float(amount), label=kw.pop("label", f"fixed {amount:,.0f}"), **kw)
+
+    @classmethod
+    def beijing(cls, income_year: int = 2024, offset: str | float = "death_grant", **kw) -> "LimitPolicy":
+        """The Beijing formula from income year ``income_year`` (policy year = +1)."""
+        floor = kw.pop("floor", NATIONAL_MIN_LIMIT)
+        amount = beijing_limit(income_year, offset, floor)
+        return cls(limit_death=amount, floor=floor, label=kw.pop("label", f"Beijing formula ({income_year} incomes): {amount:,.0f}"), **kw)
+
+    @classmethod
+    def as_priced(cls) -> "LimitPolicy":
+        """Keep the portfolio's own limits."""
+        return cls()
+
+    def apply(self, portfolio: pd.DataFrame) -> pd.DataFrame:
+        """The portfolio with ``limit_death`` and derived sub-limits set (vectorised).
+
+        With ``limit_death=None`` the existing per-policy limits are kept (floored) and so are
+        any sub-limits the portfolio already has.
+        """
+        df = validate_portfolio(portfolio) if "limit_death" not in portfolio.columns or "limit_annual" not in portfolio.columns else portfolio.copy()
+        if self.limit_death is None:
+            ld = np.maximum(df["limit_death"].to_numpy(dtype=np.float64), self.floor)
+            df["limit_death"] = ld
+            return df
+        ld = np.full(len(df), max(float(self.limit_death), self.floor))
+        df["limit_death"] = ld
+        df["limit_medical"] = self.medical_share * ld
+        df["limit_accident"] = self.accident_multiple * ld
+        df["limit_annual"] = self.annual_multiple * self.accident_multiple * ld
+        return df
