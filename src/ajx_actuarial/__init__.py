@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import reference, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
+from .losses import LimitPolicy, LossModel, SimulationResult, exact, simulate
 from .rating import BonusMalus, RateTable, explain, price
 from .portfolio import read_portfolio, read_table, validate_experience, validate_portfolio, write_table
 
@@ -27,6 +28,11 @@ __all__ = [
     "price",
     "explain",
     "BonusMalus",
+    "LossModel",
+    "LimitPolicy",
+    "simulate",
+    "SimulationResult",
+    "exact",
     "synth",
     "validate_portfolio",
     "validate_experience",

@@ -213,6 +213,75 @@ def bms(
     out.print(f"mean relativity {pi @ b.relativities:.4f}; Loimaranta efficiency at λ = {lam}: {b.efficiency(lam):.4f}; classes {b.n_classes}")
 
 
+# ----------------------------------------------------------------------------- simulation
+
+
+def parse_limits(spec: Optional[str]):
+    """``fixed:800000`` | ``beijing:2024`` | ``beijing:2024:death_grant+funeral`` | None."""
+    from .errors import ValidationError
+    from .losses import LimitPolicy
+
+    if spec is None:
+        return None
+    parts = spec.split(":")
+    try:
+        if parts[0] == "fixed" and len(parts) == 2:
+            return LimitPolicy.fixed(float(parts[1]))
+        if parts[0] == "beijing" and len(parts) in (2, 3):
+            return LimitPolicy.beijing(int(parts[1]), *(parts[2:] or []))
+    except ValueError as exc:
+        raise ValidationError(f"--limits: cannot read {spec!r}: {exc}") from exc
+    raise ValidationError(f"--limits: expected 'fixed:AMOUNT' or 'beijing:INCOME_YEAR[:OFFSET]', got {spec!r}")
+
+
+def progress_bar(label: str):
+    """A rich progress bar and a ``callback(done, total)`` that advances it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=out, transient=True)
+    task = bar.add_task(label, total=None)
+
+    def cb(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, cb
+
+
+@app.command()
+def simulate(
+    priced: Path = typer.Argument(..., help="Priced portfolio (output of `ajx price`)."),
+    years: int = typer.Option(10_000, "--years", help="Simulated years."),
+    seed: int = typer.Option(2026, "--seed", help="Random seed."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Annual results (.parquet/.csv)."),
+    limits: Optional[str] = typer.Option(None, "--limits", help="fixed:AMOUNT or beijing:INCOME_YEAR (default: as priced)."),
+    counts: str = typer.Option("poisson", "--counts", help="poisson or negbin."),
+    frailty_cv: float = typer.Option(0.0, "--frailty-cv", help="Gamma frailty CV for negbin counts."),
+    shock_cv: float = typer.Option(0.0, "--shock-cv", help="Common-shock CV per simulated year."),
+    shock_by: str = typer.Option("industry", "--shock-by", help="industry, region or all."),
+    block_years: int = typer.Option(250, "--block-years", help="Years per random-stream block."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (runs blocks on the cluster)."),
+) -> None:
+    """Monte Carlo of the portfolio's annual losses after limits.
+
+    Example: ajx simulate priced.parquet --years 10000 --limits beijing:2024 -o sim.parquet
+    """
+    from .losses import LossModel, simulate as _simulate
+    from .portfolio import read_table, write_table
+
+    df = read_table(priced)
+    model = LossModel.default(counts=counts, frailty_cv=frailty_cv, shock_cv=shock_cv, shock_by=shock_by)
+    lim = parse_limits(limits)
+    bar, cb = progress_bar(f"simulating {years:,} years")
+    with bar:
+        res = _simulate(df, years, rng=seed, model=model, limits=lim, block_years=block_years,
+                        backend="dask" if scheduler else "threads", client=scheduler, progress=cb)
+    if output is not None:
+        write_table(res.annual.reset_index(), output)
+        out.print(f"wrote {res.years:,} simulated years to {output}")
+    out.print(f"limits: {res.provenance['limits']}; counts: {res.provenance['counts']}; seed {seed}")
+    out.print(frame_table(res.summary(), title=f"Simulation: {res.provenance['policies']:,} policies, {years:,} years", float_fmt="{:,.4g}"))
+
+
 # ----------------------------------------------------------------------------- demo
 
 

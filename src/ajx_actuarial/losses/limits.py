@@ -83,6 +83,11 @@ class LimitPolicy:
                 raise ValidationError(f"LimitPolicy.{name}: must be a finite number > 0, got {v!r}")
         if self.limit_death is not None and (not np.isfinite(self.limit_death) or self.limit_death <= 0):
             raise ValidationError(f"LimitPolicy.limit_death: limits must be > 0, got {self.limit_death!r}")
+        if self.limit_death is not None and self.limit_death < self.floor:
+            raise ValidationError(
+                f"LimitPolicy.limit_death: {self.limit_death:,.0f} is below the floor of {self.floor:,.0f} CNY "
+                f"(N25 Art. 15 by default); pass floor= to study a lower minimum"
+            )
         if self.annual_multiple < 1:
             raise ValidationError(f"LimitPolicy.annual_multiple: the annual aggregate must be >= the per-accident limit (>= 1), got {self.annual_multiple}")
         if self.accident_multiple < 1:

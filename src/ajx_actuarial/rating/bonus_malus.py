@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
 from .._random import RngLike, block_generator, seed_sequence
 from ..errors import ValidationError
@@ -129,6 +128,8 @@ class BonusMalus:
 
     def _outcomes(self, lam: float, shape: float | None) -> tuple[np.ndarray, np.ndarray]:
         """Outcome probabilities and their derivative with respect to ``lam``."""
+        from scipy import stats
+
         o = self.rules.shape[1]
         if self.severity is None:
             n = np.arange(o - 1)
@@ -203,6 +204,8 @@ class BonusMalus:
     # ------------------------------------------------------------------ portfolio
     def _gamma_nodes(self, mean: float, shape: float, n: int = 80) -> tuple[np.ndarray, np.ndarray]:
         """Gauss-generalised-Laguerre nodes and weights for Λ ~ Gamma(shape, mean)."""
+        from scipy import special
+
         x, w = special.roots_genlaguerre(n, shape - 1.0)
         w = w / special.gamma(shape)
         return x * mean / shape, w
