@@ -11,7 +11,7 @@ Importing the package is cheap and has no side effects: numba kernels compile on
 
 from __future__ import annotations
 
-from . import reference, synth
+from . import prevention, reference, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
 from .losses import LimitPolicy, LossModel, SimulationResult, exact, simulate
@@ -34,6 +34,7 @@ __all__ = [
     "SimulationResult",
     "exact",
     "synth",
+    "prevention",
     "validate_portfolio",
     "validate_experience",
     "read_portfolio",

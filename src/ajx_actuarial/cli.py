@@ -282,6 +282,70 @@ def simulate(
     out.print(frame_table(res.summary(), title=f"Simulation: {res.provenance['policies']:,} policies, {years:,} years", float_fmt="{:,.4g}"))
 
 
+# ----------------------------------------------------------------------------- prevention
+
+
+def parse_fee(spec: str):
+    """``0.15`` or a schedule ``2026:0.15,2028:0.20``."""
+    from .errors import ValidationError
+
+    try:
+        if ":" in spec:
+            return {int(k): float(v) for k, v in (item.split(":") for item in spec.split(","))}
+        return float(spec)
+    except ValueError as exc:
+        raise ValidationError(f"--fee-ratio: expected a number or YEAR:RATIO,... got {spec!r}") from exc
+
+
+def segment_table(res, title: str) -> Table:
+    seg = res.by_segment[res.by_segment["mandated"] > 0]
+    t = Table(title=title)
+    for c in ("industry", "size", "mandated", "share funded", "required", "budget", "shortfall", "break-even fee", "break-even premium", "median premium"):
+        t.add_column(c, justify="left" if c in ("industry", "size") else "right")
+    for (ind, size), r in seg.iterrows():
+        t.add_row(str(ind), str(size), f"{int(r.mandated):,}", f"{r.share_funded:.1%}", f"{r.required_cost:,.0f}", f"{r.budget:,.0f}",
+                  f"{r.shortfall:,.0f}", f"{r.break_even_fee_ratio:.1%}", f"{r.break_even_premium:,.0f}", f"{r.median_premium:,.0f}")
+    s = res.summary
+    t.caption = (f"share funded {s['share_funded']:.1%}; shortfall {s['total_shortfall']:,.0f}; surplus {s['total_surplus']:,.0f}; "
+                 f"break-even fee ratio {s['break_even_fee_ratio']:.1%} (pooled) / {s['break_even_fee_ratio_median_policy']:.1%} (median policy)")
+    return t
+
+
+@app.command()
+def prevention(
+    priced: Path = typer.Argument(..., help="Priced portfolio (output of `ajx price`)."),
+    rules: str = typer.Option("xinzhou-2024", "--rules", help="xinzhou-2024, beijing-2017, aq9010 or a TOML path."),
+    fee_ratio: str = typer.Option("0.15", "--fee-ratio", help="Share of ex-VAT premium (<= 0.21), or YEAR:RATIO,... schedule."),
+    pooling: str = typer.Option("policy", "--pooling", help="policy, segment or insurer."),
+    years: int = typer.Option(1, "--years", help="Policy years assessed."),
+    carry_forward: bool = typer.Option(False, "--carry-forward", help="Unused money carried to the next year."),
+    costs: Optional[str] = typer.Option(None, "--costs", help="Cost table TOML (default: DOMAIN.md §7.4)."),
+    contract: Optional[str] = typer.Option(None, "--contract", help="Contract counts for aq9010, e.g. hazard_inspection=1,training=2."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Per-policy results (.parquet/.csv)."),
+) -> None:
+    """Does the prevention fee fund the mandated services? Per segment and portfolio.
+
+    Example: ajx prevention priced.parquet --rules xinzhou-2024 --fee-ratio 0.15 --pooling insurer
+    """
+    from .portfolio import read_table, write_table
+    from .prevention import assess
+
+    df = read_table(priced)
+    counts = None
+    if contract:
+        from .errors import ValidationError
+
+        try:
+            counts = {k.strip(): float(v) for k, v in (item.split("=") for item in contract.split(","))}
+        except ValueError as exc:
+            raise ValidationError(f"--contract: expected TYPE=COUNT,... got {contract!r}") from exc
+    res = assess(df, rules=rules, fee_ratio=parse_fee(fee_ratio), pooling=pooling, years=years, carry_forward=carry_forward, costs=costs, contract=counts)
+    if output is not None:
+        write_table(res.by_policy, output)
+        out.print(f"wrote {len(res.by_policy):,} policies to {output}")
+    out.print(segment_table(res, f"Prevention budget: rules {rules}, fee {fee_ratio}, pooling {pooling}"))
+
+
 # ----------------------------------------------------------------------------- demo
 
 

@@ -21,7 +21,7 @@ __all__ = ["run_demo"]
 
 def run_demo(*, n: int = 20_000, seed: int = 2026, table: str = "national-2025", out_dir: Path = Path("ajx-demo"), console: Console | None = None) -> dict:
     """Run the demo and return a dict of headline figures (also written to ``summary.json``)."""
-    from .cli import portfolio_summary_table, premium_summary_table
+    from .cli import portfolio_summary_table, premium_summary_table, segment_table
 
     con = console or Console()
     out_dir = Path(out_dir)
@@ -35,12 +35,18 @@ def run_demo(*, n: int = 20_000, seed: int = 2026, table: str = "national-2025",
         priced = price(book, table)
     write_table(priced, out_dir / "priced.parquet")
     con.print(premium_summary_table(priced, title=f"Premium by industry, table {table}"))
+    from .prevention import assess
+
+    prev = assess(priced, rules="xinzhou-2024", fee_ratio=0.15)
+    write_table(prev.by_policy, out_dir / "prevention.parquet")
+    con.print(segment_table(prev, "Prevention budget: Xinzhou 2024 mandates at a 15 % fee"))
     summary = {
         "policies": int(len(book)),
         "workers": int(book["headcount"].sum()),
         "table": table,
         "premium": float(priced["premium"].sum()),
         "prevention_budget": float(priced["prevention_budget"].sum()),
+        "prevention": {k: v for k, v in prev.summary.items() if isinstance(v, (int, float, str))},
         "seed": seed,
         "seconds": round(time.perf_counter() - t0, 2),
     }

@@ -190,8 +190,11 @@ def show(name: str) -> list[tuple[str, pd.DataFrame]]:
         fn, desc = _DATASETS[name]
         return [(f"{name}: {desc}", fn())]
     _load_extra_kinds()
-    for _, shower in _EXTRA_KINDS:
+    found: list[tuple[str, pd.DataFrame]] = []
+    for _, shower in _EXTRA_KINDS:  # a name may be both a rate table and a rule set
         got = shower(name)
         if got is not None:
-            return got
+            found.extend(got)
+    if found:
+        return found
     raise ValidationError(f"tables: unknown table {name!r}; known: {[r[0] for r in catalogue()]}")

@@ -1,0 +1,355 @@
+"""Can the prevention fee pay for the mandated services? Per policy, segment and portfolio.
+
+Budget per policy-year = ``fee_ratio(year) × premium / (1 + VAT)`` (the ex-VAT collected
+premium, as Xinzhou S04 states); the national cap of 21 % (N24 / N25) is enforced. Required
+cost = Σ over service types of the mandated count × the unit cost for that policy (pooled
+delivery shares an on-site visit among small and micro units). Money moves only within a pool:
+``"policy"`` (each policy funds its own services), ``"segment"`` (industry × size) or
+``"insurer"`` (the whole book). With ``carry_forward`` unused money stays in the pool for the
+next year (Beijing 2026 draft, S01); otherwise it lapses as surplus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._random import RngLike, generator
+from ..errors import ValidationError
+from ..portfolio import validate_portfolio
+from .costs import CostTable
+from .rules import SERVICE_TYPES, MandateRules
+
+__all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule"]
+
+FEE_CAP = 0.21  # N24; N25 per RP/BS26 (DOMAIN.md §2.3)
+POOLINGS = ("policy", "segment", "insurer")
+
+
+def _check_ratio(v, path: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not np.isfinite(v):
+        raise ValidationError(f"{path}: must be a number, got {v!r}")
+    if v < 0:
+        raise ValidationError(f"{path}: fee ratio must be >= 0, got {v!r}")
+    if v > FEE_CAP:
+        raise ValidationError(f"{path}: {v!r} exceeds the national 21 % cap on prevention budgets (N24; 2025 national measures)")
+    return float(v)
+
+
+def fee_schedule(fee_ratio, years: int, start_year: int | None) -> tuple[np.ndarray, list[int]]:
+    """Fee ratio per simulated policy year from a scalar or a ``{year: ratio}`` schedule.
+
+    A schedule is a step function: the ratio of the latest listed year at or before each year
+    (e.g. ``{2026: 0.15, 2028: 0.20}`` gives 0.15, 0.15, 0.20 for 2026-2028).
+    """
+    if isinstance(fee_ratio, Mapping):
+        if not fee_ratio:
+            raise ValidationError("fee_ratio: the schedule is empty")
+        sched = {}
+        for k, v in fee_ratio.items():
+            try:
+                y = int(k)
+            except (TypeError, ValueError) as exc:
+                raise ValidationError(f"fee_ratio: schedule keys must be years, got {k!r}") from exc
+            sched[y] = _check_ratio(v, f"fee_ratio[{y}]")
+        first = min(sched)
+        start = first if start_year is None else int(start_year)
+        yrs = list(range(start, start + years))
+        ratios = []
+        for y in yrs:
+            prior = [k for k in sched if k <= y]
+            ratios.append(sched[max(prior)] if prior else sched[first])
+        return np.array(ratios), yrs
+    r = _check_ratio(fee_ratio, "fee_ratio")
+    start = 2026 if start_year is None else int(start_year)
+    return np.full(years, r), list(range(start, start + years))
+
+
+def _pools(df: pd.DataFrame, pooling: str) -> tuple[np.ndarray, int]:
+    """Pool index per policy (0..k-1) and the number of pools k; no sorting needed."""
+    n = len(df)
+    if pooling == "policy":
+        return np.arange(n), n
+    if pooling == "segment":
+        return df["industry"].cat.codes.to_numpy().astype(np.int64) * 4 + df["size"].cat.codes.to_numpy(), 4 * 10
+    return np.zeros(n, dtype=np.int64), 1
+
+
+def _run(required: np.ndarray, budget: np.ndarray, pool: tuple[np.ndarray, int], carry: bool) -> dict[str, np.ndarray]:
+    """Money flows per year within pools; returns per-policy horizon totals.
+
+    ``required`` and ``budget`` are (years × policies). Within a pool, spending is shared in
+    proportion to required cost and unspent money in proportion to budget.
+    """
+    years, n = required.shape
+    inv, k = pool
+    balance = np.zeros(k)
+    spent_i = np.zeros(n)
+    short_i = np.zeros(n)
+    lapsed_i = np.zeros(n)
+    short_any = np.zeros(n, dtype=bool)
+    for t in range(years):
+        R = np.bincount(inv, weights=required[t], minlength=k)
+        B = np.bincount(inv, weights=budget[t], minlength=k)
+        avail = balance + B
+        spent = np.minimum(R, avail)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(R > 0, spent / R, 1.0)
+            bshare = np.where(B[inv] > 0, budget[t] / B[inv], 0.0)
+        s_i = required[t] * frac[inv]
+        spent_i += s_i
+        short = required[t] - s_i
+        short_i += short
+        short_any |= short > 1e-9 * np.maximum(required[t], 1.0)
+        left = avail - spent
+        if carry:
+            balance = left
+        else:
+            lapsed_i += left[inv] * bshare
+            balance = np.zeros(k)
+    # final balance (carry-forward) attributed in proportion to each policy's budget
+    if carry:
+        Btot = np.bincount(inv, weights=budget.sum(axis=0), minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(Btot[inv] > 0, budget.sum(axis=0) / Btot[inv], 0.0)
+        lapsed_i += balance[inv] * share
+    return {"spent": spent_i, "shortfall": short_i, "surplus": lapsed_i, "short_any": short_any}
+
+
+@dataclass(frozen=True, eq=False)
+class PreventionResult:
+    """Prevention-budget assessment.
+
+    Attributes
+    ----------
+    by_policy : DataFrame
+        Per policy (horizon totals): required services by type (per year), ``required_cost``,
+        ``budget``, ``coverage`` (budget available to the policy / required cost, pooled
+        transfers included), ``funded`` (no shortfall in any year), ``shortfall``, ``surplus``
+        (unspent money; carried-forward balance at the end with ``carry_forward``), ``rule``.
+    by_segment : DataFrame
+        Industry × size: policies, mandated policies, share funded, required, budget, shortfall,
+        surplus, ``break_even_fee_ratio`` (required / ex-VAT premium) and
+        ``break_even_premium`` (median premium per mandated policy that funds its own mandate).
+    by_year : DataFrame
+        Portfolio required, budget, spent, shortfall per policy year.
+    summary : dict
+        ``share_funded``, ``total_shortfall``, ``total_surplus``, ``break_even_fee_ratio``, ...
+    shortfall_samples : ndarray or None
+        Total shortfall per cost-uncertainty simulation.
+    """
+
+    by_policy: pd.DataFrame
+    by_segment: pd.DataFrame
+    by_year: pd.DataFrame
+    summary: dict
+    shortfall_samples: np.ndarray | None = field(default=None)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.by_policy.copy()
+
+    def summary_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"value": pd.Series(self.summary, dtype=object)})
+
+    def plot(self, ax=None):
+        """Share of mandated policies funded by segment, and the coverage distribution."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            fig, ax = plt.subplots(1, 2, figsize=(11, 4))
+        else:
+            fig = np.atleast_1d(ax)[0].figure
+        axes = np.atleast_1d(ax)
+        seg = self.by_segment[self.by_segment["mandated"] > 0]
+        labels = [f"{i}/{s}" for i, s in seg.index]
+        axes[0].barh(labels, seg["share_funded"])
+        axes[0].set_xlim(0, 1)
+        axes[0].set_xlabel("share of mandated policies funded")
+        axes[0].invert_yaxis()
+        if axes.size > 1:
+            cov = self.by_policy.loc[self.by_policy["required_cost"] > 0, "coverage"].clip(upper=3)
+            axes[1].hist(cov, bins=60)
+            axes[1].axvline(1.0, color="k", ls="--")
+            axes[1].set_xlabel("coverage = budget / required cost (capped at 3)")
+            axes[1].set_ylabel("policies")
+        fig.suptitle(f"Prevention budget: {self.summary['rules']}, fee {self.summary['fee_ratio']}, pooling {self.summary['pooling']}")
+        fig.tight_layout()
+        return fig
+
+    def _repr_html_(self) -> str:
+        return self.summary_frame().to_html()
+
+
+def assess(
+    priced: pd.DataFrame,
+    *,
+    rules: str | MandateRules = "xinzhou-2024",
+    fee_ratio: float | Mapping[int, float] = 0.15,
+    costs: CostTable | Mapping[str, float] | str | None = None,
+    pooling: str = "policy",
+    years: int = 1,
+    start_year: int | None = None,
+    carry_forward: bool = False,
+    contract: Mapping[str, float] | None = None,
+    cost_inflation: float | None = None,
+    rng: RngLike = None,
+    n_sims: int = 0,
+) -> PreventionResult:
+    """Assess whether the prevention fee funds the mandated services.
+
+    Parameters
+    ----------
+    priced : DataFrame
+        Output of :func:`ajx_actuarial.price` (needs ``premium``; ``premium_ex_vat`` is used
+        when present, else ``premium / 1.06``).
+    rules : str or MandateRules
+        ``"xinzhou-2024"``, ``"beijing-2017"``, ``"aq9010"`` (with ``contract=``) or a TOML path.
+    fee_ratio : float or {year: ratio}
+        Share of the ex-VAT premium, in [0, 0.21]; a schedule is a step function by year.
+    costs : CostTable, mapping {service_type: unit cost}, table name/path, optional
+    pooling : {"policy", "segment", "insurer"}
+    years : int
+        Policy years assessed (with a schedule, from ``start_year`` or its first year).
+    carry_forward : bool
+        Unused money stays in the pool for the next year (Beijing 2026 draft).
+    contract : mapping, optional
+        Service counts per year for contractual rule sets (AQ 9010).
+    cost_inflation : float, optional
+        Yearly unit-cost inflation (overrides the cost table's).
+    rng, n_sims :
+        With ``n_sims > 0``, a Monte Carlo of the total shortfall with lognormal unit-cost
+        uncertainty per service type (the cost table's low/high as 5 % / 95 % points).
+
+    Examples
+    --------
+    >>> import pandas as pd, ajx_actuarial as ajx
+    >>> mine = pd.DataFrame({"policy_id": [1], "industry": ["coal_mine"], "size": ["medium"],
+    ...                      "headcount": [300], "limit_death": [500_000]})
+    >>> res = ajx.prevention.assess(ajx.price(mine, "national-2025"), rules="xinzhou-2024", fee_ratio=0.15)
+    >>> round(res.by_policy.loc[0, "budget"], 2), res.by_policy.loc[0, "required_cost"]
+    (np.float64(16981.13), np.float64(33000.0))
+    """
+    if "premium" not in priced.columns:
+        raise ValidationError("prevention: the portfolio has no 'premium' column; price it first (ajx.price)")
+    df = validate_portfolio(priced)
+    prem = priced["premium"].to_numpy(dtype=np.float64)
+    if not np.isfinite(prem).all() or (prem < 0).any():
+        raise ValidationError("prevention: column 'premium' must be finite and >= 0")
+    ex_vat = priced["premium_ex_vat"].to_numpy(dtype=np.float64) if "premium_ex_vat" in priced.columns else prem / 1.06
+    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 1:
+        raise ValidationError(f"prevention: years must be an integer >= 1, got {years!r}")
+    if pooling not in POOLINGS:
+        raise ValidationError(f"prevention: pooling must be one of {list(POOLINGS)}, got {pooling!r}")
+    if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 0:
+        raise ValidationError(f"prevention: n_sims must be an integer >= 0, got {n_sims!r}")
+    ratios, yrs = fee_schedule(fee_ratio, int(years), start_year)
+    rs = rules if isinstance(rules, MandateRules) else MandateRules.load(rules)
+    if costs is None:
+        ct = CostTable.load()
+    elif isinstance(costs, CostTable):
+        ct = costs
+    elif isinstance(costs, Mapping):
+        ct = CostTable.from_mapping(dict(costs))
+    else:
+        ct = CostTable.load(costs)
+    if cost_inflation is not None:
+        ct = ct.with_inflation(cost_inflation)
+
+    rule_idx, table, pooled = rs.match(df, contract)
+    n = len(df)
+    required = np.stack([ct.required(df, rule_idx, table, pooled, t) for t in range(years)])  # years × n
+    budget = ratios[:, None] * ex_vat[None, :]
+    pool = _pools(df, pooling)
+    flows = _run(required, budget, pool, carry_forward)
+
+    req_tot = required.sum(axis=0)
+    bud_tot = budget.sum(axis=0)
+    inv, k = pool
+    Rp = np.bincount(inv, weights=req_tot, minlength=k)
+    Bp = np.bincount(inv, weights=bud_tot, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.where(req_tot > 0, (Bp / Rp)[inv], np.nan)
+    mandated = req_tot > 0
+    funded = ~flows["short_any"]
+    if rs.contractual:
+        rule_col = pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=["contract"])
+    else:
+        names = [r["name"] if [x["name"] for x in rs.rules].count(r["name"]) == 1 else f"{r['name']} (#{k})" for k, r in enumerate(rs.rules)]
+        rule_col = pd.Categorical.from_codes(rule_idx, categories=names + ["(no mandate)"])
+    by_policy = pd.DataFrame({
+        "policy_id": df["policy_id"].to_numpy(), "industry": df["industry"], "size": df["size"],
+        "headcount": df["headcount"].to_numpy(), "premium": prem, "premium_ex_vat": ex_vat,
+        "rule": rule_col, "pooled_delivery": pooled,
+        **{f"n_{t}": table[rule_idx, k] for k, t in enumerate(SERVICE_TYPES)},
+        "required_cost": req_tot, "budget": bud_tot, "coverage": coverage, "funded": funded,
+        "shortfall": flows["shortfall"], "surplus": flows["surplus"], "spent": flows["spent"],
+    })
+    # budget lost to floating-rate discounts: the same services, less premium
+    lost = np.zeros(n)
+    if {"float_factor", "premium_raw"} <= set(priced.columns):
+        ff = priced["float_factor"].to_numpy(dtype=np.float64)
+        raw = priced["premium_raw"].to_numpy(dtype=np.float64)
+        undiscounted = np.maximum(np.where(ff < 1, raw / ff, raw), prem)
+        vat_factor = np.where(ex_vat > 0, prem / np.where(ex_vat > 0, ex_vat, 1.0), 1.06)
+        lost = ratios.sum() * (undiscounted - prem) / vat_factor
+    by_policy["budget_lost_to_discounts"] = lost
+
+    g = by_policy.assign(mandated=mandated, funded_m=funded & mandated).groupby(["industry", "size"], observed=True)
+    seg = g.agg(policies=("policy_id", "size"), mandated=("mandated", "sum"), funded=("funded_m", "sum"),
+                required_cost=("required_cost", "sum"), budget=("budget", "sum"), shortfall=("shortfall", "sum"),
+                surplus=("surplus", "sum"), premium_ex_vat=("premium_ex_vat", "sum"))
+    seg["share_funded"] = np.where(seg["mandated"] > 0, seg["funded"] / seg["mandated"].clip(lower=1), np.nan)
+    seg["break_even_fee_ratio"] = seg["required_cost"] / (seg["premium_ex_vat"] * years)
+    per_pol = by_policy.loc[mandated].assign(be=lambda d: d["required_cost"] / years * 1.06 / max(ratios[0], 1e-12))
+    seg["break_even_premium"] = per_pol.groupby(["industry", "size"], observed=True)["be"].median()
+    seg["median_premium"] = by_policy.loc[mandated].groupby(["industry", "size"], observed=True)["premium"].median()
+    seg = seg.drop(columns="funded")
+
+    by_year = pd.DataFrame({"year": yrs, "fee_ratio": ratios, "required": required.sum(axis=1), "budget": budget.sum(axis=1)})
+    total_prem = ex_vat.sum() * years
+    summary = {
+        "rules": rs.name,
+        "fee_ratio": float(ratios[0]) if np.all(ratios == ratios[0]) else {int(y): float(r) for y, r in zip(yrs, ratios)},
+        "pooling": pooling,
+        "years": int(years),
+        "carry_forward": bool(carry_forward),
+        "policies": int(n),
+        "mandated_policies": int(mandated.sum()),
+        "share_funded": float(funded[mandated].mean()) if mandated.any() else float("nan"),
+        "total_required": float(req_tot.sum()),
+        "total_budget": float(bud_tot.sum()),
+        "total_spent": float(flows["spent"].sum()),
+        "total_shortfall": float(flows["shortfall"].sum()),
+        "total_surplus": float(flows["surplus"].sum()),
+        "break_even_fee_ratio": float(req_tot.sum() / total_prem) if total_prem > 0 else float("nan"),
+        "break_even_fee_ratio_median_policy": float(np.median(req_tot[mandated] / (ex_vat[mandated] * years))) if mandated.any() else float("nan"),
+        "budget_lost_to_discounts": float(lost.sum()),
+        "first_service_within_months": rs.data["meta"].get("first_service_within_months"),
+    }
+    samples = None
+    if n_sims:
+        g_ = generator(rng)
+        sd = ct.log_sd()
+        z = g_.standard_normal((int(n_sims), len(SERVICE_TYPES)))
+        samples = np.empty(int(n_sims))
+        for s in range(int(n_sims)):
+            mult = np.exp(sd * z[s])
+            req_s = np.stack([ct.required(df, rule_idx, table, pooled, t, mult) for t in range(years)])
+            samples[s] = _run(req_s, budget, pool, carry_forward)["shortfall"].sum()
+        summary["shortfall_p50"] = float(np.median(samples))
+        summary["shortfall_p95"] = float(np.quantile(samples, 0.95))
+    return PreventionResult(by_policy=by_policy, by_segment=seg, by_year=by_year, summary=summary, shortfall_samples=samples)
+
+
+def compare(priced: pd.DataFrame, *, fee_ratios=(0.15, 0.20, 0.21), poolings=POOLINGS, **kwargs) -> pd.DataFrame:
+    """What-if table: share funded, shortfall and surplus for each fee ratio × pooling level."""
+    rows = []
+    for r in fee_ratios:
+        for p in poolings:
+            s = assess(priced, fee_ratio=r, pooling=p, **kwargs).summary
+            rows.append({"fee_ratio": r, "pooling": p, "share_funded": s["share_funded"], "total_shortfall": s["total_shortfall"],
+                         "total_surplus": s["total_surplus"], "total_budget": s["total_budget"], "total_required": s["total_required"]})
+    return pd.DataFrame(rows)

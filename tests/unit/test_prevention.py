@@ -1,0 +1,124 @@
+"""Prevention assessment: rules, costs, pooling, schedules, carry-forward, errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ajx_actuarial as ajx
+from ajx_actuarial.prevention import CostTable, MandateRules, assess, compare
+
+
+@pytest.fixture(scope="module")
+def priced():
+    return ajx.price(ajx.synth.portfolio(3000, rng=12), "national-2025")
+
+
+def test_rules_match_by_industry_and_size(priced):
+    r = assess(priced, rules="xinzhou-2024", fee_ratio=0.15).by_policy
+    coal = r[r["industry"] == "coal_mine"]
+    assert (coal["n_risk_assessment"] == 2).all() and (coal["n_thorough_inspection"] == 1).all()
+    hz_small = r[(r["industry"] == "hazardous_chemicals") & r["size"].isin(["small", "micro"])]
+    assert hz_small["pooled_delivery"].all() and (hz_small["n_online"] == 1).all()
+    other = r[r["industry"] == "other"]
+    assert (other["required_cost"] == 0).all() and other["coverage"].isna().all() and other["funded"].all()
+
+
+def test_pooled_delivery_divides_onsite_cost():
+    small = pd.DataFrame({"policy_id": [1], "industry": ["fireworks"], "size": ["small"], "headcount": [50], "premium": [10_000.0]})
+    r = assess(small, rules="xinzhou-2024", fee_ratio=0.15).by_policy.loc[0]
+    assert r["required_cost"] == pytest.approx(5_000 / 5 + 100)  # one pooled inspection (pool of 5) + online
+
+
+def test_contractual_rules_need_a_contract(priced):
+    with pytest.raises(ajx.ValidationError, match=r"contractual, AQ 9010 §6\); pass contract="):
+        assess(priced, rules="aq9010")
+    r = assess(priced, rules="aq9010", contract={"hazard_inspection": 1, "training": 1}, fee_ratio=0.2)
+    assert (r.by_policy["required_cost"] == 8_500).all()
+    with pytest.raises(ajx.ValidationError, match=r"contract\.fly: unknown service type"):
+        assess(priced, rules="aq9010", contract={"fly": 1})
+
+
+def test_schedule_and_inflation(priced):
+    r = assess(priced, rules="beijing-2017", fee_ratio={2026: 0.15, 2028: 0.20}, years=3, cost_inflation=0.05)
+    assert r.by_year["fee_ratio"].tolist() == [0.15, 0.15, 0.20]
+    np.testing.assert_allclose(r.by_year["required"].to_numpy(), 5_000 * len(priced) * 1.05 ** np.arange(3))
+
+
+def test_floating_discounts_reduce_budget_not_services(priced):
+    r = assess(priced, rules="beijing-2017", fee_ratio=0.2)
+    disc = priced["float_factor"] < 1
+    assert r.summary["budget_lost_to_discounts"] > 0
+    assert (r.by_policy.loc[disc.to_numpy(), "budget_lost_to_discounts"] >= 0).all()
+
+
+def test_cost_uncertainty_monte_carlo(priced):
+    a = assess(priced, rules="xinzhou-2024", fee_ratio=0.15, n_sims=200, rng=3)
+    b = assess(priced, rules="xinzhou-2024", fee_ratio=0.15, n_sims=200, rng=3)
+    np.testing.assert_array_equal(a.shortfall_samples, b.shortfall_samples)
+    assert a.summary["shortfall_p95"] >= a.summary["shortfall_p50"] > 0
+
+
+def test_costs_as_mapping_and_table(priced):
+    cheap = assess(priced, rules="beijing-2017", fee_ratio=0.2, costs={"hazard_inspection": 300})
+    assert (cheap.by_policy["required_cost"] == 300).all()
+    ct = CostTable.load().with_inflation(0.1)
+    assert ct.data["inflation"] == 0.1
+
+
+def test_compare_and_plot(priced):
+    c = compare(priced, rules="xinzhou-2024", fee_ratios=(0.15, 0.2), poolings=("policy", "insurer"))
+    assert len(c) == 4
+    r = assess(priced, rules="xinzhou-2024", fee_ratio=0.15)
+    assert len(r.plot().axes) == 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"fee_ratio": -0.1}, r"fee_ratio: fee ratio must be >= 0, got -0\.1"),
+        ({"fee_ratio": 1.5}, r"fee_ratio: 1\.5 exceeds the national 21 % cap"),
+        ({"fee_ratio": {2026: 0.15, 2028: 0.25}}, r"fee_ratio\[2028\]: 0\.25 exceeds the national 21 % cap"),
+        ({"pooling": "region"}, r"pooling must be one of"),
+        ({"years": 0}, r"years must be an integer >= 1"),
+        ({"costs": {"hazard_inspection": -5}}, r"costs\.hazard_inspection: cost must be a number >= 0, got -5"),
+        ({"costs": {"massage": 5}}, r"costs\.massage: unknown service type 'massage'"),
+        ({"rules": "nowhere-2030"}, r"neither a packaged rule set"),
+    ],
+)
+def test_bad_parameters(priced, kwargs, match):
+    with pytest.raises(ajx.ValidationError, match=match):
+        assess(priced, **{"fee_ratio": 0.15, **kwargs})
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        ({"meta": {"name": "x"}, "rules": [{"services": {"hazard_inspection": 1, "yoga": 2}}]}, r"rules\[0\]\.services\.yoga: unknown service type 'yoga'"),
+        ({"meta": {"name": "x"}, "rules": [{"services": {"hazard_inspection": -1}}]}, r"rules\[0\]\.services\.hazard_inspection: count must be a number >= 0"),
+        ({"meta": {"name": "x"}, "rules": [{"industry": ["coal"], "services": {}}]}, r"rules\[0\]\.industry: unknown code\(s\) \['coal'\]"),
+        ({"meta": {"name": "x"}, "rules": [{"services": {}, "colour": "red"}]}, r"rules\[0\]: unknown key\(s\) \['colour'\]"),
+        ({"meta": {"name": "x"}, "rules": [{"name": "no services"}]}, r"rules\[0\]\.services: missing"),
+        ({"meta": {"name": "x"}, "rules": []}, r"needs at least one \[\[rules\]\] entry"),
+        ({"rules": []}, r"missing section \[meta\]"),
+        ({"meta": {"name": "x", "first_service_within_months": 20}, "rules": [{"services": {}}]}, r"first_service_within_months: must be in \(0, 12\]"),
+    ],
+)
+def test_bad_rule_files(data, match):
+    with pytest.raises(ajx.ValidationError, match=match):
+        MandateRules.from_dict(data)
+
+
+def test_malformed_rule_and_cost_files(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[rules]\n")
+    with pytest.raises(ajx.ValidationError, match="malformed TOML"):
+        MandateRules.load(bad)
+    with pytest.raises(ajx.ValidationError, match="malformed TOML"):
+        CostTable.load(bad)
+    with pytest.raises(ajx.ValidationError, match=r"unit_cost\.drill: needs low <= default <= high"):
+        CostTable.from_dict({"unit_cost": {"drill": [5000, 6000, 7000]}})
+
+
+def test_unpriced_portfolio_is_rejected(small_book):
+    with pytest.raises(ajx.ValidationError, match="no 'premium' column; price it first"):
+        assess(small_book)
