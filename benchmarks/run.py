@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 SUITES = {
     "foundation": ("bench_foundation", {"sizes": (1_000_000, 10_000_000)}, {"sizes": (100_000,)}),
     "rating": ("bench_rating", {"sizes": (1_000_000, 10_000_000)}, {"sizes": (100_000,)}),
+    "calibration": ("bench_calibration", {"sizes": (1_000_000, 10_000_000)}, {"sizes": (100_000,)}),
     "prevention": ("bench_prevention", {"sizes": (1_000_000, 10_000_000)}, {"sizes": (100_000,)}),
     "simulation": ("bench_simulation", {}, {"n": 20_000, "years": 200, "baseline_years": 20, "naive_years": 5}),
 }

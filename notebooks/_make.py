@@ -119,6 +119,94 @@ worse: a well-graded enterprise pays less but must receive the same services.
     ])
 
 
+@notebook
+def calibration():
+    write("01_calibrate_rate_table.ipynb", [
+        md("""
+# From claim experience to a filed rate table
+
+An actuary's workflow on synthetic experience whose truth is known: fit claim-frequency and
+severity GLMs, check the relativities against the truth, blend sparse industry × region cells
+with credibility, impose the regulator's standardisation discount, rebalance to a target loss
+ratio, price a book and look at the diagnostics.
+"""),
+        code("""
+import os
+import numpy as np
+import pandas as pd
+import ajx_actuarial as ajx
+
+N = int(os.environ.get("AJX_NB_N", 100_000))   # policies; the test suite runs this small
+book = ajx.synth.portfolio(N, rng=11)
+truth = ajx.synth.TruthModel.default()
+experience = ajx.synth.experience(book, years=3, rng=12, truth=truth)
+experience[["exposure", "claims", "deaths", "disabilities", "incurred"]].sum()
+"""),
+        md("""
+## Frequency and severity GLMs
+
+Poisson frequency with a `log(exposure)` offset and Gamma severity, on the rating factors; all
+factors are categorical, so the fit runs on aggregated rating cells (identical coefficients to
+the row-level fit, far faster). Violations are banded 0 / 1 / 2+.
+"""),
+        code("""
+factors = ["size", "std_grade", "violations", "blacklisted", "rectification", "region"]
+fit = ajx.calibrate(experience, factors, bands={"violations": [0, 1]}, bases={"region": "beijing"})
+print(fit.path, fit.diagnostics["n_fit"], "cells;", "Pearson dispersion", round(fit.diagnostics["dispersion_pearson"], 2))
+fit.relativities.round(3)
+"""),
+        md("""
+The Pearson dispersion above 1 is the truth's gamma frailty (unobserved heterogeneity): the
+Poisson point estimates are right but its intervals are too narrow. `scale="X2"` widens them
+(quasi-Poisson); `frequency="negbin"` models the extra variance.
+"""),
+        code("""
+true = truth.relativities
+pd.DataFrame({
+    "fitted": fit.relativities.set_index(["factor", "level"])["relativity"].loc["std_grade"],
+    "truth": pd.Series({str(k): v for k, v in true["std_grade"].items()}),
+}).round(3)
+"""),
+        md("## Sparse cells: industry × region credibility"),
+        code("""
+cells = (experience.assign(freq=experience["claims"] / experience["exposure"])
+         .groupby(["industry", "region", "year"], observed=True)
+         .apply(lambda d: pd.Series({"freq": d["claims"].sum() / d["exposure"].sum(), "exposure": d["exposure"].sum()}))
+         .reset_index())
+h = ajx.hierarchical_credibility(cells, levels=("industry", "region"), ratio="freq", weight="exposure")
+print(f"within {h.s2:.3g}, between regions {h.b:.3g}, between industries {h.a:.3g}")
+h.groups.head(12).round(4)
+"""),
+        md("""
+## Refinement and the filed table
+
+The regulator fixes grade-1 standardisation at −10 % (N24 incentive); violations must be
+monotone. The rest is refit, then the table is rebalanced so that expected loss is 60 % of the
+ex-VAT premium after minimum premium and float bounds.
+"""),
+        code("""
+refined = fit.refine(experience, fix={"std_grade": {"1": 0.90}}, monotone=["violations"])
+template = ajx.RateTable.load("national-2025")
+table = refined.to_rate_table(template, target_loss_ratio=0.60, name="calibrated-demo")
+table.data["meta"]["calibration"]
+"""),
+        code("""
+refined.premium_change(template, table).round(3).head(20)
+"""),
+        md("## Diagnostics"),
+        code("""
+holdout = ajx.calibrate(experience, factors, bands={"violations": [0, 1]}, bases={"region": "beijing"}, holdout=0.2, rng=1)
+print("holdout Gini", round(holdout.diagnostics["gini"], 3), "actual/expected",
+      round(holdout.diagnostics["holdout_actual"] / holdout.diagnostics["holdout_expected"], 3))
+fig = holdout.plot_lift()
+"""),
+        code("""
+fig = holdout.plot_lorenz()
+holdout.actual_vs_expected("rectification")
+"""),
+    ])
+
+
 if __name__ == "__main__":
     for name in sys.argv[1:] or NOTEBOOKS:
         NOTEBOOKS[name]()

@@ -15,7 +15,7 @@ from . import prevention, reference, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
 from .losses import LimitPolicy, LossModel, SimulationResult, exact, simulate
-from .rating import BonusMalus, RateTable, explain, price
+from .rating import BonusMalus, RateTable, buhlmann_straub, calibrate, explain, hierarchical_credibility, price
 from .portfolio import read_portfolio, read_table, validate_experience, validate_portfolio, write_table
 
 __all__ = [
@@ -28,6 +28,9 @@ __all__ = [
     "price",
     "explain",
     "BonusMalus",
+    "calibrate",
+    "buhlmann_straub",
+    "hierarchical_credibility",
     "LossModel",
     "LimitPolicy",
     "simulate",

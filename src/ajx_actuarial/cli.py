@@ -213,6 +213,50 @@ def bms(
     out.print(f"mean relativity {pi @ b.relativities:.4f}; Loimaranta efficiency at λ = {lam}: {b.efficiency(lam):.4f}; classes {b.n_classes}")
 
 
+@app.command()
+def calibrate(
+    experience: Path = typer.Argument(..., help="Policy-year experience (.csv/.parquet)."),
+    factors: str = typer.Option("std_grade,violations,blacklisted,rectification", "--factors", help="Comma-separated rating columns."),
+    bands: Optional[str] = typer.Option("violations=0:1", "--bands", help="COLUMN=b1:b2;... inclusive upper bounds, e.g. violations=0:1."),
+    template: str = typer.Option("national-2025", "--template", help="Rate table whose structure and loadings are kept."),
+    target_lr: Optional[float] = typer.Option(None, "--target-lr", help="Target loss ratio (default: implied by the template's loadings)."),
+    frequency: str = typer.Option("poisson", "--frequency", help="poisson or negbin."),
+    tweedie: bool = typer.Option(False, "--tweedie", help="Tweedie pure premium instead of frequency × Gamma severity."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Calibrated rate table (.toml)."),
+) -> None:
+    """Fit GLM relativities on experience and write a rebalanced rate table.
+
+    Example: ajx calibrate book_experience.parquet --factors std_grade,violations --target-lr 0.6 -o table.toml
+    """
+    from .errors import ValidationError
+    from .portfolio import read_table
+    from .rating import calibrate as _calibrate
+
+    df = read_table(experience)
+    band_map = {}
+    if bands:
+        try:
+            for item in bands.split(";"):
+                col, b = item.split("=")
+                band_map[col.strip()] = [float(x) for x in b.split(":")]
+        except ValueError as exc:
+            raise ValidationError(f"--bands: expected COLUMN=b1:b2;... got {bands!r}") from exc
+    facs = [f.strip() for f in factors.split(",") if f.strip()]
+    band_map = {k: v for k, v in band_map.items() if k in facs}
+    with out.status(f"fitting GLMs on {len(df):,} policy-years ..."):
+        res = _calibrate(df, facs, bands=band_map, frequency=frequency, severity=None if tweedie else "gamma",
+                         pure_premium="tweedie" if tweedie else None)
+    out.print(frame_table(res.relativities.set_index(["factor", "level"]), title=f"Relativities ({res.path} path, {res.diagnostics['n_fit']:,} fitted records)", float_fmt="{:,.4g}"))
+    out.print(frame_table(res.base_frequency, title="Base claim frequency per worker-year (base levels)", float_fmt="{:.5f}"))
+    if output is not None:
+        if output.suffix.lower() != ".toml":
+            raise ValidationError(f"-o: the rate table is written as TOML; got {str(output)!r}")
+        table = res.to_rate_table(template, target_loss_ratio=target_lr, name=output.stem)
+        table.to_toml(output)
+        cal = table.data["meta"]["calibration"]
+        out.print(f"wrote {output}: target loss ratio {cal['target_loss_ratio']:.3f}, off-balance factor {cal['off_balance_factor']:.4f}")
+
+
 # ----------------------------------------------------------------------------- simulation
 
 

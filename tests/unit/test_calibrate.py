@@ -1,0 +1,165 @@
+"""Calibration: cells = rows, known truth recovered at the nominal rate, rebalancing, refinement."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ajx_actuarial as ajx
+from ajx_actuarial.rating import RateTable, double_lift, gini, lift_table
+from ajx_actuarial.synth import TruthModel
+
+FACTORS = ["size", "std_grade", "violations", "blacklisted", "rectification", "region"]
+BANDS = {"violations": [0, 1]}
+BASES = {"region": "beijing", "size": "small"}
+
+
+@pytest.fixture(scope="module")
+def experience():
+    book = ajx.synth.portfolio(20_000, rng=1)
+    return ajx.synth.experience(book, 3, rng=2, truth=TruthModel.default(frailty_cv=0.0))
+
+
+@pytest.fixture(scope="module")
+def fitted(experience):
+    return ajx.calibrate(experience, FACTORS, bands=BANDS, bases=BASES)
+
+
+def test_cells_equal_rows(experience):
+    a = ajx.calibrate(experience, FACTORS, bands=BANDS, bases=BASES, path="cells", pure_premium=None)
+    b = ajx.calibrate(experience, FACTORS, bands=BANDS, bases=BASES, path="rows", pure_premium=None)
+    assert a.path == "cells" and b.path == "rows" and a.diagnostics["n_fit"] < b.diagnostics["n_fit"]
+    np.testing.assert_allclose(a.raw["frequency"].params, b.raw["frequency"].params, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(a.raw["frequency"].bse, b.raw["frequency"].bse, rtol=1e-6)
+    np.testing.assert_allclose(a.raw["severity"].params, b.raw["severity"].params, rtol=0, atol=1e-8)
+    ta = ajx.calibrate(experience, FACTORS, bands=BANDS, bases=BASES, path="cells", pure_premium="tweedie")
+    tb = ajx.calibrate(experience, FACTORS, bands=BANDS, bases=BASES, path="rows", pure_premium="tweedie")
+    np.testing.assert_allclose(ta.raw["pure_premium"].params, tb.raw["pure_premium"].params, rtol=0, atol=1e-8)
+
+
+def _true_relativities(truth: TruthModel):
+    rel = truth.relativities
+    out = {}
+    for f in ("std_grade", "rectification", "size"):
+        base = {"std_grade": 0, "rectification": "on_time", "size": "small"}[f]
+        for lv, v in rel[f].items():
+            out[(f, str(lv))] = v / rel[f][base]
+    out[("violations", "1")] = rel["violations"][1]
+    out[("violations", "2+")] = rel["violations"][2]
+    out[("blacklisted", "True")] = rel["blacklisted"][True]
+    for r, v in truth.region_effects.items():
+        out[("region", r)] = v / truth.region_effects["beijing"]
+    return out
+
+
+@pytest.mark.slow
+def test_confidence_intervals_cover_truth_at_nominal_rate():
+    """30 seeds × 18 non-base levels = 540 95 % intervals; binomial sd of the coverage is 0.94 pp,
+    so the observed coverage must lie in [0.92, 0.98] (about ±3 sd)."""
+    truth = TruthModel.default(frailty_cv=0.0)
+    want = _true_relativities(truth)
+    hit = total = 0
+    for seed in range(30):
+        book = ajx.synth.portfolio(6_000, rng=1000 + seed)
+        exp = ajx.synth.experience(book, 2, rng=2000 + seed, truth=truth)
+        r = ajx.calibrate(exp, FACTORS, bands=BANDS, bases=BASES, severity=None)
+        for row in r.relativities.itertuples(index=False):
+            if row.ci_low == row.ci_high == 1.0:
+                continue
+            total += 1
+            hit += row.ci_low <= want[(row.factor, row.level)] <= row.ci_high
+    assert total == 30 * 18
+    assert 0.92 <= hit / total <= 0.98, hit / total
+
+
+def test_base_frequency_recovers_truth(fitted):
+    truth = TruthModel.default()
+    base_region = truth.region_effects["beijing"]
+    for ind, row in fitted.base_frequency.iterrows():
+        assert row.ci_low * 0.97 <= truth.claim_freq()[ind] * base_region <= row.ci_high * 1.03
+
+
+def test_rebalanced_table_reproduces_target_loss_ratio(fitted):
+    template = RateTable.load("national-2025")
+    table = fitted.to_rate_table(template, target_loss_ratio=0.6)
+    book = fitted.data[fitted.data["year"] == fitted.data["year"].max()].reset_index(drop=True)
+    priced = ajx.price(book.drop(columns=["year"]).assign(policy_id=range(len(book))), table, lift_limits=True)
+    expected = fitted.predict_loss(book, book["headcount"].to_numpy(dtype=float)).sum()
+    assert expected / priced["premium_ex_vat"].sum() == pytest.approx(0.6, rel=1e-5)
+    assert table.data["meta"]["calibration"]["target_loss_ratio"] == 0.6
+    # factor schedules come from the fitted relativities
+    rel = fitted.relativities.set_index(["factor", "level"])["relativity"]
+    assert table.factor("std_grade").spec["levels"]["1"] == pytest.approx(rel[("std_grade", "1")])
+    assert table.factor("blacklist").spec["true"] == pytest.approx(rel[("blacklisted", "True")])
+    change = fitted.premium_change(template, table)
+    assert {"before", "after", "change"} <= set(change.columns)
+    # the default target is the template's own loading-implied loss ratio
+    t2 = fitted.to_rate_table(template)
+    assert t2.data["meta"]["calibration"]["target_loss_ratio"] == pytest.approx(template.expected_loss_ratio())
+
+
+def test_refine_fix_cap_monotone(experience, fitted):
+    r = fitted.refine(experience, fix={"std_grade": {"1": 0.90}}, cap={"rectification": (0.8, 1.3)}, monotone=["violations"])
+    rel = r.relativities.set_index(["factor", "level"])["relativity"]
+    assert rel[("std_grade", "1")] == 0.90
+    assert rel[("rectification", "overdue_major")] == pytest.approx(1.3)
+    v = [rel[("violations", lv)] for lv in ("0", "1", "2+")]
+    assert v == sorted(v)
+    # the other levels were refit around the fixed ones
+    assert rel[("std_grade", "2")] != pytest.approx(fitted.relativities.set_index(["factor", "level"])["relativity"][("std_grade", "2")], rel=1e-9)
+
+
+def test_monotone_smoothing_pools_violators():
+    from ajx_actuarial.rating.calibrate import _isotonic
+
+    np.testing.assert_allclose(_isotonic(np.array([0.0, 0.3, 0.2, 0.5]), np.array([1.0, 1.0, 1.0, 2.0])), [0.0, 0.25, 0.25, 0.5])
+
+
+def test_diagnostics(experience, fitted):
+    ave = fitted.actual_vs_expected("std_grade")
+    assert ave["actual"].sum() == pytest.approx(ave["expected"].sum(), rel=1e-6)  # Poisson GLM balance
+    e = experience
+    pred = fitted.predict_frequency(e)
+    g = gini(e["claims"].to_numpy(float), pred, e["exposure"].to_numpy(float))
+    g_random = gini(e["claims"].to_numpy(float), np.random.default_rng(0).random(len(e)) * e["exposure"].to_numpy(), e["exposure"].to_numpy(float))
+    assert g > 0.1 and abs(g_random) < 0.05
+    lt = lift_table(e["claims"].to_numpy(float), pred, e["exposure"].to_numpy(float))
+    assert lt["actual"].iloc[-1] > lt["actual"].iloc[0]
+    flat = e["exposure"].to_numpy(float) * (e["claims"].sum() / e["exposure"].sum())
+    dl = double_lift(e["claims"].to_numpy(float), pred, flat, e["exposure"].to_numpy(float))
+    assert dl["actual"].iloc[-1] > dl["actual"].iloc[0]
+    assert fitted.diagnostics["dispersion_pearson"] == pytest.approx(1.0, abs=0.1)
+    h = ajx.calibrate(experience, FACTORS, bands=BANDS, bases=BASES, holdout=0.25, rng=3, severity=None)
+    assert h.diagnostics["holdout_expected"] == pytest.approx(h.diagnostics["holdout_actual"], rel=0.05)
+    assert len(h.plot_lift().axes) == 1 and len(h.plot_lorenz().axes) == 1
+
+
+def test_negative_binomial_detects_overdispersion():
+    book = ajx.synth.portfolio(3_000, rng=4)
+    exp = ajx.synth.experience(book, 2, rng=5, truth=TruthModel.default(frailty_cv=1.0))
+    r = ajx.calibrate(exp, ["std_grade"], frequency="negbin", severity=None)
+    assert r.path == "rows" and r.raw["frequency"].alpha > 0.2
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"factors": ["colour"]}, r"factor column 'colour' not in the experience"),
+        ({"factors": ["industry"]}, r"'industry' is always in the model"),
+        ({"frequency": "negbin", "path": "cells"}, r"negative binomial likelihood is not aggregable"),
+        ({"frequency": "zip"}, r"frequency must be 'poisson' or 'negbin'"),
+        ({"bases": {"std_grade": 9}}, r"base level '9' of factor 'std_grade' not among its levels"),
+        ({"bands": {"headcount": [10]}}, r"bands for 'headcount', which is not a factor"),
+        ({"level": 1.5}, r"level must be in \(0, 1\)"),
+    ],
+)
+def test_bad_arguments(experience, kwargs, match):
+    args = {"factors": ["std_grade"], **kwargs}
+    with pytest.raises(ajx.ValidationError, match=match):
+        ajx.calibrate(experience, **args)
+
+
+def test_bad_refinement(experience, fitted):
+    with pytest.raises(ajx.ValidationError, match=r"fix\.std_grade\.1: relativity must be > 0"):
+        fitted.refine(experience, fix={"std_grade": {"1": -0.9}})
+    with pytest.raises(ajx.ValidationError, match=r"cap\.violations: bounds must satisfy"):
+        fitted.refine(experience, cap={"violations": (1.2, 1.5)})
