@@ -11,7 +11,7 @@ Importing the package is cheap and has no side effects: numba kernels compile on
 
 from __future__ import annotations
 
-from . import prevention, reference, synth
+from . import prevention, reference, stress, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
 from .losses import LimitPolicy, LossModel, SimulationResult, exact, simulate
@@ -38,6 +38,7 @@ __all__ = [
     "exact",
     "synth",
     "prevention",
+    "stress",
     "validate_portfolio",
     "validate_experience",
     "read_portfolio",

@@ -396,16 +396,60 @@ def prevention(
 @app.command()
 def demo(
     n: int = typer.Option(20_000, "--n", help="Policies in the synthetic book."),
+    years: int = typer.Option(2_000, "--years", help="Simulated years."),
+    stress_years: int = typer.Option(1_000, "--stress-years", help="Simulated years per stress scenario."),
     seed: int = typer.Option(2026, "--seed", help="Random seed."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", help="Folder for the outputs (default ./ajx-demo)."),
+    out_dir: Path = typer.Option(Path("ajx-demo"), "--out", help="Folder for the outputs and report.html."),
 ) -> None:
-    """Run the main job on built-in defaults: synthesise a book and summarise it.
+    """Run the main job on built-in defaults: synthesise, price, simulate, prevention, stress, report.
 
-    Example: ajx demo --n 20000
+    Example: ajx demo --n 20000 --out ajx-demo
     """
     from .demo import run_demo
 
-    run_demo(n=n, seed=seed, out_dir=out_dir or Path("ajx-demo"), console=out)
+    run_demo(n=n, years=years, stress_years=stress_years, seed=seed, out_dir=out_dir, console=out)
+
+
+@app.command()
+def stress(
+    portfolio: Path = typer.Argument(..., help="Portfolio (.csv/.parquet); it is repriced per scenario."),
+    scenarios: str = typer.Option("regulator-2026", "--scenarios", help="Packaged scenario set or a TOML path."),
+    years: int = typer.Option(2_000, "--years", help="Simulated years per scenario."),
+    seed: int = typer.Option(2026, "--seed", help="Random seed (common to all scenarios)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Folder for stress.parquet and per-scenario losses."),
+) -> None:
+    """Run named scenarios side by side with common random numbers.
+
+    Example: ajx stress book.parquet --scenarios regulator-2026 -o stress-out
+    """
+    from . import stress as _stress
+    from .demo import save_stress
+    from .portfolio import read_table
+
+    df = read_table(portfolio)
+    sset = _stress.load(scenarios)
+    bar, cb = progress_bar(f"{len(sset.scenarios)} scenarios × {years:,} years")
+    with bar:
+        res = _stress.run_detailed(df, sset, years=years, rng=seed, progress=cb)
+    output.mkdir(parents=True, exist_ok=True)
+    save_stress(res, output)
+    out.print(frame_table(res.table.drop(columns=["description"]), title=f"Stress: {sset.name}", float_fmt="{:,.4g}"))
+    out.print(f"wrote {output / 'stress.parquet'}")
+
+
+@app.command()
+def report(
+    folder: Path = typer.Argument(..., help="Folder of saved outputs (from ajx demo or ajx stress)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="HTML file (default FOLDER/report.html)."),
+) -> None:
+    """Write the self-contained HTML report from saved outputs.
+
+    Example: ajx report ajx-demo -o report.html
+    """
+    from .report import write_report
+
+    path = write_report(folder, output)
+    out.print(f"wrote {path}")
 
 
 # ----------------------------------------------------------------------------- entry point

@@ -1,0 +1,290 @@
+"""Stress testing: named scenarios of overrides, run side by side with common random numbers.
+
+A scenario file (TOML) has ``[meta]``, optional ``[defaults]`` and ``[[scenario]]`` entries.
+Keys a scenario may set (each optional):
+
+``limits``                 ``{policy = "fixed", amount = 800000}`` or
+                           ``{policy = "beijing", income_year = 2024, offset = "death_grant"}``
+``rate_change``            uniform change of all base rates (−0.15), or ``{coal_mine = 0.1, ...}``
+``table``                  rate table name or path
+``frequency_multiplier``, ``severity_multiplier``, ``shock_cv``, ``shock_by``, ``counts``,
+``frailty_cv``             loss-model overrides
+``fee_ratio``              number or ``{2026 = 0.15, 2028 = 0.20}``
+``rules``, ``pooling``, ``cost_inflation``, ``carry_forward``   prevention overrides
+
+``run`` reprices the (limit-adjusted) book for each scenario, simulates it with the same seed
+(common random numbers: a scenario identical to the baseline gives identical figures), assesses
+the prevention budget, and returns one comparison table.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._random import RngLike, seed_sequence
+from .errors import ValidationError
+from .losses import LimitPolicy, LossModel, simulate
+from .prevention import assess
+from .rating import RateTable, price
+from .reference import INDUSTRIES, register_kind
+
+__all__ = ["Scenario", "ScenarioSet", "load", "run", "packaged_scenarios", "StressResult"]
+
+_KEYS = {"name", "description", "limits", "rate_change", "table", "frequency_multiplier", "severity_multiplier",
+         "shock_cv", "shock_by", "counts", "frailty_cv", "fee_ratio", "rules", "pooling", "cost_inflation", "carry_forward"}
+_MODEL_KEYS = ("frequency_multiplier", "severity_multiplier", "shock_cv", "shock_by", "counts", "frailty_cv")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One named set of overrides (validated)."""
+
+    name: str
+    overrides: dict = field(default_factory=dict)
+    description: str = ""
+
+    def limit_policy(self) -> LimitPolicy | None:
+        spec = self.overrides.get("limits")
+        if spec is None:
+            return None
+        if spec["policy"] == "fixed":
+            return LimitPolicy.fixed(spec["amount"])
+        return LimitPolicy.beijing(spec.get("income_year", 2024), spec.get("offset", "death_grant"))
+
+
+def _check_scenario(d: dict, path: str) -> Scenario:
+    if not isinstance(d, dict):
+        raise ValidationError(f"{path}: must be a table")
+    unknown = sorted(set(d) - _KEYS)
+    if unknown:
+        raise ValidationError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(_KEYS)}")
+    name = d.get("name")
+    if not isinstance(name, str) or not name:
+        raise ValidationError(f"{path}.name: must be a non-empty string")
+    o = {k: v for k, v in d.items() if k not in ("name", "description")}
+    if "limits" in o:
+        lim = o["limits"]
+        if not isinstance(lim, dict) or lim.get("policy") not in ("fixed", "beijing"):
+            raise ValidationError(f"{path}.limits.policy: must be 'fixed' or 'beijing', got {lim.get('policy') if isinstance(lim, dict) else lim!r}")
+        if lim["policy"] == "fixed" and (not isinstance(lim.get("amount"), (int, float)) or isinstance(lim.get("amount"), bool) or lim["amount"] <= 0):
+            raise ValidationError(f"{path}.limits.amount: must be a number > 0, got {lim.get('amount')!r}")
+        try:
+            Scenario(name, o).limit_policy()
+        except ValidationError as exc:
+            raise ValidationError(f"{path}.limits: {exc}") from exc
+    if "rate_change" in o:
+        rc = o["rate_change"]
+        items = rc.items() if isinstance(rc, dict) else [("all", rc)]
+        for k, v in items:
+            if k != "all" and k not in INDUSTRIES:
+                raise ValidationError(f"{path}.rate_change.{k}: unknown industry code; allowed: {list(INDUSTRIES)}")
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not -0.9 <= v <= 5:
+                raise ValidationError(f"{path}.rate_change{'' if k == 'all' else '.' + k}: must be a number in [-0.9, 5], got {v!r}")
+    for k in ("frequency_multiplier", "severity_multiplier"):
+        if k in o and (isinstance(o[k], bool) or not isinstance(o[k], (int, float)) or o[k] <= 0):
+            raise ValidationError(f"{path}.{k}: must be a number > 0, got {o[k]!r}")
+    for k in ("shock_cv", "frailty_cv", "cost_inflation"):
+        if k in o and (isinstance(o[k], bool) or not isinstance(o[k], (int, float)) or o[k] < 0):
+            raise ValidationError(f"{path}.{k}: must be a number >= 0, got {o[k]!r}")
+    model_over = {k: o[k] for k in _MODEL_KEYS if k in o}
+    if model_over:
+        try:
+            LossModel.default(**model_over)
+        except ValidationError as exc:
+            raise ValidationError(f"{path}: {exc}") from exc
+    if "fee_ratio" in o:
+        from .prevention import fee_schedule
+
+        try:
+            fee_schedule(o["fee_ratio"], 1, None)
+        except ValidationError as exc:
+            raise ValidationError(f"{path}.{exc}") from exc
+    if "pooling" in o and o["pooling"] not in ("policy", "segment", "insurer"):
+        raise ValidationError(f"{path}.pooling: must be 'policy', 'segment' or 'insurer', got {o['pooling']!r}")
+    return Scenario(name=name, overrides=o, description=str(d.get("description", "")))
+
+
+@dataclass(frozen=True)
+class ScenarioSet:
+    name: str
+    defaults: dict
+    scenarios: tuple[Scenario, ...]
+    description: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "<dict>") -> "ScenarioSet":
+        if not isinstance(data, dict):
+            raise ValidationError(f"scenarios {source}: must be a TOML document")
+        meta = data.get("meta", {})
+        if not isinstance(meta, dict):
+            raise ValidationError("meta: must be a table")
+        defaults = data.get("defaults", {})
+        if not isinstance(defaults, dict):
+            raise ValidationError("defaults: must be a table")
+        _check_scenario({"name": "defaults", **defaults}, "defaults")
+        raw = data.get("scenario")
+        if not isinstance(raw, list) or not raw:
+            raise ValidationError(f"scenarios {source}: needs at least one [[scenario]]")
+        sc = tuple(_check_scenario(d, f"scenario[{i}]") for i, d in enumerate(raw))
+        names = [s.name for s in sc]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValidationError(f"scenario names must be unique; repeated: {dup}")
+        return cls(name=str(meta.get("name", source)), defaults=defaults, scenarios=sc, description=str(meta.get("description", "")))
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"scenario": s.name, "description": s.description, **{k: str(v) for k, v in s.overrides.items()}} for s in self.scenarios])
+
+
+def packaged_scenarios() -> list[str]:
+    base = resources.files("ajx_actuarial.reference").joinpath("data", "scenarios")
+    return sorted(p.name[:-5] for p in base.iterdir() if p.name.endswith(".toml"))
+
+
+def load(name_or_path: str | os.PathLike[str]) -> ScenarioSet:
+    """A packaged scenario set (``regulator-2026``) or a TOML file."""
+    s = str(name_or_path)
+    if s in packaged_scenarios():
+        text = resources.files("ajx_actuarial.reference").joinpath("data", "scenarios", f"{s}.toml").read_text("utf-8")
+    else:
+        p = Path(s)
+        if not p.is_file():
+            raise ValidationError(f"scenarios: {s!r} is neither a packaged scenario set {packaged_scenarios()} nor an existing .toml file")
+        text = p.read_text("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"scenarios {s!r}: malformed TOML: {exc}") from exc
+    return ScenarioSet.from_dict(data, source=repr(s))
+
+
+@dataclass(frozen=True, eq=False)
+class StressResult:
+    """Comparison table plus each scenario's simulation and prevention results."""
+
+    table: pd.DataFrame
+    simulations: dict
+    prevention: dict
+    scenarios: ScenarioSet
+
+    def plot(self):
+        from .plots import stress_figure
+
+        return stress_figure(self.table, {k: v.annual["insured_loss"].to_numpy() for k, v in self.simulations.items()})
+
+
+def _rate_table(base: RateTable, change) -> RateTable:
+    if change is None:
+        return base
+    ind = dict(base.data["base_rates"]["industry"])
+    if isinstance(change, dict):
+        ind = {k: v * (1 + change.get(k, 0.0)) for k, v in ind.items()}
+        grid = {k: {s: v * (1 + change.get(k, 0.0)) for s, v in cells.items()} for k, cells in base.data["base_rates"].get("grid", {}).items()}
+    else:
+        ind = {k: v * (1 + change) for k, v in ind.items()}
+        grid = {k: {s: v * (1 + change) for s, v in cells.items()} for k, cells in base.data["base_rates"].get("grid", {}).items()}
+    br = {**base.data["base_rates"], "industry": ind}
+    if grid:
+        br["grid"] = grid
+    return base.with_changes(base_rates=br)
+
+
+def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] = "regulator-2026", *, years: int = 2000,
+                 rng: RngLike = 2026, table: str | RateTable | None = None, rules: str | None = None,
+                 fee_ratio: float | Mapping | None = None, block_years: int = 250, threads: int | None = None,
+                 progress=None) -> StressResult:
+    """Like :func:`run`, returning every scenario's simulation and prevention result too."""
+    if isinstance(scenarios, ScenarioSet):
+        sset = scenarios
+    elif isinstance(scenarios, (str, os.PathLike)):
+        sset = load(scenarios)
+    else:
+        sset = ScenarioSet.from_dict({"scenario": list(scenarios)}, source="<list>")
+    ss = seed_sequence(rng)
+    rows, sims, prevs = [], {}, {}
+    for k, sc in enumerate(sset.scenarios):
+        o = {**sset.defaults, **sc.overrides}
+        t = table if table is not None else o.get("table", "national-2025")
+        t = t if isinstance(t, RateTable) else RateTable.load(t)
+        t = _rate_table(t, o.get("rate_change"))
+        lp = sc.limit_policy() if "limits" in sc.overrides else (Scenario("d", sset.defaults).limit_policy() if "limits" in sset.defaults else None)
+        book = lp.apply(portfolio) if lp is not None else portfolio
+        priced = price(book, t, lift_limits=True)
+        model = LossModel.default(**{key: o[key] for key in _MODEL_KEYS if key in o})
+        sim = simulate(priced, years, rng=np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key), model=model,
+                       block_years=block_years, threads=threads)
+        prev = assess(priced, rules=rules or o.get("rules", "xinzhou-2024"),
+                      fee_ratio=fee_ratio if fee_ratio is not None else o.get("fee_ratio", 0.15),
+                      pooling=o.get("pooling", "policy"), cost_inflation=o.get("cost_inflation"),
+                      carry_forward=bool(o.get("carry_forward", False)))
+        lr = sim.loss_ratio()
+        rows.append({
+            "scenario": sc.name,
+            "premium": sim.premium,
+            "premium_ex_vat": sim.premium_ex_vat,
+            "mean_limit_death": float(priced["limit_death"].mean()),
+            "expected_loss": sim.mean(),
+            "expected_loss_se": sim.mean_se(),
+            "loss_ratio": float(lr.mean()),
+            "var_995": sim.var(0.995),
+            "tvar_99": sim.tvar(0.99),
+            "p_loss_ratio_gt_100": float((lr > 1).mean()),
+            "expected_deaths": sim.mean("deaths"),
+            "share_funded": prev.summary["share_funded"],
+            "prevention_shortfall": prev.summary["total_shortfall"],
+            "prevention_budget": prev.summary["total_budget"],
+            "description": sc.description,
+        })
+        sims[sc.name], prevs[sc.name] = sim, prev
+        if progress:
+            progress(k + 1, len(sset.scenarios))
+    return StressResult(table=pd.DataFrame(rows).set_index("scenario"), simulations=sims, prevention=prevs, scenarios=sset)
+
+
+def run(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] = "regulator-2026", *, years: int = 2000,
+        rng: RngLike = 2026, table: str | RateTable | None = None, **kwargs: Any) -> pd.DataFrame:
+    """Price, simulate (common random numbers) and assess prevention for each scenario.
+
+    Parameters
+    ----------
+    portfolio : DataFrame
+        An unpriced or priced portfolio (it is repriced per scenario).
+    scenarios : ScenarioSet, name/path of a TOML file, or a list of scenario dicts
+    years : int
+        Simulated years per scenario.
+    rng : seed
+        One seed for all scenarios (common random numbers).
+    table : rate table overriding the scenarios' ``table``
+
+    Returns
+    -------
+    DataFrame
+        One row per scenario: ``premium``, ``expected_loss`` (± ``expected_loss_se``),
+        ``loss_ratio`` (mean insured loss / ex-VAT premium), ``var_995``, ``tvar_99``,
+        ``p_loss_ratio_gt_100``, ``expected_deaths``, ``share_funded``,
+        ``prevention_shortfall``, ``prevention_budget``.
+    """
+    return run_detailed(portfolio, scenarios, years=years, rng=rng, table=table, **kwargs).table
+
+
+def _list_kind():
+    return [(n, "stress scenarios", load(n).description) for n in packaged_scenarios()]
+
+
+def _show_kind(name: str):
+    if name in packaged_scenarios():
+        s = load(name)
+        return [(f"{s.name}: {s.description}", s.to_frame())]
+    return None
+
+
+register_kind(_list_kind, _show_kind)

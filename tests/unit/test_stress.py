@@ -1,0 +1,66 @@
+"""Stress scenarios: common random numbers, frequency shock, limits, scenario-file errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ajx_actuarial as ajx
+from ajx_actuarial import stress
+
+
+@pytest.fixture(scope="module")
+def book():
+    return ajx.synth.portfolio(3000, rng=21)
+
+
+def test_identical_scenario_gives_identical_figures(book):
+    res = stress.run(book, [{"name": "baseline"}, {"name": "copy"}], years=300, rng=5)
+    a, b = res.loc["baseline"], res.loc["copy"]
+    pd.testing.assert_series_equal(a.drop("description"), b.drop("description"), check_names=False)
+
+
+def test_frequency_plus_30_percent_raises_expected_loss_by_30_percent(book):
+    r = stress.run_detailed(book, [{"name": "base"}, {"name": "f30", "frequency_multiplier": 1.3}], years=3000, rng=6)
+    base, up = r.simulations["base"], r.simulations["f30"]
+    ratio = up.mean() / base.mean()
+    se = ratio * np.hypot(base.mean_se() / base.mean(), up.mean_se() / up.mean())  # conservative (CRN correlate)
+    assert abs(ratio - 1.3) < 3 * se, (ratio, se)
+    assert r.table.loc["f30", "premium"] == r.table.loc["base", "premium"]
+
+
+def test_limit_and_rate_scenarios_reprice(book):
+    res = stress.run(book, [{"name": "base"}, {"name": "bj", "limits": {"policy": "beijing", "income_year": 2024}},
+                            {"name": "war", "rate_change": -0.15}], years=200, rng=1)
+    assert res.loc["bj", "mean_limit_death"] == 765_520
+    assert res.loc["bj", "premium"] > res.loc["base", "premium"]
+    assert res.loc["bj", "expected_loss"] > res.loc["base", "expected_loss"]
+    assert res.loc["war", "premium"] < res.loc["base", "premium"]
+    assert res.loc["war", "expected_loss"] == res.loc["base", "expected_loss"]
+
+
+def test_packaged_regulator_set():
+    s = stress.load("regulator-2026")
+    names = [x.name for x in s.scenarios]
+    assert {"baseline", "beijing-formula-limits", "limit-800k", "frequency+30%", "major-accident-years", "fee-20%", "competition-15%"} <= set(names)
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("[[scenario]]\nname = 'x'\nfrequency_multiplier = -1\n", r"scenario\[0\]\.frequency_multiplier: must be a number > 0, got -1"),
+        ("[[scenario]]\nname = 'x'\nshock_cv = -0.2\n", r"scenario\[0\]\.shock_cv: must be a number >= 0"),
+        ("[[scenario]]\nname = 'x'\nfee_ratio = 1.5\n", r"scenario\[0\]\.fee_ratio: 1\.5 exceeds the national 21 % cap"),
+        ("[[scenario]]\nname = 'x'\nlimits = { policy = 'moon' }\n", r"scenario\[0\]\.limits\.policy: must be 'fixed' or 'beijing'"),
+        ("[[scenario]]\nname = 'x'\nlimits = { policy = 'fixed', amount = 100 }\n", r"scenario\[0\]\.limits: .*below the floor"),
+        ("[[scenario]]\nname = 'x'\nrate_change = { coal = 0.1 }\n", r"scenario\[0\]\.rate_change\.coal: unknown industry code"),
+        ("[[scenario]]\nname = 'x'\ncolour = 'red'\n", r"scenario\[0\]: unknown key\(s\) \['colour'\]"),
+        ("[[scenario]]\nname = 'x'\n[[scenario]]\nname = 'x'\n", r"scenario names must be unique; repeated: \['x'\]"),
+        ("[meta]\nname = 'empty'\n", r"needs at least one \[\[scenario\]\]"),
+        ("[[scenario]\nname = 'x'\n", r"malformed TOML"),
+    ],
+)
+def test_bad_scenario_files(tmp_path, text, match):
+    p = tmp_path / "s.toml"
+    p.write_text(text)
+    with pytest.raises(ajx.ValidationError, match=match):
+        stress.load(p)
