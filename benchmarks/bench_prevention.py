@@ -8,7 +8,6 @@ services and compares budget and cost (the way a spreadsheet macro would), measu
 
 from __future__ import annotations
 
-import numpy as np
 
 import ajx_actuarial as ajx
 from ajx_actuarial.prevention import CostTable, MandateRules, SERVICE_TYPES

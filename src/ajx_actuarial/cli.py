@@ -395,15 +395,15 @@ def prevention(
 
 @app.command()
 def demo(
-    n: int = typer.Option(20_000, "--n", help="Policies in the synthetic book."),
-    years: int = typer.Option(2_000, "--years", help="Simulated years."),
-    stress_years: int = typer.Option(1_000, "--stress-years", help="Simulated years per stress scenario."),
+    n: int = typer.Option(100_000, "--n", help="Policies in the synthetic book."),
+    years: int = typer.Option(5_000, "--years", help="Simulated years."),
+    stress_years: int = typer.Option(2_000, "--stress-years", help="Simulated years per stress scenario."),
     seed: int = typer.Option(2026, "--seed", help="Random seed."),
     out_dir: Path = typer.Option(Path("ajx-demo"), "--out", help="Folder for the outputs and report.html."),
 ) -> None:
     """Run the main job on built-in defaults: synthesise, price, simulate, prevention, stress, report.
 
-    Example: ajx demo --n 20000 --out ajx-demo
+    Example: ajx demo --n 100000 --out ajx-demo
     """
     from .demo import run_demo
 

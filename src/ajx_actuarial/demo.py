@@ -37,7 +37,7 @@ def save_stress(result, out_dir: Path) -> None:
         write_table(sim.annual[["insured_loss"]].reset_index(), out_dir / f"stress_{safe_name(name)}.parquet")
 
 
-def run_demo(*, n: int = 20_000, years: int = 2_000, stress_years: int = 1_000, seed: int = 2026,
+def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000, seed: int = 2026,
              table: str = "national-2025", out_dir: Path = Path("ajx-demo"), console: Console | None = None) -> dict:
     """Run the demo; returns headline figures (also in ``summary.json``)."""
     from .cli import portfolio_summary_table, premium_summary_table, progress_bar, segment_table

@@ -13,7 +13,6 @@ import io
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ._version import __version__

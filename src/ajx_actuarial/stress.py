@@ -20,11 +20,8 @@ the prevention budget, and returns one comparison table.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,7 +32,7 @@ from .errors import ValidationError
 from .losses import LimitPolicy, LossModel, simulate
 from .prevention import assess
 from .rating import RateTable, price
-from .reference import INDUSTRIES, register_kind
+from .reference import INDUSTRIES, packaged_toml, read_toml, register_kind
 
 __all__ = ["Scenario", "ScenarioSet", "load", "run", "packaged_scenarios", "StressResult"]
 
@@ -146,25 +143,13 @@ class ScenarioSet:
 
 
 def packaged_scenarios() -> list[str]:
-    base = resources.files("ajx_actuarial.reference").joinpath("data", "scenarios")
-    return sorted(p.name[:-5] for p in base.iterdir() if p.name.endswith(".toml"))
+    return packaged_toml("scenarios")
 
 
 def load(name_or_path: str | os.PathLike[str]) -> ScenarioSet:
     """A packaged scenario set (``regulator-2026``) or a TOML file."""
-    s = str(name_or_path)
-    if s in packaged_scenarios():
-        text = resources.files("ajx_actuarial.reference").joinpath("data", "scenarios", f"{s}.toml").read_text("utf-8")
-    else:
-        p = Path(s)
-        if not p.is_file():
-            raise ValidationError(f"scenarios: {s!r} is neither a packaged scenario set {packaged_scenarios()} nor an existing .toml file")
-        text = p.read_text("utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"scenarios {s!r}: malformed TOML: {exc}") from exc
-    return ScenarioSet.from_dict(data, source=repr(s))
+    data, source = read_toml("scenarios", name_or_path, "scenarios", "scenario set")
+    return ScenarioSet.from_dict(data, source=source)
 
 
 @dataclass(frozen=True, eq=False)

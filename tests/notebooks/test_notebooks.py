@@ -1,6 +1,5 @@
 """Every notebook runs top to bottom at small size (AJX_NB_N)."""
 
-import os
 from pathlib import Path
 
 import pytest

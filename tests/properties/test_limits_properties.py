@@ -1,6 +1,5 @@
 """Limits are never exceeded; insured never exceeds economic loss (Hypothesis)."""
 
-import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -1,7 +1,6 @@
 """Calibration: cells = rows, known truth recovered at the nominal rate, rebalancing, refinement."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import ajx_actuarial as ajx

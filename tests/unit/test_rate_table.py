@@ -1,9 +1,7 @@
 """RateTable: load, round trip, validation errors with key paths, price() errors."""
 
 import copy
-import tomllib
 
-import numpy as np
 import pandas as pd
 import pytest
 

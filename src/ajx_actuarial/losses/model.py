@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from ..reference import INDUSTRIES, accident_grades, disability_grade_mix, disability_tables, income, industries
+from ..reference import INDUSTRIES, disability_grade_mix, disability_tables, income, industries
 
 __all__ = ["LossModel", "cluster_pmf"]
 

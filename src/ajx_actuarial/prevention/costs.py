@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import copy
 import os
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from ..reference import INDUSTRIES, SIZES
+from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml
 from .rules import SERVICE_TYPES
 
 __all__ = ["CostTable"]
@@ -77,19 +74,10 @@ class CostTable:
 
     @classmethod
     def load(cls, name_or_path: str | os.PathLike[str] = "costs-default") -> "CostTable":
-        s = str(name_or_path)
-        res = resources.files("ajx_actuarial.reference").joinpath("data", "prevention", f"{s}.toml")
-        if res.is_file():
-            text = res.read_text("utf-8")
-        else:
-            p = Path(s)
-            if not p.is_file():
-                raise ValidationError(f"costs: {s!r} is neither a packaged cost table nor an existing .toml file")
-            text = p.read_text("utf-8")
-        try:
-            return cls.from_dict(tomllib.loads(text))
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"costs {s!r}: malformed TOML: {exc}") from exc
+        """A packaged cost table (``costs-default``) or a TOML path."""
+        names = [n for n in packaged_toml("prevention") if n.startswith("costs-")]
+        data, _ = read_toml("prevention", name_or_path, "costs", "cost table", names)
+        return cls.from_dict(data)
 
     @classmethod
     def from_mapping(cls, costs: dict[str, float], base: "CostTable | None" = None) -> "CostTable":

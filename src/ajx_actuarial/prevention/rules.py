@@ -24,17 +24,14 @@ contract). Format::
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
 from ..portfolio import RISK_TIERS
-from ..reference import INDUSTRIES, SIZES, register_kind
+from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml, register_kind
 
 __all__ = ["SERVICE_TYPES", "MandateRules", "packaged_rules"]
 
@@ -111,21 +108,8 @@ class MandateRules:
     @classmethod
     def load(cls, name_or_path: str | os.PathLike[str]) -> "MandateRules":
         """A packaged rule set by name (``xinzhou-2024``, ``beijing-2017``, ``aq9010``) or a TOML path."""
-        s = str(name_or_path)
-        if s in packaged_rules():
-            text = resources.files("ajx_actuarial.reference").joinpath("data", "prevention", f"{s}.toml").read_text("utf-8")
-        else:
-            p = Path(s)
-            if p.suffix.lower() != ".toml" and not p.exists():
-                raise ValidationError(f"rules: {s!r} is neither a packaged rule set {packaged_rules()} nor a .toml file")
-            if not p.is_file():
-                raise ValidationError(f"rules: file {s!r} does not exist")
-            text = p.read_text("utf-8")
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"rules {s!r}: malformed TOML: {exc}") from exc
-        return cls.from_dict(data, source=repr(s))
+        data, source = read_toml("prevention", name_or_path, "rules", "rule set", packaged_rules())
+        return cls.from_dict(data, source=source)
 
     @property
     def contractual(self) -> bool:
@@ -183,8 +167,7 @@ def _isin(col: pd.Series, values: list[str]) -> np.ndarray:
 
 
 def packaged_rules() -> list[str]:
-    base = resources.files("ajx_actuarial.reference").joinpath("data", "prevention")
-    return sorted(p.name[:-5] for p in base.iterdir() if p.name.endswith(".toml") and not p.name.startswith("costs-"))
+    return packaged_toml("prevention", prefix_excluded="costs-")
 
 
 def _list_kind():

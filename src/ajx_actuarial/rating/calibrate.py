@@ -14,7 +14,7 @@ weight. Pure premium: Tweedie (power 1.5) on incurred per worker-year, exposure 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np

@@ -69,9 +69,7 @@ from __future__ import annotations
 import copy
 import math
 import os
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +78,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..portfolio import atomic_path
-from ..reference import INDUSTRIES, SIZES, register_kind
+from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml, register_kind
 
 __all__ = ["RateTable", "Factor", "packaged_tables", "COMMISSION_CAP", "FEE_CAP", "FACTOR_KINDS"]
 
@@ -261,11 +259,7 @@ class RateTable:
     @classmethod
     def load(cls, name_or_path: str | os.PathLike[str]) -> "RateTable":
         """Load a packaged table by name (``ajx tables list``) or a TOML file by path."""
-        text, source = _read_source(name_or_path)
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"rate table {source}: malformed TOML: {exc}") from exc
+        data, source = read_toml("tables", name_or_path, "rate table", "table")
         return cls.from_dict(data, source=source)
 
     def to_toml(self, path: str | os.PathLike[str]) -> Path:
@@ -511,21 +505,7 @@ def _header(t: RateTable) -> str:
 
 def packaged_tables() -> list[str]:
     """Names of the rate tables shipped with the package."""
-    base = resources.files("ajx_actuarial.reference").joinpath("data", "tables")
-    return sorted(p.name[:-5] for p in base.iterdir() if p.name.endswith(".toml"))
-
-
-def _read_source(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
-    s = str(name_or_path)
-    if s in packaged_tables():
-        res = resources.files("ajx_actuarial.reference").joinpath("data", "tables", f"{s}.toml")
-        return res.read_text(encoding="utf-8"), repr(s)
-    p = Path(s)
-    if p.suffix.lower() == ".toml" or p.exists():
-        if not p.is_file():
-            raise ValidationError(f"rate table: file {s!r} does not exist")
-        return p.read_text(encoding="utf-8"), repr(s)
-    raise ValidationError(f"rate table: {s!r} is neither a packaged table {packaged_tables()} nor a .toml file")
+    return packaged_toml("tables")
 
 
 def _list_kind() -> list[tuple[str, str, str]]:

@@ -12,7 +12,10 @@ np.float64(6.0)
 from __future__ import annotations
 
 import functools
+import os
+import tomllib
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -55,6 +58,37 @@ SIZE_ORDER = SIZES
 def data_path(name: str):
     """Path-like handle of a packaged data file (``importlib.resources``)."""
     return resources.files(__package__).joinpath("data", name)
+
+
+def packaged_toml(subdir: str, prefix_excluded: str | None = None) -> list[str]:
+    """Names (without ``.toml``) of the packaged TOML files in ``data/<subdir>``."""
+    base = resources.files(__package__).joinpath("data", subdir)
+    return sorted(p.name[:-5] for p in base.iterdir()
+                  if p.name.endswith(".toml") and not (prefix_excluded and p.name.startswith(prefix_excluded)))
+
+
+def read_toml(subdir: str, name_or_path: str | os.PathLike[str], what: str, noun: str,
+              packaged: list[str] | None = None) -> tuple[dict, str]:
+    """Parse a packaged TOML (by name, from ``data/<subdir>``) or a user's TOML file (by path).
+
+    Returns the parsed document and a printable source. Raises :class:`ValidationError` for an
+    unknown name, a missing file or malformed TOML, naming ``what`` (e.g. ``"rate table"``).
+    """
+    s = str(name_or_path)
+    names = packaged_toml(subdir) if packaged is None else packaged
+    if s in names:
+        text = resources.files(__package__).joinpath("data", subdir, f"{s}.toml").read_text(encoding="utf-8")
+    else:
+        p = Path(s)
+        if p.suffix.lower() != ".toml" and not p.exists():
+            raise ValidationError(f"{what}: {s!r} is neither a packaged {noun} {names} nor a .toml file")
+        if not p.is_file():
+            raise ValidationError(f"{what}: file {s!r} does not exist")
+        text = p.read_text(encoding="utf-8")
+    try:
+        return tomllib.loads(text), repr(s)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"{what} {s!r}: malformed TOML: {exc}") from exc
 
 
 def list_files(subdir: str | None = None) -> list[str]:
