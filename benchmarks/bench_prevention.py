@@ -19,7 +19,7 @@ def naive(priced, rules: MandateRules, costs: CostTable, fee: float):
     unit = {t: costs.data["unit_cost"][t][0] for t in SERVICE_TYPES}
     funded = 0
     for r in priced.itertuples(index=False):
-        req = 0.0
+        req = unit[rules.first_service_type] if rules.first_service_type else 0.0  # no rule matched: first service only
         for rule in rules.rules:
             if "industry" in rule and r.industry not in rule["industry"]:
                 continue

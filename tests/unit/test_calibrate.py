@@ -162,3 +162,23 @@ def test_bad_refinement(experience, fitted):
         fitted.refine(experience, fix={"std_grade": {"1": -0.9}})
     with pytest.raises(ajx.ValidationError, match=r"cap\.violations: bounds must satisfy"):
         fitted.refine(experience, cap={"violations": (1.2, 1.5)})
+
+
+def test_cell_adjustments_recover_a_hidden_interaction():
+    """An industry × region effect the GLM leaves out is recovered by credibility, with sparse
+    cells shrunk more than large ones."""
+    truth = TruthModel.default(frailty_cv=0.0)
+    book = ajx.synth.portfolio(20_000, rng=31)
+    exp = ajx.synth.experience(book, 3, rng=32, truth=truth)
+    hot = (exp["industry"] == "construction") & (exp["region"] == "shanxi")
+    g = np.random.default_rng(33)
+    extra = g.poisson(0.5 * exp.loc[hot, "claims"].to_numpy())  # +50 % claims in one cell
+    exp.loc[hot, "claims"] += extra
+    fit = ajx.calibrate(exp, ["size", "std_grade", "region"], severity=None)
+    adj = fit.cell_adjustments(("industry", "region"))
+    assert adj.loc[("construction", "shanxi"), "adjustment"] > 1.25
+    others = adj.drop(index=("construction", "shanxi"))
+    assert others["adjustment"].between(0.85, 1.15).mean() > 0.9
+    assert (adj["z"] >= 0).all() and (adj["z"] <= 1).all()
+    # credibility rises with the expected claims of a cell
+    assert np.corrcoef(adj["expected_claims"], adj["z"])[0, 1] > 0

@@ -19,8 +19,12 @@ def test_rules_match_by_industry_and_size(priced):
     assert (coal["n_risk_assessment"] == 2).all() and (coal["n_thorough_inspection"] == 1).all()
     hz_small = r[(r["industry"] == "hazardous_chemicals") & r["size"].isin(["small", "micro"])]
     assert hz_small["pooled_delivery"].all() and (hz_small["n_online"] == 1).all()
+    # S04 §七: every insured unit gets >= 1 service within 3 months; without a frequency mandate, one online service
     other = r[r["industry"] == "other"]
-    assert (other["required_cost"] == 0).all() and other["coverage"].isna().all() and other["funded"].all()
+    assert (other["n_online"] == 1).all() and (other["required_cost"] == 100).all()
+    assert (other["rule"] == "(first service only)").all()
+    bj = assess(priced, rules="beijing-2017", fee_ratio=0.15).by_policy
+    assert (bj["n_online"] == 0).all()
 
 
 def test_pooled_delivery_divides_onsite_cost():
@@ -101,6 +105,7 @@ def test_bad_parameters(priced, kwargs, match):
         ({"meta": {"name": "x"}, "rules": []}, r"needs at least one \[\[rules\]\] entry"),
         ({"rules": []}, r"missing section \[meta\]"),
         ({"meta": {"name": "x", "first_service_within_months": 20}, "rules": [{"services": {}}]}, r"first_service_within_months: must be in \(0, 12\]"),
+        ({"meta": {"name": "x", "first_service_within_months": 3, "first_service_type": "party"}, "rules": [{"services": {}}]}, r"meta\.first_service_type: unknown service type 'party'"),
     ],
 )
 def test_bad_rule_files(data, match):

@@ -278,7 +278,8 @@ def assess(
         rule_col = pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=["contract"])
     else:
         names = [r["name"] if [x["name"] for x in rs.rules].count(r["name"]) == 1 else f"{r['name']} (#{k})" for k, r in enumerate(rs.rules)]
-        rule_col = pd.Categorical.from_codes(rule_idx, categories=names + ["(no mandate)"])
+        rest = "(first service only)" if rs.first_service_type else "(no mandate)"
+        rule_col = pd.Categorical.from_codes(rule_idx, categories=names + [rest])
     by_policy = pd.DataFrame({
         "policy_id": df["policy_id"].to_numpy(), "industry": df["industry"], "size": df["size"],
         "headcount": df["headcount"].to_numpy(), "premium": prem, "premium_ex_vat": ex_vat,

@@ -74,6 +74,9 @@ class MandateRules:
         months = meta.get("first_service_within_months", None)
         if months is not None and (isinstance(months, bool) or not isinstance(months, (int, float)) or not 0 < months <= 12):
             raise ValidationError(f"meta.first_service_within_months: must be in (0, 12], got {months!r}")
+        fst = meta.get("first_service_type", "online")
+        if fst not in SERVICE_TYPES:
+            raise ValidationError(f"meta.first_service_type: unknown service type {fst!r}; allowed: {list(SERVICE_TYPES)}")
         raw = data.get("rules", [])
         if not isinstance(raw, list):
             raise ValidationError("rules: must be an array of tables ([[rules]])")
@@ -141,8 +144,21 @@ class MandateRules:
                     m &= False
             idx[m] = k
         table = np.array([[r["services"].get(t, 0.0) for t in SERVICE_TYPES] for r in self.rules] + [[0.0] * len(SERVICE_TYPES)])
+        first = self.first_service_type
+        if first is not None:  # every insured unit gets >= 1 service (e.g. Xinzhou: within 3 months)
+            empty = table.sum(axis=1) == 0
+            table[empty, SERVICE_TYPES.index(first)] = 1.0
         pooled = np.array([r["pooled"] for r in self.rules] + [False])
         return idx, table, pooled[idx]
+
+    @property
+    def first_service_type(self) -> str | None:
+        """Service type given to units with no mandated service when the rules require a first
+        service within some months of inception (``meta.first_service_within_months``)."""
+        meta = self.data["meta"]
+        if meta.get("first_service_within_months") is None:
+            return None
+        return meta.get("first_service_type", "online")
 
     def describe(self) -> list[tuple[str, pd.DataFrame]]:
         meta = self.data["meta"]

@@ -156,6 +156,33 @@ class CalibrationResult:
         g["ratio"] = g["actual"] / g["expected"]
         return g
 
+    def cell_adjustments(self, levels: tuple[str, str] = ("industry", "region"), data: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Credibility-weighted actual/expected factors for sparse cells the GLM has no interaction for.
+
+        For each (sector, group) cell, e.g. industry × region, and each policy year, the ratio of
+        actual to GLM-expected claims (weight: expected claims) goes into the hierarchical
+        credibility model: sparse cells are shrunk toward their sector, sectors toward 1. The
+        returned ``adjustment`` multiplies the GLM frequency of the cell.
+        """
+        from .credibility import hierarchical_credibility
+
+        d = self.data if data is None else validate_experience(data)
+        if d is None:
+            raise ValidationError("cell_adjustments: no data kept; pass data=")
+        sec, grp = levels
+        for c in levels:
+            if c not in d.columns:
+                raise ValidationError(f"cell_adjustments: column {c!r} not in the experience")
+        period = "year" if "year" in d.columns else None
+        frame = pd.DataFrame({sec: d[sec].astype(str), grp: d[grp].astype(str), "actual": d["claims"].to_numpy(float),
+                              "expected": self.predict_frequency(d), "period": d[period] if period else 0})
+        g = frame.groupby([sec, grp, "period"], observed=True)[["actual", "expected"]].sum().reset_index()
+        g = g[g["expected"] > 0]
+        g["ratio"] = g["actual"] / g["expected"]
+        h = hierarchical_credibility(g, levels=(sec, grp), ratio="ratio", weight="expected")
+        out = h.groups.rename(columns={"weight": "expected_claims", "mean": "actual_over_expected", "premium": "adjustment"})
+        return out[["expected_claims", "actual_over_expected", "z", "adjustment"]]
+
     # ------------------------------------------------------------------ refinement
     def refine(self, experience: pd.DataFrame, *, cap: Mapping[str, tuple[float, float]] | None = None,
                fix: Mapping[str, Mapping[Any, float]] | None = None, monotone: Sequence[str] = ()) -> "CalibrationResult":
