@@ -170,16 +170,24 @@ class HierarchicalResult:
         return self.groups["premium"]
 
 
-def hierarchical_credibility(df: pd.DataFrame, *, levels: tuple[str, str] | list[str], ratio: str, weight: str) -> HierarchicalResult:
-    """Jewell's hierarchical credibility with Bühlmann–Gisler unbiased estimators.
+def hierarchical_credibility(df: pd.DataFrame, *, levels: tuple[str, str] | list[str], ratio: str, weight: str,
+                             method: str = "buhlmann-gisler") -> HierarchicalResult:
+    """Jewell's two-level hierarchical credibility.
 
     ``levels = (sector, group)``, e.g. ``("industry", "region")``: sparse industry × region cells
     are shrunk toward their industry, industries toward the portfolio.
 
+    ``method``: ``"buhlmann-gisler"`` (default, as R actuar's ``cm``): the between-group
+    variance is the average over sectors of each sector's unbiased estimator truncated at zero,
+    and the between-sector variance is truncated at zero; ``"unbiased"``: the pooled unbiased
+    estimator over all sectors.
+
     References
     ----------
-    Jewell (1975); Bühlmann & Gisler (2005), §6.4.
+    Jewell (1975); Bühlmann & Gisler (2005), §6.4–6.6; Goulet et al., R package actuar, ``cm``.
     """
+    if method not in ("buhlmann-gisler", "unbiased"):
+        raise ValidationError(f"hierarchical_credibility: method must be 'buhlmann-gisler' or 'unbiased', got {method!r}")
     if len(levels) != 2:
         raise ValidationError(f"hierarchical_credibility: levels must name 2 columns (sector, group), got {levels!r}")
     sec, grp = levels
@@ -199,9 +207,13 @@ def hierarchical_credibility(df: pd.DataFrame, *, levels: tuple[str, str] | list
     wi = wij.groupby(level=0, observed=True).sum()
     xiw = (wij * xij).groupby(level=0, observed=True).sum() / wi
     ji = wij.groupby(level=0, observed=True).size()
-    num = (wij * (xij - xiw.reindex(sec_of).to_numpy()) ** 2).sum() - s2 * (ji - 1).sum()
-    den = (wi - (wij**2).groupby(level=0, observed=True).sum() / wi).sum()
-    b = float(num / den) if den > 0 else 0.0
+    num_i = (wij * (xij - xiw.reindex(sec_of).to_numpy()) ** 2).groupby(level=0, observed=True).sum() - s2 * (ji - 1)
+    den_i = wi - (wij**2).groupby(level=0, observed=True).sum() / wi
+    if method == "unbiased":
+        b = float(num_i.sum() / den_i.sum()) if den_i.sum() > 0 else 0.0
+    else:
+        ok = (ji > 1) & (den_i > 0)
+        b = float(np.maximum(num_i[ok] / den_i[ok], 0.0).mean()) if ok.any() else 0.0
     if b <= 0:
         zij = pd.Series(0.0, index=wij.index)
     else:
@@ -215,6 +227,8 @@ def hierarchical_credibility(df: pd.DataFrame, *, levels: tuple[str, str] | list
     ztot = zi_eff.sum()
     xz = (zi_eff * xiz).sum() / ztot
     a = float(((zi_eff * (xiz - xz) ** 2).sum() - b * (n_sec - 1)) / (ztot - (zi_eff**2).sum() / ztot)) if n_sec > 1 else 0.0
+    if method == "buhlmann-gisler":
+        a = max(a, 0.0)
     if a > 0 and b > 0:
         Zi = zi_eff / (zi_eff + b / a)
     else:
