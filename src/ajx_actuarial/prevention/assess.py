@@ -260,7 +260,8 @@ def assess(
 
     rule_idx, table, pooled = rs.match(df, contract)
     n = len(df)
-    required = np.stack([ct.required(df, rule_idx, table, pooled, t) for t in range(years)])  # years × n
+    onsite = ct.onsite_factor(df, pooled)
+    required = ct.required(onsite, rule_idx, table, years)  # years × n
     budget = ratios[:, None] * ex_vat[None, :]
     pool = _pools(df, pooling)
     flows = _run(required, budget, pool, carry_forward)
@@ -337,8 +338,7 @@ def assess(
         z = g_.standard_normal((int(n_sims), len(SERVICE_TYPES)))
         samples = np.empty(int(n_sims))
         for s in range(int(n_sims)):
-            mult = np.exp(sd * z[s])
-            req_s = np.stack([ct.required(df, rule_idx, table, pooled, t, mult) for t in range(years)])
+            req_s = ct.required(onsite, rule_idx, table, years, np.exp(sd * z[s]))
             samples[s] = _run(req_s, budget, pool, carry_forward)["shortfall"].sum()
         summary["shortfall_p50"] = float(np.median(samples))
         summary["shortfall_p95"] = float(np.quantile(samples, 0.95))

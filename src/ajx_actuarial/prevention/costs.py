@@ -111,9 +111,9 @@ class CostTable:
             s = np.where((lo > 0) & (hi > lo), np.log(hi / lo) / (2 * 1.6448536), 0.0)
         return s
 
-    def onsite_factor(self, df: pd.DataFrame, pooled: np.ndarray, year_index: int = 0) -> np.ndarray:
-        """Per-policy multiplier of on-site unit costs: industry × size × region surcharge ×
-        inflation, divided by the pool size for pooled delivery to small and micro units."""
+    def onsite_factor(self, df: pd.DataFrame, pooled: np.ndarray) -> np.ndarray:
+        """Per-policy multiplier of on-site unit costs in the first year: industry × size × region
+        surcharge, divided by the pool size for pooled delivery to small and micro units."""
         im = self.data["industry_multiplier"]
         sm = self.data["size_multiplier"]
         f = np.array([im.get(k, 1.0) for k in INDUSTRIES])[df["industry"].cat.codes.to_numpy()]
@@ -121,28 +121,24 @@ class CostTable:
         if self.data["region_surcharge"] and "region" in df.columns:
             f = f * df["region"].astype(str).map(self.data["region_surcharge"]).fillna(1.0).to_numpy(dtype=np.float64)
         small = np.isin(df["size"].cat.codes.to_numpy(), [SIZES.index("small"), SIZES.index("micro")])
-        f = f * np.where(pooled & small, 1.0 / self.pool_size, 1.0)
-        return f * (1.0 + self.data["inflation"]) ** year_index
+        return f * np.where(pooled & small, 1.0 / self.pool_size, 1.0)
 
-    def online_factor(self, year_index: int = 0) -> float:
-        """Online services: per unit-year, not pooled, not surcharged; inflation only."""
-        return (1.0 + self.data["inflation"]) ** year_index
+    def required(self, onsite: np.ndarray, rule_idx: np.ndarray, table: np.ndarray, years: int = 1,
+                 multipliers: np.ndarray | None = None) -> np.ndarray:
+        """Required cost per policy and year (years × n): Σ_type count × unit cost × inflation^t.
 
-    def required(self, df: pd.DataFrame, rule_idx: np.ndarray, table: np.ndarray, pooled: np.ndarray,
-                 year_index: int = 0, multipliers: np.ndarray | None = None) -> np.ndarray:
-        """Required cost per policy for one year: Σ_type count × unit cost (O(n), per-rule sums).
-
-        ``multipliers`` (one per service type) scales the unit costs, for the cost-uncertainty
-        Monte Carlo.
+        ``onsite`` is :meth:`onsite_factor` (computed once; online services are per unit-year,
+        not pooled or surcharged). Counts enter through per-rule sums, so this is O(n) and cheap
+        enough to repeat per draw of the cost ``multipliers`` (one per service type).
         """
         base = self.unit_costs() * (1.0 if multipliers is None else multipliers)
         online = SERVICE_TYPES.index("online")
-        onsite = np.ones(len(SERVICE_TYPES), dtype=bool)
-        onsite[online] = False
-        per_rule_onsite = table[:, onsite] @ base[onsite]
+        is_onsite = np.arange(len(SERVICE_TYPES)) != online
+        per_rule_onsite = table[:, is_onsite] @ base[is_onsite]
         per_rule_online = table[:, online] * base[online]
-        return (self.onsite_factor(df, pooled, year_index) * per_rule_onsite[rule_idx]
-                + self.online_factor(year_index) * per_rule_online[rule_idx])
+        first_year = onsite * per_rule_onsite[rule_idx] + per_rule_online[rule_idx]
+        growth = (1.0 + self.data["inflation"]) ** np.arange(years)
+        return growth[:, None] * first_year[None, :]
 
     def describe(self) -> list[tuple[str, pd.DataFrame]]:
         uc = pd.DataFrame(self.data["unit_cost"], index=["default", "low", "high"]).T
