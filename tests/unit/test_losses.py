@@ -135,3 +135,27 @@ def test_bad_simulate_arguments(priced):
         ajx.simulate(priced.assign(limit_death=-1.0), 10, rng=1)
     with pytest.raises(ajx.ValidationError, match="needs client="):
         ajx.simulate(priced, 10, rng=1, backend="dask")
+
+
+def test_limit_policy_validates_its_input(small_book):
+    with pytest.raises(ajx.ValidationError, match=r"column 'headcount' must be >= 1"):
+        LimitPolicy.fixed(500_000).apply(small_book.assign(headcount=0, limit_death=4e5, limit_annual=8e6))
+    out = LimitPolicy.fixed(500_000).apply(small_book.assign(note="kept"))
+    assert (out["limit_death"] == 500_000).all() and (out["note"] == "kept").all()
+
+
+def test_cluster_pmf_rejects_bad_calibration():
+    with pytest.raises(ajx.ValidationError, match=r"cluster_pmf: larger_mean must be in \(3, 9\)"):
+        cluster_pmf(larger_mean=12)
+    with pytest.raises(ajx.ValidationError, match=r"cluster_pmf: shares must be 3 numbers >= 0"):
+        cluster_pmf(shares=(0.9, -0.1, 0.2))
+    with pytest.raises(ajx.ValidationError, match=r"cluster_pmf: two_death_share must be in \[0, 1\]"):
+        cluster_pmf(two_death_share=1.5)
+
+
+def test_risk_measures_reject_bad_probability(priced):
+    r = ajx.simulate(priced, 50, rng=1)
+    with pytest.raises(ajx.ValidationError, match=r"probability p must be in \(0, 1\), got 1\.5"):
+        r.var(1.5)
+    with pytest.raises(ajx.ValidationError, match=r"probability p must be in \(0, 1\)"):
+        r.tvar(0.0)

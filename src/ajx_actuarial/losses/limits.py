@@ -116,7 +116,7 @@ class LimitPolicy:
         With ``limit_death=None`` the existing per-policy limits are kept (floored) and so are
         any sub-limits the portfolio already has.
         """
-        df = validate_portfolio(portfolio) if "limit_death" not in portfolio.columns or "limit_annual" not in portfolio.columns else portfolio.copy()
+        df = validate_portfolio(portfolio)  # a normalised copy; extra (pricing) columns are kept
         if self.limit_death is None:
             ld = np.maximum(df["limit_death"].to_numpy(dtype=np.float64), self.floor)
             df["limit_death"] = ld

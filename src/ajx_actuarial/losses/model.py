@@ -70,8 +70,19 @@ def cluster_pmf(shares=(0.9816, 0.0180, 0.0004), two_death_share: float = 0.10, 
     larger accidents (3–9) a truncated geometric law with mean ``larger_mean``; major+ (≥ 10)
     a truncated discrete Pareto with mean ``major_mean`` (DOMAIN.md §6.2, derived from 2024).
     """
+    s = np.asarray(shares, dtype=np.float64)
+    if s.shape != (3,) or not np.isfinite(s).all() or (s < 0).any() or s.sum() <= 0:
+        raise ValidationError(f"cluster_pmf: shares must be 3 numbers >= 0 (general, larger, major+), got {shares!r}")
+    if not 0 <= two_death_share <= 1:
+        raise ValidationError(f"cluster_pmf: two_death_share must be in [0, 1], got {two_death_share!r}")
+    if not 3 < larger_mean < 9:
+        raise ValidationError(f"cluster_pmf: larger_mean must be in (3, 9) (3-9 deaths), got {larger_mean!r}")
+    if isinstance(max_deaths, bool) or not isinstance(max_deaths, (int, np.integer)) or max_deaths < 11:
+        raise ValidationError(f"cluster_pmf: max_deaths must be an integer >= 11, got {max_deaths!r}")
+    if not 10 < major_mean < max_deaths:
+        raise ValidationError(f"cluster_pmf: major_mean must be in (10, max_deaths), got {major_mean!r}")
     p = np.zeros(max_deaths + 1)
-    s = np.asarray(shares, dtype=np.float64) / np.sum(shares)
+    s = s / s.sum()
     p[1] = s[0] * (1 - two_death_share)
     p[2] = s[0] * two_death_share
     k = np.arange(3, 10)

@@ -66,10 +66,7 @@ def prepare(priced: pd.DataFrame, model: LossModel, limits: LimitPolicy | None =
     """Validate inputs and build the kernel arrays. Returns the arrays and the policy frame used."""
     from ._kernels import build_alias_kernel
 
-    df = validate_portfolio(priced)
-    for col in priced.columns:  # keep pricing columns
-        if col not in df.columns:
-            df[col] = priced[col].to_numpy()
+    df = validate_portfolio(priced)  # keeps the pricing columns (extra columns are kept)
     if limits is not None:
         if not isinstance(limits, LimitPolicy):
             raise ValidationError(f"simulate: limits must be a LimitPolicy, got {type(limits).__name__}")
