@@ -182,3 +182,21 @@ def test_cell_adjustments_recover_a_hidden_interaction():
     assert (adj["z"] >= 0).all() and (adj["z"] <= 1).all()
     # credibility rises with the expected claims of a cell
     assert np.corrcoef(adj["expected_claims"], adj["z"])[0, 1] > 0
+
+
+def test_diagnostics_validate_inputs(fitted):
+    with pytest.raises(ajx.ValidationError, match=r"gini: predicted must be a 1-d array of the same non-zero length"):
+        gini(np.ones(5), np.ones(4), np.ones(5))
+    with pytest.raises(ajx.ValidationError, match=r"lift_table: exposure must be > 0"):
+        lift_table(np.ones(3), np.ones(3), np.array([1.0, 0.0, 1.0]))
+    with pytest.raises(ajx.ValidationError, match=r"double_lift: actual must be finite and >= 0"):
+        double_lift(np.array([1.0, np.nan]), np.ones(2), np.ones(2), np.ones(2))
+    with pytest.raises(ajx.ValidationError, match=r"actual_vs_expected: column 'colour' not in the data"):
+        fitted.actual_vs_expected("colour")
+    with pytest.raises(ajx.ValidationError, match=r"cell_adjustments: column 'province' not in the experience"):
+        fitted.cell_adjustments(("industry", "province"))
+
+
+def test_hierarchical_method_is_validated(experience):
+    with pytest.raises(ajx.ValidationError, match=r"method must be 'buhlmann-gisler' or 'unbiased'"):
+        ajx.hierarchical_credibility(experience, levels=("industry", "region"), ratio="claims", weight="exposure", method="magic")

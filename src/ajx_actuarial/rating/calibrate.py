@@ -149,9 +149,10 @@ class CalibrationResult:
         d = self.data if data is None else validate_experience(data)
         if d is None:
             raise ValidationError("actual_vs_expected: no data kept; pass data=")
-        exp = self.predict_frequency(d)
-        lab = _labels(d[factor], factor, self.bands.get(factor)) if factor in self.factors or factor in d else d[factor]
-        out = pd.DataFrame({"level": lab.astype(str), "exposure": d["exposure"], "actual": d["claims"], "expected": exp})
+        if factor not in d.columns:
+            raise ValidationError(f"actual_vs_expected: column {factor!r} not in the data")
+        lab = _labels(d[factor], factor, self.bands.get(factor))
+        out = pd.DataFrame({"level": lab.astype(str), "exposure": d["exposure"], "actual": d["claims"], "expected": self.predict_frequency(d)})
         g = out.groupby("level", observed=True).sum()
         g["ratio"] = g["actual"] / g["expected"]
         return g
@@ -401,12 +402,27 @@ def _isotonic(y: np.ndarray, w: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------- diagnostics
 
 
+def _diag_arrays(where: str, **arrays) -> list[np.ndarray]:
+    """Validate the equal-length, finite, non-negative arrays of a diagnostic (exposure > 0)."""
+    out = [np.asarray(a, dtype=np.float64) for a in arrays.values()]
+    n = out[0].size
+    for (name, _), a in zip(arrays.items(), out):
+        if a.ndim != 1 or a.size != n or n == 0:
+            raise ValidationError(f"{where}: {name} must be a 1-d array of the same non-zero length as the others ({n}), got shape {a.shape}")
+        if not np.isfinite(a).all() or (a < 0).any():
+            raise ValidationError(f"{where}: {name} must be finite and >= 0")
+    if (out[-1] <= 0).any():
+        raise ValidationError(f"{where}: exposure must be > 0")
+    return out
+
+
 def gini(actual: np.ndarray, predicted: np.ndarray, exposure: np.ndarray, curve: bool = False):
     """Exposure-weighted Gini of the ordered Lorenz curve (policies sorted by predicted rate).
 
     Twice the area between the diagonal and the Lorenz curve of cumulative actual claims
     against cumulative exposure, ordering from the lowest predicted frequency per unit exposure.
     """
+    actual, predicted, exposure = _diag_arrays("gini", actual=actual, predicted=predicted, exposure=exposure)
     rate = predicted / exposure
     order = np.argsort(rate, kind="stable")
     x = np.concatenate([[0.0], np.cumsum(exposure[order]) / exposure.sum()])
@@ -417,6 +433,7 @@ def gini(actual: np.ndarray, predicted: np.ndarray, exposure: np.ndarray, curve:
 
 def lift_table(actual: np.ndarray, predicted: np.ndarray, exposure: np.ndarray, bins: int = 10) -> pd.DataFrame:
     """Actual and predicted claims per unit exposure by bins of equal exposure, sorted by prediction."""
+    actual, predicted, exposure = _diag_arrays("lift_table", actual=actual, predicted=predicted, exposure=exposure)
     rate = predicted / exposure
     order = np.argsort(rate, kind="stable")
     cum = np.cumsum(exposure[order]) / exposure.sum()
@@ -430,6 +447,9 @@ def lift_table(actual: np.ndarray, predicted: np.ndarray, exposure: np.ndarray, 
 
 def double_lift(actual: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, exposure: np.ndarray, bins: int = 10) -> pd.DataFrame:
     """Double lift: bins of the ratio ``pred_a / pred_b``; actual and both predictions per bin."""
+    actual, pred_a, pred_b, exposure = _diag_arrays("double_lift", actual=actual, pred_a=pred_a, pred_b=pred_b, exposure=exposure)
+    if (pred_b <= 0).any():
+        raise ValidationError("double_lift: pred_b must be > 0 (it divides pred_a)")
     ratio = pred_a / pred_b
     order = np.argsort(ratio, kind="stable")
     cum = np.cumsum(exposure[order]) / exposure.sum()
