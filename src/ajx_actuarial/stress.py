@@ -168,18 +168,17 @@ class StressResult:
 
 
 def _rate_table(base: RateTable, change) -> RateTable:
+    """``base`` with every base rate (and grid cell) scaled by ``1 + change`` (uniform or by industry)."""
     if change is None:
         return base
-    ind = dict(base.data["base_rates"]["industry"])
-    if isinstance(change, dict):
-        ind = {k: v * (1 + change.get(k, 0.0)) for k, v in ind.items()}
-        grid = {k: {s: v * (1 + change.get(k, 0.0)) for s, v in cells.items()} for k, cells in base.data["base_rates"].get("grid", {}).items()}
-    else:
-        ind = {k: v * (1 + change) for k, v in ind.items()}
-        grid = {k: {s: v * (1 + change) for s, v in cells.items()} for k, cells in base.data["base_rates"].get("grid", {}).items()}
-    br = {**base.data["base_rates"], "industry": ind}
-    if grid:
-        br["grid"] = grid
+
+    def factor(industry: str) -> float:
+        return 1.0 + (change.get(industry, 0.0) if isinstance(change, dict) else change)
+
+    br = dict(base.data["base_rates"])
+    br["industry"] = {k: v * factor(k) for k, v in br["industry"].items()}
+    if br.get("grid"):
+        br["grid"] = {k: {s: v * factor(k) for s, v in cells.items()} for k, cells in br["grid"].items()}
     return base.with_changes(base_rates=br)
 
 
@@ -201,7 +200,7 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         t = table if table is not None else o.get("table", "national-2025")
         t = t if isinstance(t, RateTable) else RateTable.load(t)
         t = _rate_table(t, o.get("rate_change"))
-        lp = sc.limit_policy() if "limits" in sc.overrides else (Scenario("d", sset.defaults).limit_policy() if "limits" in sset.defaults else None)
+        lp = Scenario(sc.name, o).limit_policy()  # the scenario's limits, else the defaults
         book = lp.apply(portfolio) if lp is not None else portfolio
         priced = price(book, t, lift_limits=True)
         model = LossModel.default(**{key: o[key] for key in _MODEL_KEYS if key in o})

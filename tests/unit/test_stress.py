@@ -64,3 +64,22 @@ def test_bad_scenario_files(tmp_path, text, match):
     p.write_text(text)
     with pytest.raises(ajx.ValidationError, match=match):
         stress.load(p)
+
+
+def test_rate_change_by_industry_scales_base_rates_and_grid():
+    from ajx_actuarial.rating import RateTable
+    from ajx_actuarial.stress import _rate_table
+
+    base = RateTable.load("xinzhou-2024")  # has a coal-mine grid
+    t = _rate_table(base, {"coal_mine": 0.10})
+    np.testing.assert_allclose(t.base_rate_grid.loc["coal_mine"], 1.10 * base.base_rate_grid.loc["coal_mine"])
+    np.testing.assert_allclose(t.base_rate_grid.loc["other"], base.base_rate_grid.loc["other"])
+    u = _rate_table(base, -0.15)
+    np.testing.assert_allclose(u.base_rate_grid.to_numpy(), 0.85 * base.base_rate_grid.to_numpy())
+
+
+def test_default_limits_apply_to_every_scenario(book):
+    sset = stress.ScenarioSet.from_dict({"defaults": {"limits": {"policy": "fixed", "amount": 800000}},
+                                         "scenario": [{"name": "a"}, {"name": "b", "limits": {"policy": "beijing", "income_year": 2024}}]})
+    res = stress.run(book, sset, years=50, rng=1)
+    assert res.loc["a", "mean_limit_death"] == 800_000 and res.loc["b", "mean_limit_death"] == 765_520
