@@ -56,6 +56,11 @@ class Column:
     maximum: float | None = None
 
 
+def _max_accident_deaths_default(df: pd.DataFrame) -> np.ndarray:
+    # Without the per-accident record, the 3-year total is the best bound (older files).
+    return df["deaths_3y"].to_numpy(dtype=np.int64)
+
+
 def _limit_medical_default(df: pd.DataFrame) -> np.ndarray:
     return 0.10 * df["limit_death"].to_numpy(dtype=np.float64)
 
@@ -77,6 +82,7 @@ _COMMON: tuple[Column, ...] = (
     Column("blacklisted", "bool", "on the joint-punishment blacklist", default=False),
     Column("accidents_3y", "int", "accidents (claims) in the last 3 policy years", default=0, minimum=0),
     Column("deaths_3y", "int", "deaths in the last 3 policy years", default=0, minimum=0),
+    Column("max_accident_deaths_3y", "int", "deaths in the worst single accident of the last 3 policy years (grades the fatal-accident surcharge; default deaths_3y)", default=_max_accident_deaths_default, minimum=0),
     Column("claim_free_years", "int", "consecutive claim-free policy years (0 = claim last year)", default=0, minimum=0),
     Column("rectification", "category", "hidden-danger rectification status", default="on_time", categories=RECTIFICATION_LEVELS),
     Column("rescue_participation", "bool", "took part in social rescue (Beijing factor)", default=False),
@@ -105,7 +111,7 @@ EXPERIENCE_COLUMNS: tuple[Column, ...] = (
     Column("disabilities", "int", "permanent disabilities (grades 1-10) in the policy year", True, minimum=0),
     Column("incurred", "float", "incurred loss, CNY (>= 0)", True, minimum=None),
     Column("headcount", "int", "employees covered", default=None, minimum=1),
-    *_COMMON[2:13],
+    *(c for c in _COMMON[2:] if not c.name.startswith("limit_")),
 )
 
 
@@ -202,7 +208,7 @@ def _as_category(series: pd.Series, col: Column, where: str) -> pd.Categorical:
 
 def _default_array(col: Column, out: dict[str, Any], n: int) -> Any:
     if callable(col.default):
-        return np.asarray(col.default(pd.DataFrame(out)), dtype=np.float64)
+        return np.asarray(col.default(pd.DataFrame(out)), dtype=np.int64 if col.kind == "int" else np.float64)
     if col.kind == "category":
         codes = np.full(n, list(col.categories or ()).index(col.default), dtype=np.int8)
         return pd.Categorical.from_codes(codes, categories=list(col.categories or ()))
@@ -278,6 +284,11 @@ def _check_cross(df: pd.DataFrame, where: str) -> None:
         m = (df["deaths_3y"].to_numpy() > 0) & (df["accidents_3y"].to_numpy() == 0)
         if m.any():
             _fail("deaths_3y", "must be 0 when accidents_3y is 0", m, df["deaths_3y"], where)
+    if {"deaths_3y", "max_accident_deaths_3y"} <= set(df.columns):
+        d3, mx = df["deaths_3y"].to_numpy(), df["max_accident_deaths_3y"].to_numpy()
+        m = (mx > d3) | ((d3 > 0) & (mx == 0))
+        if m.any():
+            _fail("max_accident_deaths_3y", "must be <= deaths_3y, and >= 1 when deaths_3y > 0", m, df["max_accident_deaths_3y"], where)
     if {"limit_annual", "limit_accident"} <= set(df.columns):
         m = df["limit_annual"].to_numpy() < df["limit_accident"].to_numpy()
         if m.any():

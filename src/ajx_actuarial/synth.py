@@ -301,6 +301,7 @@ def portfolio(
 
     df["accidents_3y"] = acc.sum(axis=0)
     df["deaths_3y"] = deaths
+    df["max_accident_deaths_3y"] = deaths  # one casualty per claim in this generator (placeholder until per-accident histories)
     df["claim_free_years"] = claim_free
     df["rescue_participation"] = rescue
     # insurer's risk tier: from the (noisy) management quality and the industry's hazard level
@@ -380,7 +381,7 @@ def experience(
     grades = g.choice(len(truth.grade_mix), size=d_owner.size, p=np.asarray(truth.grade_mix))
     incurred += np.bincount(d_owner, weights=np.asarray(truth.disability_table)[grades] * limit[d_owner], minlength=m)
 
-    out = base.drop(columns=["accidents_3y", "deaths_3y", "claim_free_years"], errors="ignore")
+    out = base.drop(columns=["accidents_3y", "deaths_3y", "max_accident_deaths_3y", "claim_free_years"], errors="ignore")
     out.insert(1, "year", yr)
     out["exposure"] = exposure
     out["claims"] = (severe + minor).astype(np.int64)
