@@ -1,14 +1,14 @@
 """``ajx demo``: the main job on built-in defaults, end to end, using only the public API.
 
-Synthesise a book → price it (national-2025) → simulate its annual losses → assess the
-prevention budget (Xinzhou 2024 mandates, 15 % fee) → run the regulator-2026 stress scenarios
-→ write Parquet/JSON outputs and a self-contained HTML report.
+Synthesise a book → price it (``national-2025``) → simulate its annual losses → assess the
+prevention budget (Xinzhou 2024 mandates, at the fee the book was priced with: the rate
+table's ``prevention_fee`` loading) → run the ``regulator-2026`` stress scenarios → write a
+run folder (Parquet/JSON outputs, ``manifest.json`` last, see :mod:`ajx_actuarial.runs`) and
+a self-contained HTML report.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from pathlib import Path
 
@@ -17,76 +17,98 @@ from rich.console import Console
 from . import stress as _stress
 from . import synth
 from .losses import simulate
-from .portfolio import atomic_path, write_table
+from .present import fmt_millions, fmt_pct, frame_table, portfolio_summary_table, premium_summary_table, progress_bar, segment_table
 from .prevention import assess
-from .rating import price
+from .rating import RateTable, price
 from .report import write_report
+from .runs import RunFolder, save_stress
 
-__all__ = ["run_demo", "save_stress", "safe_name"]
+__all__ = ["run_demo"]
 
-
-def safe_name(name: str) -> str:
-    """A file-name-safe version of a scenario name."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
-
-
-def save_stress(result, out_dir: Path) -> None:
-    """Write a stress comparison and each scenario's annual losses (for ``ajx report``)."""
-    write_table(result.table.reset_index(), out_dir / "stress.parquet")
-    for name, sim in result.simulations.items():
-        write_table(sim.annual[["insured_loss"]].reset_index(), out_dir / f"stress_{safe_name(name)}.parquet")
+RULES = "xinzhou-2024"
+SCENARIOS = "regulator-2026"
 
 
 def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000, seed: int = 2026,
-             table: str = "national-2025", out_dir: Path = Path("ajx-demo"), console: Console | None = None) -> dict:
-    """Run the demo; returns headline figures (also in ``summary.json``)."""
-    from .cli import portfolio_summary_table, premium_summary_table, progress_bar, segment_table
+             table: str = "national-2025", out_dir: str | Path = Path("ajx-demo"), console: Console | None = None,
+             lang: str = "en") -> dict:
+    """Run the demo into the run folder ``out_dir``; returns the headline figures (also in ``summary.json``).
 
+    Parameters
+    ----------
+    n : int
+        Policies in the synthetic book.
+    years, stress_years : int
+        Simulated years for the book and for each stress scenario.
+    seed : int
+        Seed (``rng=`` of every step; same seed ⇒ identical outputs).
+    table : str
+        Rate table; its ``prevention_fee`` loading is also the fee the prevention budget is assessed at.
+    out_dir : path-like
+        Run folder; a previous run there is replaced (its manifest is removed first).
+    console : rich Console, optional
+        Where progress and tables go.
+    lang : {"en", "zh"}
+        Labels of the console tables and the report.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> s = run_demo(n=200, years=20, stress_years=20, out_dir=tempfile.mkdtemp(), console=Console(quiet=True))  # doctest: +SKIP
+    >>> s["prevention"]["fee_ratio"]  # doctest: +SKIP
+    0.2
+    """
     con = console or Console()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
+    rate_table = RateTable.load(table)
+    fee = float(rate_table.loadings["prevention_fee"])
+    run = RunFolder(Path(out_dir), kind="demo", seed=seed,
+                    inputs={"book": f"synthetic, {n} policies (ajx_actuarial.synth)", "table": table, "years": years,
+                            "stress_years": stress_years, "rules": RULES, "fee_ratio": fee, "scenarios": SCENARIOS})
+    run.start()
     with con.status(f"synthesising {n:,} policies ..."):
         book = synth.portfolio(n, rng=seed)
-    write_table(book, out_dir / "portfolio.parquet")
-    con.print(portfolio_summary_table(book))
+    run.write_table(book, "portfolio.parquet")
+    con.print(portfolio_summary_table(book, lang))
 
-    priced = price(book, table)
-    write_table(priced, out_dir / "priced.parquet")
-    con.print(premium_summary_table(priced, title=f"Premium by industry, table {table}"))
+    priced = price(book, rate_table)
+    run.write_table(priced, "priced.parquet")
+    con.print(premium_summary_table(priced, title=f"Premium by industry, table {table}", lang=lang))
 
-    bar, cb = progress_bar(f"simulating {years:,} years (first run compiles the numba kernels)")
+    bar, cb = progress_bar(f"simulating {years:,} years (first run compiles the numba kernels)", con)
     with bar:
         sim = simulate(priced, years, rng=seed, progress=cb)
-    write_table(sim.annual.reset_index(), out_dir / "simulation.parquet")
+    run.write_table(sim.annual.reset_index(), "simulation.parquet")
     s = sim.summary()["value"]
-    con.print(f"simulation: mean insured loss {s['mean insured loss'] / 1e6:,.2f} m CNY, VaR 99.5 % {s['VaR 99.5 % insured'] / 1e6:,.2f} m, "
-              f"mean loss ratio {s['mean loss ratio (ex VAT)']:.1%} of ex-VAT premium")
+    con.print(f"simulation: mean insured loss {fmt_millions(s['mean insured loss'])}, VaR 99.5 % {fmt_millions(s['VaR 99.5 % insured'])}, "
+              f"mean loss ratio {fmt_pct(s['mean loss ratio (ex VAT)'])} of ex-VAT premium")
 
-    prev = assess(priced, rules="xinzhou-2024", fee_ratio=0.15)
-    write_table(prev.by_policy, out_dir / "prevention.parquet")
-    write_table(prev.by_segment.reset_index(), out_dir / "prevention_segments.parquet")
-    con.print(segment_table(prev, "Prevention budget: Xinzhou 2024 mandates at a 15 % fee"))
+    prev = assess(priced, rules=RULES, fee_ratio=fee)
+    run.write_table(prev.by_policy, "prevention.parquet")
+    run.write_table(prev.by_segment.reset_index(), "prevention_segments.parquet")
+    con.print(segment_table(prev, f"Prevention budget: Xinzhou 2024 mandates at the table's {fmt_pct(fee, 0)} prevention fee", lang))
 
-    bar, cb = progress_bar("stress scenarios (regulator-2026)")
+    sset = _stress.load(SCENARIOS)
+    bar, cb = progress_bar(f"stress scenarios ({SCENARIOS})", con)
     with bar:
-        st = _stress.run_detailed(book, "regulator-2026", years=stress_years, rng=seed, progress=cb)
-    save_stress(st, out_dir)
-    from .cli import frame_table
-
+        st = _stress.run_detailed(book, sset, years=stress_years, rng=seed, progress=cb)
+    save_stress(st, run)
     con.print(frame_table(st.table[["premium", "expected_loss", "loss_ratio", "var_995", "share_funded", "prevention_shortfall"]],
                           title="Stress scenarios (common random numbers)", float_fmt="{:,.4g}"))
 
     summary = {
         "policies": int(len(book)), "workers": int(book["headcount"].sum()), "seed": seed, "table": table,
-        "premium": float(priced["premium"].sum()), "prevention_budget": float(priced["prevention_budget"].sum()),
+        "premium": float(priced["premium"].sum()), "premium_ex_vat": float(priced["premium_ex_vat"].sum()),
+        "prevention_budget": float(priced["prevention_budget"].sum()),
         "simulation": {"years": years, "mean_insured_loss": sim.mean(), "var_995": sim.var(0.995), "tvar_99": sim.tvar(0.99),
-                       "mean_loss_ratio": float(sim.loss_ratio().mean())},
-        "prevention": {k: v for k, v in prev.summary.items() if isinstance(v, (int, float, str))},
+                       "mean_loss_ratio": float(sim.loss_ratio().mean()), "limits": str(sim.provenance.get("limits", "as priced"))},
+        "prevention": {**{k: v for k, v in prev.summary.items() if isinstance(v, (int, float, str))},
+                       "fee_ratio": fee, "fee_source": f"loadings.prevention_fee of rate table {table}"},
+        "stress": {"scenarios": SCENARIOS, "years": stress_years, "fee_ratio_default": sset.defaults.get("fee_ratio", 0.15)},
     }
-    with atomic_path(out_dir / "summary.json") as tmp:
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-    report = write_report(out_dir, out_dir / "report.html", title="ajx demo: synthetic 安责险 book")
+    run.write_json(summary, "summary.json")
+    run.finish(derived=("report.html",))
+    report = write_report(run.folder, run.folder / "report.html", title="ajx demo: synthetic 安责险 book", lang=lang)
     summary["seconds"] = round(time.perf_counter() - t0, 1)
-    con.print(f"report: {report.resolve()}\noutputs in {out_dir.resolve()} ({summary['seconds']} s)")
+    con.print(f"report: {report.resolve()}\noutputs in {run.folder.resolve()} ({summary['seconds']} s)")
     return summary

@@ -5,22 +5,32 @@ copy (categoricals for codes, int64 counts, bool flags, float64 money, documente
 for missing optional columns) or raises :class:`~ajx_actuarial.errors.ValidationError`
 naming the column, the rule, the offending values and the first offending rows.
 
-Readers and writers handle CSV and Parquet by file extension; writes are atomic (temporary
-file in the same folder, then :func:`os.replace`), so a failed run leaves nothing behind.
+Chinese headers and codes (``从业人数``, ``煤矿``, ``大型`` ...) are mapped onto the contract
+first (:mod:`ajx_actuarial.aliases`). File I/O lives in :mod:`ajx_actuarial.io`; ``read_table``,
+``write_table`` and ``atomic_path`` are re-exported here.
+
+Bounds on absurd values (rule ``assumption``: they catch unit and typing errors, not
+judgement calls): ``headcount`` <= 1 000 000 per insured unit (the largest single Chinese
+employers, State Grid and China State Construction, report 0.4-1 million staff, and a
+policy covers one unit or project); ``limit_death`` and ``limit_medical`` <= 100 million CNY
+per person (50 × the highest regional minimum, about 2 million; a limit typed in fen rather
+than yuan beyond that is caught); ``limit_accident`` <= 10 billion and ``limit_annual`` <=
+100 billion CNY; counts of violations, accidents and deaths <= 1 000 000; experience
+``incurred`` <= 100 billion CNY per policy-year; every money value finite.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .aliases import canonical_codes, canonical_columns, value_aliases
 from .errors import ValidationError, format_rows
+from .io import atomic_path, read_table, write_table
 from .reference import INDUSTRIES, SIZES
 
 __all__ = [
@@ -38,6 +48,13 @@ __all__ = [
 ]
 
 NATIONAL_MIN_LIMIT = 400_000.0  # N25 Art. 15 (DOMAIN.md §4.1), official
+# Bounds on absurd input (assumption; reasons in the module docstring).
+MAX_HEADCOUNT = 1_000_000
+MAX_COUNT = 1_000_000
+MAX_LIMIT_PERSON = 1e8
+MAX_LIMIT_ACCIDENT = 1e10
+MAX_LIMIT_ANNUAL = 1e11
+MAX_INCURRED = 1e11
 RECTIFICATION_LEVELS: tuple[str, ...] = ("on_time", "late", "overdue_major")
 RISK_TIERS: tuple[str, ...] = ("low", "medium", "high")  # N24: insurers tier units high/medium/low
 
@@ -78,26 +95,26 @@ _COMMON: tuple[Column, ...] = (
     Column("size", "category", "NBS size class", True, categories=SIZES),
     Column("region", "str", "region label, free text", default="national"),
     Column("std_grade", "int", "safety-standardisation grade: 0 none, 1 (best), 2, 3", default=0, minimum=0, maximum=3),
-    Column("violations", "int", "administrative penalties in the look-back period", default=0, minimum=0),
+    Column("violations", "int", "administrative penalties in the look-back period", default=0, minimum=0, maximum=MAX_COUNT),
     Column("blacklisted", "bool", "on the joint-punishment blacklist", default=False),
-    Column("accidents_3y", "int", "accidents (claims) in the last 3 policy years", default=0, minimum=0),
-    Column("deaths_3y", "int", "deaths in the last 3 policy years", default=0, minimum=0),
-    Column("max_accident_deaths_3y", "int", "deaths in the worst single accident of the last 3 policy years (grades the fatal-accident surcharge; default deaths_3y)", default=_max_accident_deaths_default, minimum=0),
-    Column("claim_free_years", "int", "consecutive claim-free policy years (0 = claim last year)", default=0, minimum=0),
+    Column("accidents_3y", "int", "accidents (claims) in the last 3 policy years", default=0, minimum=0, maximum=MAX_COUNT),
+    Column("deaths_3y", "int", "deaths in the last 3 policy years", default=0, minimum=0, maximum=MAX_COUNT),
+    Column("max_accident_deaths_3y", "int", "deaths in the worst single accident of the last 3 policy years (grades the fatal-accident surcharge; default deaths_3y)", default=_max_accident_deaths_default, minimum=0, maximum=MAX_COUNT),
+    Column("claim_free_years", "int", "consecutive claim-free policy years (0 = claim last year)", default=0, minimum=0, maximum=200),
     Column("rectification", "category", "hidden-danger rectification status", default="on_time", categories=RECTIFICATION_LEVELS),
     Column("rescue_participation", "bool", "took part in social rescue (Beijing factor)", default=False),
     Column("dual_prevention", "bool", "dual-prevention mechanism in place (Zhoushan factor)", default=False),
     Column("risk_tier", "category", "insurer's risk tier (N24: low / medium / high)", default="medium", categories=RISK_TIERS),
-    Column("limit_death", "money", "per-person death/disability limit, CNY (default: national minimum 400 000)", default=NATIONAL_MIN_LIMIT, minimum=0),
-    Column("limit_medical", "money", "per-person medical limit, CNY (default 10 % of limit_death)", default=_limit_medical_default, minimum=0),
-    Column("limit_accident", "money", "per-accident limit, CNY (default 10 × limit_death)", default=_limit_accident_default, minimum=0),
-    Column("limit_annual", "money", "annual aggregate limit, CNY (default 2 × limit_accident)", default=_limit_annual_default, minimum=0),
+    Column("limit_death", "money", "per-person death/disability limit, CNY (default: national minimum 400 000)", default=NATIONAL_MIN_LIMIT, minimum=0, maximum=MAX_LIMIT_PERSON),
+    Column("limit_medical", "money", "per-person medical limit, CNY (default 10 % of limit_death)", default=_limit_medical_default, minimum=0, maximum=MAX_LIMIT_PERSON),
+    Column("limit_accident", "money", "per-accident limit, CNY (default 10 × limit_death)", default=_limit_accident_default, minimum=0, maximum=MAX_LIMIT_ACCIDENT),
+    Column("limit_annual", "money", "annual aggregate limit, CNY (default 2 × limit_accident)", default=_limit_annual_default, minimum=0, maximum=MAX_LIMIT_ANNUAL),
 )
 
 PORTFOLIO_COLUMNS: tuple[Column, ...] = (
     Column("policy_id", "id", "unique policy identifier", True),
     *_COMMON[:2],
-    Column("headcount", "int", "employees covered (all employees, incl. dispatched)", True, minimum=1),
+    Column("headcount", "int", "employees covered (all employees, incl. dispatched)", True, minimum=1, maximum=MAX_HEADCOUNT),
     *_COMMON[2:],
 )
 
@@ -105,12 +122,12 @@ EXPERIENCE_COLUMNS: tuple[Column, ...] = (
     Column("policy_id", "id", "policy identifier (unique together with year)", True),
     Column("year", "int", "policy year", True, minimum=1900, maximum=2200),
     *_COMMON[:2],
-    Column("exposure", "float", "worker-years of exposure (> 0)", True, minimum=0),
-    Column("claims", "int", "number of claims (accidents) in the policy year", True, minimum=0),
-    Column("deaths", "int", "deaths in the policy year", True, minimum=0),
-    Column("disabilities", "int", "permanent disabilities (grades 1-10) in the policy year", True, minimum=0),
-    Column("incurred", "float", "incurred loss, CNY (>= 0)", True, minimum=None),
-    Column("headcount", "int", "employees covered", default=None, minimum=1),
+    Column("exposure", "float", "worker-years of exposure (> 0)", True, minimum=0, maximum=MAX_HEADCOUNT),
+    Column("claims", "int", "number of claims (accidents) in the policy year", True, minimum=0, maximum=MAX_COUNT),
+    Column("deaths", "int", "deaths in the policy year", True, minimum=0, maximum=MAX_COUNT),
+    Column("disabilities", "int", "permanent disabilities (grades 1-10) in the policy year", True, minimum=0, maximum=MAX_COUNT),
+    Column("incurred", "float", "incurred loss, CNY (>= 0)", True, minimum=None, maximum=MAX_INCURRED),
+    Column("headcount", "int", "employees covered", default=None, minimum=1, maximum=MAX_HEADCOUNT),
     *(c for c in _COMMON[2:] if not c.name.startswith("limit_")),
 )
 
@@ -137,6 +154,9 @@ def _as_int(series: pd.Series, col: Column, where: str) -> np.ndarray:
         m = np.isnan(arr)
         if m.any():
             _fail(col.name, "must not be missing (NaN)", m, arr, where)
+        m = np.isinf(arr) | (np.abs(arr) > 2.0**53)
+        if m.any():
+            _fail(col.name, "must be an integer below 2**53 (huge or infinite values found)", m, arr, where)
         m = arr != np.floor(arr)
         if m.any():
             _fail(col.name, "must be a whole number", m, arr, where)
@@ -163,8 +183,11 @@ def _as_bool(series: pd.Series, col: Column, where: str) -> np.ndarray:
             _fail(col.name, "must be boolean (true/false or 0/1)", m, arr, where)
         return arr == 1.0
     low = s.astype("string").str.strip().str.lower()
-    is_t = low.isin(_TRUE).to_numpy(dtype=bool, na_value=False)
-    is_f = low.isin(_FALSE).to_numpy(dtype=bool, na_value=False)
+    words = value_aliases("bool")
+    truthy = _TRUE | {k for k, v in words.items() if v == "true"}
+    falsy = _FALSE | {k for k, v in words.items() if v == "false"}
+    is_t = low.isin(truthy).to_numpy(dtype=bool, na_value=False)
+    is_f = low.isin(falsy).to_numpy(dtype=bool, na_value=False)
     m = ~(is_t | is_f)
     if m.any():
         _fail(col.name, "must be boolean (true/false or 0/1)", m, s, where)
@@ -191,16 +214,18 @@ def _as_category(series: pd.Series, col: Column, where: str) -> pd.Categorical:
         if (codes < 0).any():
             _fail(col.name, "must not be missing (NaN)", codes < 0, series, where)
         return pd.Categorical(series)
-    s = series.astype("string").str.strip()
+    s = canonical_codes(series, col.name, tuple(cats))
     na = s.isna().to_numpy()
     if na.any():
         _fail(col.name, "must not be missing (NaN)", na, series, where)
     known = s.isin(cats).to_numpy(dtype=bool, na_value=False)
     if not known.all():
-        unknown = sorted(set(s[~known].unique().tolist()))[:5]
+        unknown = [u if len(u) <= 40 else u[:39] + "…" for u in sorted(set(map(str, s[~known].unique().tolist())))[:5]]
         idx = np.flatnonzero(~known)
+        zh = [k for k, v in value_aliases(col.name).items() if v == cats[0]][:1]
+        hint = f" (or Chinese names, e.g. {zh[0]!r}; see ajx_actuarial.aliases)" if zh else ""
         raise ValidationError(
-            f"{where}: column {col.name!r} has unknown code(s) {unknown}; allowed: {cats}; "
+            f"{where}: column {col.name!r} has unknown code(s) {unknown}; allowed: {cats}{hint}; "
             f"bad {format_rows(idx.tolist())}"
         )
     return pd.Categorical(s.to_numpy(dtype=object), categories=cats)
@@ -216,14 +241,25 @@ def _default_array(col: Column, out: dict[str, Any], n: int) -> Any:
     return np.full(n, col.default, dtype=dtype)
 
 
+def _is_mangled(name: str, present, columns: tuple[Column, ...]) -> bool:
+    """``headcount.1``: how pandas renames a repeated header when reading CSV/Excel."""
+    base, _, suffix = name.rpartition(".")
+    return bool(base) and suffix.isdigit() and base in present and base in {c.name for c in columns}
+
+
 def _validate(df: Any, columns: tuple[Column, ...], where: str) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame):
         raise ValidationError(f"{where}: expected a pandas DataFrame, got {type(df).__name__}")
     if len(df) == 0:
         raise ValidationError(f"{where}: the table is empty (0 rows); at least one row is needed")
     if df.columns.duplicated().any():
-        dup = sorted(set(df.columns[df.columns.duplicated()].tolist()))
+        dup = sorted(set(map(str, df.columns[df.columns.duplicated()].tolist())))
         raise ValidationError(f"{where}: duplicate column name(s) {dup}")
+    df = canonical_columns(df, tuple(c.name for c in columns), where)
+    mangled = [str(c) for c in df.columns if _is_mangled(str(c), df.columns, columns)]
+    if mangled:
+        raise ValidationError(f"{where}: duplicate column(s) {sorted({m.rsplit('.', 1)[0] for m in mangled})} "
+                              f"(pandas renamed the repeated header to {mangled}); each column may appear once")
     missing = [c.name for c in columns if c.required and c.name not in df.columns]
     if missing:
         raise ValidationError(
@@ -256,7 +292,7 @@ def _validate(df: Any, columns: tuple[Column, ...], where: str) -> pd.DataFrame:
             if col.minimum is not None and (arr < col.minimum).any():
                 _fail(col.name, f"must be >= {col.minimum:g}", arr < col.minimum, arr, where)
             if col.maximum is not None and (arr > col.maximum).any():
-                _fail(col.name, f"must be <= {col.maximum:g}", arr > col.maximum, arr, where)
+                _fail(col.name, f"must be <= {col.maximum:,.0f}", arr > col.maximum, arr, where)
             out[col.name] = arr
         elif col.kind == "bool":
             out[col.name] = _as_bool(s, col, where)
@@ -268,6 +304,8 @@ def _validate(df: Any, columns: tuple[Column, ...], where: str) -> pd.DataFrame:
                     _fail(col.name, "must be > 0", m, arr, where)
             elif (arr < 0).any():
                 _fail(col.name, "must be >= 0", arr < 0, arr, where)
+            if col.maximum is not None and (arr > col.maximum).any():
+                _fail(col.name, f"must be <= {col.maximum:,.0f} (a bound on absurd values, see ajx_actuarial.portfolio)", arr > col.maximum, arr, where)
             out[col.name] = arr
         else:  # pragma: no cover - contract definition error
             raise AssertionError(col.kind)
@@ -355,78 +393,14 @@ def validate_experience(df: pd.DataFrame) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- file I/O
 
-_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json"}
 
+def read_portfolio(path: str | os.PathLike[str], *, encoding: str | None = None) -> pd.DataFrame:
+    """Read and validate a portfolio file (CSV, Parquet or Excel; Chinese headers and codes accepted).
 
-def _format_of(path: Path, where: str) -> str:
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise ValidationError(f"{where}: {str(path)!r}: unsupported file type {path.suffix!r}; use .csv or .parquet")
-    return fmt
-
-
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a CSV or Parquet file into a DataFrame (no validation)."""
-    p = Path(path)
-    fmt = _format_of(p, "read")
-    if not p.is_file():
-        raise ValidationError(f"read: file {str(p)!r} does not exist")
-    try:
-        if fmt == "csv":
-            return pd.read_csv(p)
-        if fmt == "parquet":
-            return pd.read_parquet(p)
-        return pd.read_json(p)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:  # pyarrow errors subclass these
-        raise ValidationError(f"read: cannot parse {str(p)!r} as {fmt}: {str(exc).splitlines()[0]}") from exc
-
-
-def read_portfolio(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read and validate a portfolio file (CSV or Parquet)."""
-    return validate_portfolio(read_table(path))
-
-
-class atomic_path:
-    """Context manager yielding a temporary path beside ``target``; renamed onto it on success.
-
-    On any exception the temporary file is removed and ``target`` is left untouched.
+    Examples
+    --------
+    >>> import ajx_actuarial as ajx
+    >>> ajx.read_portfolio("data/portfolio_zh.csv").shape[0] > 0  # doctest: +SKIP
+    True
     """
-
-    def __init__(self, target: str | os.PathLike[str]):
-        self.target = Path(target)
-
-    def __enter__(self) -> Path:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        if exc_type is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
-            os.replace(self.tmp, self.target)
-        else:
-            self.tmp.unlink(missing_ok=True)
-        return False
-
-
-def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, writer: Callable[[pd.DataFrame, Path], None] | None = None) -> Path:
-    """Write ``df`` to CSV, Parquet or JSON (by extension) atomically; returns the path."""
-    p = Path(path)
-    fmt = _format_of(p, "write")
-    if df.attrs:
-        df = df.copy(deep=False)
-        df.attrs = {}
-    with atomic_path(p) as tmp:
-        if writer is not None:
-            writer(df, tmp)
-        elif fmt == "csv":
-            df.to_csv(tmp, index=False)
-        elif fmt == "parquet":
-            df.to_parquet(tmp, index=False)
-        else:
-            df.to_json(tmp, orient="records", force_ascii=False, indent=1)
-    return p
+    return validate_portfolio(read_table(path, encoding=encoding))

@@ -35,7 +35,7 @@ class _Collect(HTMLParser):
 @pytest.mark.slow
 def test_demo_writes_outputs_and_report(run_cli, tmp_path):
     out = tmp_path / "demo"
-    code, stdout, err = run_cli("demo", "--n", 3000, "--years", 300, "--stress-years", 200, "--out", out)
+    code, stdout, err = run_cli("demo", "--n", 3000, "--years", 300, "--stress-years", 200, "-o", out)
     assert code == 0, err
     for f in ("portfolio.parquet", "priced.parquet", "simulation.parquet", "prevention.parquet", "stress.parquet", "summary.json", "report.html"):
         assert (out / f).is_file(), f
@@ -77,4 +77,4 @@ def test_stress_and_report_errors(run_cli, tmp_path):
     assert code == 2 and "not a folder of outputs" in err
     (tmp_path / "empty").mkdir()
     code, _, err = run_cli("report", tmp_path / "empty")
-    assert code == 2 and "holds none of" in err
+    assert code == 2 and "has no readable manifest.json: not a complete run" in err

@@ -36,7 +36,7 @@ def test_synth_bad_parameter_leaves_no_file(run_cli, tmp_path):
 
 
 def test_synth_bad_extension(run_cli, tmp_path):
-    code, _, err = run_cli("synth", "--n", 10, "-o", tmp_path / "book.xlsx")
+    code, _, err = run_cli("synth", "--n", 10, "-o", tmp_path / "book.xls")
     assert code == 2 and "unsupported file type" in err
     assert list(tmp_path.iterdir()) == []
 

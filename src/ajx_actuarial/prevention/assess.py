@@ -20,13 +20,38 @@ import pandas as pd
 from .._random import RngLike, generator
 from ..errors import ValidationError
 from ..portfolio import validate_portfolio
+from ._services import SERVICE_TYPES
 from .costs import CostTable
-from .rules import SERVICE_TYPES, MandateRules
+from .rules import MandateRules
 
-__all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule"]
+__all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule", "priced_fee_ratio"]
 
 FEE_CAP = 0.21  # N24; N25 per RP/BS26 (DOMAIN.md §2.3)
 POOLINGS = ("policy", "segment", "insurer")
+MAX_YEARS = 100  # assumption: policy years assessed; a bound on absurd input (memory is years × policies)
+
+
+def priced_fee_ratio(priced: pd.DataFrame, default: float = 0.15) -> float:
+    """The prevention fee a book was priced with: ``prevention_budget / premium_ex_vat`` when it is
+    the same for every policy (one rate table's ``prevention_fee`` loading), else ``default``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> priced_fee_ratio(pd.DataFrame({"prevention_budget": [20.0, 40.0], "premium_ex_vat": [100.0, 200.0]}))
+    0.2
+    """
+    if not {"prevention_budget", "premium_ex_vat"} <= set(priced.columns):
+        return float(default)
+    b = priced["prevention_budget"].to_numpy(dtype=np.float64)
+    p = priced["premium_ex_vat"].to_numpy(dtype=np.float64)
+    ok = np.isfinite(b) & np.isfinite(p) & (p > 0)
+    if not ok.any():
+        return float(default)
+    r = b[ok] / p[ok]
+    if np.allclose(r, r[0], rtol=1e-9, atol=1e-12) and 0 <= r[0] <= FEE_CAP:
+        return round(float(r[0]), 10)
+    return float(default)
 
 
 def _check_ratio(v, path: str) -> float:
@@ -238,9 +263,15 @@ def assess(
     prem = priced["premium"].to_numpy(dtype=np.float64)
     if not np.isfinite(prem).all() or (prem < 0).any():
         raise ValidationError("prevention: column 'premium' must be finite and >= 0")
-    ex_vat = priced["premium_ex_vat"].to_numpy(dtype=np.float64) if "premium_ex_vat" in priced.columns else prem / 1.06
-    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 1:
-        raise ValidationError(f"prevention: years must be an integer >= 1, got {years!r}")
+    ex_vat = pd.to_numeric(priced["premium_ex_vat"], errors="coerce").to_numpy(dtype=np.float64) if "premium_ex_vat" in priced.columns else prem / 1.06
+    bad = ~np.isfinite(ex_vat) | (ex_vat < 0) | (ex_vat > prem * (1 + 1e-9))
+    if bad.any():
+        from ..errors import format_rows
+
+        idx = np.flatnonzero(bad)
+        raise ValidationError(f"prevention: column 'premium_ex_vat' must be finite, >= 0 and <= premium; bad {format_rows(idx.tolist(), ex_vat[idx[:5]])}")
+    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= MAX_YEARS:
+        raise ValidationError(f"prevention: years must be an integer in [1, {MAX_YEARS}], got {years!r}")
     if pooling not in POOLINGS:
         raise ValidationError(f"prevention: pooling must be one of {list(POOLINGS)}, got {pooling!r}")
     if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 0:

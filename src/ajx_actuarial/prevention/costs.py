@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml
-from .rules import SERVICE_TYPES
+from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml, register_kind
+from ._services import MAX_UNIT_COST, SERVICE_TYPES
 
 __all__ = ["CostTable"]
 
@@ -26,6 +26,8 @@ __all__ = ["CostTable"]
 def _pos(v, path: str, *, strict: bool = True) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0 or (strict and v == 0):
         raise ValidationError(f"{path}: cost must be a number {'> 0' if strict else '>= 0'}, got {v!r}")
+    if v > MAX_UNIT_COST:
+        raise ValidationError(f"{path}: must be <= {MAX_UNIT_COST:,.0f} (a bound on absurd values), got {v!r}")
     return float(v)
 
 
@@ -63,8 +65,8 @@ class CostTable:
             _pos(v, f"region_surcharge.{k}")
         pool = data.setdefault("pooling", {})
         ps = pool.get("pool_size", 5)
-        if isinstance(ps, bool) or not isinstance(ps, (int, float)) or ps < 1:
-            raise ValidationError(f"pooling.pool_size: must be >= 1, got {ps!r}")
+        if isinstance(ps, bool) or not isinstance(ps, (int, float)) or not 1 <= ps <= 1000:
+            raise ValidationError(f"pooling.pool_size: must be a number in [1, 1000], got {ps!r}")
         pool["pool_size"] = float(ps)
         infl = data.get("inflation", 0.0)
         if isinstance(infl, bool) or not isinstance(infl, (int, float)) or not -0.5 < infl < 1:
@@ -144,3 +146,18 @@ class CostTable:
         uc = pd.DataFrame(self.data["unit_cost"], index=["default", "low", "high"]).T
         uc.index.name = "service_type"
         return [(f"unit costs per delivery, CNY (pool size {self.pool_size:g}, inflation {self.data['inflation']:.1%})", uc)]
+
+
+def _packaged_costs() -> list[str]:
+    return [n for n in packaged_toml("prevention") if n.startswith("costs-")]
+
+
+def _list_costs():
+    return [(n, "prevention costs", "unit costs of prevention services (DOMAIN.md §7.4)") for n in _packaged_costs()]
+
+
+def _show_costs(name: str):
+    return CostTable.load(name).describe() if name in _packaged_costs() else None
+
+
+register_kind(_list_costs, _show_costs)

@@ -32,10 +32,10 @@ import pandas as pd
 from ..errors import ValidationError
 from ..portfolio import RISK_TIERS
 from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml, register_kind
+from ._services import MAX_COUNT_PER_YEAR, SERVICE_TYPES
 
 __all__ = ["SERVICE_TYPES", "MandateRules", "packaged_rules"]
 
-SERVICE_TYPES: tuple[str, ...] = ("risk_assessment", "hazard_inspection", "thorough_inspection", "training", "drill", "online")
 _FILTERS = {"industry": INDUSTRIES, "size": SIZES, "region": None, "risk_tier": RISK_TIERS}
 
 
@@ -48,6 +48,8 @@ def _counts(services, path: str) -> dict[str, float]:
             raise ValidationError(f"{path}.{k}: unknown service type {k!r}; allowed: {list(SERVICE_TYPES)}")
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0:
             raise ValidationError(f"{path}.{k}: count must be a number >= 0, got {v!r}")
+        if v > MAX_COUNT_PER_YEAR:
+            raise ValidationError(f"{path}.{k}: count must be <= {MAX_COUNT_PER_YEAR:g} a year (a bound on absurd values), got {v!r}")
         out[k] = float(v)
     return out
 
@@ -193,11 +195,7 @@ def _list_kind():
 def _show_kind(name: str):
     if name in packaged_rules():
         return MandateRules.load(name).describe()
-    if name == "costs-default":
-        from .costs import CostTable
-
-        return CostTable.load(name).describe()
-    return None
+    return None  # cost tables register their own kind (costs.py)
 
 
 register_kind(_list_kind, _show_kind)

@@ -1,0 +1,47 @@
+"""``ajx demo`` and ``ajx report``: the main job end to end, and the HTML report of a run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..present import escape_markup
+from ._app import app, out
+from ._common import lang_option, n_option, output_option, seed_option
+
+
+@app.command()
+def demo(
+    n: int = n_option(100_000, "Policies in the synthetic book."),
+    years: int = typer.Option(5_000, "--years", help="Simulated years."),
+    stress_years: int = typer.Option(2_000, "--stress-years", help="Simulated years per stress scenario."),
+    seed: int = seed_option(),
+    output: Path = output_option("Run folder for the outputs, manifest.json and report.html.", Path("ajx-demo")),
+    lang: str = lang_option(),
+) -> None:
+    """Run the main job on built-in defaults: synthesise, price, simulate, prevention, stress, report.
+
+    Example: ajx demo -n 100000 -o ajx-demo --lang zh
+    """
+    from ..demo import run_demo
+    from ..present import check_lang
+
+    run_demo(n=n, years=years, stress_years=stress_years, seed=seed, out_dir=output, console=out, lang=check_lang(lang))
+
+
+@app.command()
+def report(
+    folder: Path = typer.Argument(..., help="Run folder (from `ajx demo` or `ajx stress`)."),
+    output: Optional[Path] = output_option("HTML file (default FOLDER/report.html)."),
+    lang: str = lang_option(),
+) -> None:
+    """Write the self-contained HTML report of a run folder (only files listed in its manifest).
+
+    Example: ajx report ajx-demo -o report.html --lang zh
+    """
+    from ..report import write_report
+
+    path = write_report(folder, output, lang=lang)
+    out.print(f"wrote {escape_markup(path, None)}")

@@ -1,0 +1,341 @@
+"""Reading and writing tables: CSV (encoding and delimiter detected), Parquet, Excel, JSON.
+
+Reading (:func:`read_table`) does no validation. A CSV is decoded as UTF-8 (with or without
+BOM) and, failing that, as GB18030 (a superset of GBK/GB2312, what Chinese Excel saves as
+"CSV"); ``encoding=`` overrides. The delimiter (comma, semicolon, tab or ``|``) is detected
+from the header line. A header that repeats a column name is an error (pandas would
+silently rename the second copy ``headcount.1``).
+
+Writing (:func:`write_table`) picks the format from the suffix: ``.parquet``, ``.csv``
+(UTF-8 with BOM, so Excel shows Chinese correctly), ``.xlsx`` (openpyxl) or ``.json``. Every
+write is atomic (:class:`atomic_path`): a temporary file beside the target, renamed onto it
+on success, removed on failure; a temporary file left by a killed process (SIGKILL) is
+removed by the next write to the same target. File-system failures (a folder as target,
+no permission, disk full) become one :class:`~ajx_actuarial.errors.ValidationError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .errors import ValidationError
+
+__all__ = ["read_table", "write_table", "atomic_path", "detect_encoding", "detect_delimiter", "TABLE_FORMATS"]
+
+TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".xlsx": "xlsx"}
+DELIMITERS = (",", ";", "\t", "|")
+EXCEL_MAX_ROWS = 1_048_576  # rows of one sheet, header included (Excel 2007+ limit)
+EXCEL_MAX_COLS = 16_384
+_TMP_MARK = ".ajx-"  # temporary files are named .<target name>.ajx-<pid>-<random>.tmp
+_LEGACY_TMP_AGE_S = 3600.0  # older .<name>.*.tmp files (no pid in the name) are stale after an hour
+
+
+def _format_of(path: Path, where: str) -> str:
+    fmt = TABLE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValidationError(f"{where}: {str(path)!r}: unsupported file type {path.suffix!r}; use .csv, .parquet, .xlsx or .json")
+    return fmt
+
+
+def _check_encoding(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise ValidationError(f"--encoding: unknown text encoding {encoding!r}; e.g. utf-8, gbk, gb18030") from None
+
+
+def detect_encoding(raw: bytes) -> str:
+    """``utf-8-sig`` when ``raw`` decodes as UTF-8, ``gb18030`` when it decodes as GB18030.
+
+    Raises
+    ------
+    ValidationError
+        When neither decodes (the caller should pass the encoding explicitly).
+
+    Examples
+    --------
+    >>> detect_encoding("煤矿".encode("gbk")), detect_encoding("煤矿".encode("utf-8"))
+    ('gb18030', 'utf-8-sig')
+    """
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            raw.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError("read: the file is neither UTF-8 nor GBK/GB18030 text; pass --encoding (e.g. big5, latin-1)")
+
+
+def detect_delimiter(header: str) -> str:
+    """The delimiter among ``, ; TAB |`` that splits the header line into the most fields.
+
+    Examples
+    --------
+    >>> detect_delimiter("policy_id;industry;size;headcount"), detect_delimiter("a,b")
+    (';', ',')
+    """
+    best, best_n = ",", 1
+    for d in DELIMITERS:
+        n = len(next(csv.reader([header], delimiter=d), []))
+        if n > best_n:
+            best, best_n = d, n
+    return best
+
+
+def _duplicates(names: list) -> list[str]:
+    seen, dup = set(), []
+    for n in (str(x).strip() for x in names):
+        if n in seen and n not in dup:
+            dup.append(n)
+        seen.add(n)
+    return dup
+
+
+def _read_csv(p: Path, encoding: str | None) -> pd.DataFrame:
+    raw = p.read_bytes()
+    enc = _check_encoding(encoding) if encoding else detect_encoding(raw)
+    if enc == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+        enc = "utf-8-sig"
+    try:
+        text = raw.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"read: {str(p)!r} is not valid {encoding} text (byte {exc.start}); "
+                              "omit --encoding to detect UTF-8/GB18030, or name the right one") from exc
+    if not text.strip():
+        raise ValidationError(f"read: {str(p)!r} is empty")
+    header = text.lstrip().splitlines()[0]
+    sep = detect_delimiter(header)
+    dup = _duplicates(next(csv.reader([header], delimiter=sep)))
+    if dup:
+        raise ValidationError(f"read: {str(p)!r}: duplicate column(s) {dup} in the header; each column may appear once")
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ValidationError(f"read: cannot parse {str(p)!r} as CSV (delimiter {sep!r}, encoding {enc}): "
+                              f"{str(exc).splitlines()[0]}") from exc
+
+
+def _read_xlsx(p: Path) -> pd.DataFrame:
+    head = pd.read_excel(p, engine="openpyxl", header=None, nrows=1)
+    dup = _duplicates([v for v in head.iloc[0].tolist() if pd.notna(v)]) if len(head) else []
+    if dup:
+        raise ValidationError(f"read: {str(p)!r}: duplicate column(s) {dup} in the header; each column may appear once")
+    return pd.read_excel(p, engine="openpyxl")
+
+
+def read_table(path: str | os.PathLike[str], *, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV, Parquet, Excel (.xlsx) or JSON file into a DataFrame (no validation).
+
+    Parameters
+    ----------
+    path : path-like
+        The file; its suffix picks the format.
+    encoding : str, optional
+        Text encoding of a CSV (``gbk``, ``gb18030``, ``utf-8``...). Default: UTF-8, else GB18030.
+
+    Raises
+    ------
+    ValidationError
+        Missing file, unknown suffix or encoding, undecodable text, duplicate header, parse error.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "b.csv"
+    >>> _ = p.write_bytes("行业;规模\\n煤矿;大型\\n".encode("gbk"))
+    >>> read_table(p).columns.tolist()
+    ['行业', '规模']
+    """
+    p = Path(path)
+    fmt = _format_of(p, "read")
+    if not p.is_file():
+        raise ValidationError(f"read: file {str(p)!r} does not exist")
+    if encoding is not None and fmt != "csv":
+        _check_encoding(encoding)
+    try:
+        if fmt == "csv":
+            return _read_csv(p, encoding)
+        if fmt == "xlsx":
+            return _read_xlsx(p)
+        if fmt == "parquet":
+            return pd.read_parquet(p)
+        return pd.read_json(p)
+    except ValidationError:
+        raise
+    except (ValueError, OSError, KeyError, pd.errors.ParserError) as exc:  # pyarrow / zipfile errors subclass these
+        raise ValidationError(f"read: cannot parse {str(p)!r} as {fmt}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+    except Exception as exc:  # openpyxl raises assorted errors on a file that is not a workbook
+        if type(exc).__module__.split(".")[0] in ("openpyxl", "zipfile"):
+            raise ValidationError(f"read: cannot parse {str(p)!r} as xlsx: {exc}") from exc
+        raise
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    except (OverflowError, ValueError):  # not a possible pid
+        return False
+    return True
+
+
+def _remove_stale_temps(target: Path) -> list[Path]:
+    """Remove temporary files of earlier writes to ``target`` whose writer is gone (e.g. SIGKILL)."""
+    prefix = f".{target.name}."
+    try:
+        entries = [f for f in target.parent.iterdir() if f.name.startswith(prefix) and f.name.endswith(".tmp")]
+    except OSError:
+        return []
+    removed = []
+    for f in entries:
+        middle = f.name[len(prefix):-len(".tmp")]
+        if middle.startswith(_TMP_MARK[1:]):  # ajx-<pid>-<random>
+            pid_text = middle[len(_TMP_MARK) - 1:].split("-", 1)[0]
+            if not pid_text.isdigit():
+                continue
+            pid = int(pid_text)
+            stale = pid != os.getpid() and not _pid_alive(pid)
+        else:  # an older version's mkstemp name (no pid): stale after an hour
+            try:
+                stale = time.time() - f.stat().st_mtime > _LEGACY_TMP_AGE_S
+            except OSError:
+                continue
+        if stale:
+            try:
+                f.unlink()
+                removed.append(f)
+            except OSError:
+                pass
+    return removed
+
+
+class atomic_path:
+    """Context manager yielding a temporary path beside ``target``; renamed onto it on success.
+
+    On any exception the temporary file is removed and ``target`` is left untouched; an
+    ``OSError`` (no permission, disk full, a folder in the way) is re-raised as
+    :class:`ValidationError` naming the target. Stale temporary files of earlier, killed
+    writes to the same target are removed first.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("ok")
+    >>> target.read_text()
+    'ok'
+    """
+
+    def __init__(self, target: str | os.PathLike[str]):
+        self.target = Path(target)
+        self.tmp: Path | None = None
+
+    def _fail(self, exc: BaseException) -> ValidationError:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return ValidationError(f"write: cannot write {str(self.target)!r}: {reason}")
+
+    def __enter__(self) -> Path:
+        if self.target.is_dir():
+            raise ValidationError(f"write: {str(self.target)!r} is a folder; give a file name (e.g. {str(self.target / 'out.parquet')!r})")
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temps(self.target)
+            self.tmp = self.target.parent / f".{self.target.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp"
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+            os.close(fd)
+        except OSError as exc:
+            self.tmp = None
+            raise self._fail(exc) from exc
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        assert self.tmp is not None
+        if exc_type is None:
+            try:
+                os.replace(self.tmp, self.target)
+                return False
+            except OSError as err:
+                self.tmp.unlink(missing_ok=True)
+                raise self._fail(err) from err
+        try:
+            self.tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise self._fail(exc) from exc
+        return False
+
+
+def _write_xlsx(df: pd.DataFrame, tmp: Path) -> None:
+    if len(df) + 1 > EXCEL_MAX_ROWS or df.shape[1] > EXCEL_MAX_COLS:
+        raise ValidationError(f"write: {len(df):,} rows × {df.shape[1]} columns do not fit one Excel sheet "
+                              f"(at most {EXCEL_MAX_ROWS - 1:,} rows, {EXCEL_MAX_COLS:,} columns); write .parquet or .csv")
+    d = df.copy(deep=False)
+    for c in d.columns:  # Excel has no categorical or nullable types
+        if isinstance(d[c].dtype, pd.CategoricalDtype):
+            d[c] = d[c].astype(object)
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        d.to_excel(xw, index=False, sheet_name="data")
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, writer: Callable[[pd.DataFrame, Path], None] | None = None) -> Path:
+    """Write ``df`` atomically as CSV (UTF-8 with BOM), Parquet, Excel or JSON, by suffix.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table (written without its index).
+    path : path-like
+        Target; ``.csv``, ``.parquet``/``.pq``, ``.xlsx`` or ``.json``.
+    writer : callable, optional
+        ``writer(df, tmp_path)`` replacing the built-in writer (still atomic).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    ValidationError
+        Unknown suffix, a folder as target, a file-system failure (nothing is left behind).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = write_table(pd.DataFrame({"行业": ["煤矿"]}), pathlib.Path(tempfile.mkdtemp()) / "t.csv")
+    >>> p.read_bytes()[:3] == b"\\xef\\xbb\\xbf"
+    True
+    """
+    p = Path(path)
+    fmt = _format_of(p, "write")
+    if df.attrs:
+        df = df.copy(deep=False)
+        df.attrs = {}
+    if fmt == "xlsx" and (len(df) + 1 > EXCEL_MAX_ROWS or df.shape[1] > EXCEL_MAX_COLS):
+        _write_xlsx(df, p)  # raises before any file is made
+    with atomic_path(p) as tmp:
+        if writer is not None:
+            writer(df, tmp)
+        elif fmt == "csv":
+            df.to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif fmt == "parquet":
+            df.to_parquet(tmp, index=False)
+        elif fmt == "xlsx":
+            _write_xlsx(df, tmp)
+        else:
+            df.to_json(tmp, orient="records", force_ascii=False, indent=1)
+    return p

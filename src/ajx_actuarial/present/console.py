@@ -1,0 +1,118 @@
+"""Rich tables and progress bars for the console (CLI and demo).
+
+Every cell and title that may hold user text goes through :func:`escape_markup`, so a
+scenario called ``[/bold]`` prints as written and a 300-character name is shortened.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from .formats import escape_markup, fmt_int, fmt_num, fmt_pct
+from .labels import code_label, label
+
+__all__ = ["make_console", "frame_table", "portfolio_summary_table", "premium_summary_table", "segment_table", "progress_bar"]
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console: the terminal's width, or 160 columns when piped (files, CI logs)."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(highlight=False, width=None if stream.isatty() else 160, stderr=stderr)
+
+
+def _cell(v, float_fmt: str | None) -> str:
+    if isinstance(v, float):
+        return float_fmt.format(v) if float_fmt else fmt_num(v)
+    return escape_markup(v)
+
+
+def frame_table(df: pd.DataFrame, title: str | None = None, float_fmt: str | None = None, max_rows: int = 30) -> Table:
+    """A rich Table for a small DataFrame (index included when named).
+
+    Examples
+    --------
+    >>> t = frame_table(pd.DataFrame({"x": [1.5], "name": ["[/bold]"]}), title="demo")
+    >>> t.row_count
+    1
+    """
+    d = df.reset_index() if (df.index.name or isinstance(df.index, pd.MultiIndex)) else df
+    t = Table(title=escape_markup(title, 200) if title else None, show_lines=False)
+    for c in d.columns:
+        t.add_column(escape_markup(c), justify="right" if pd.api.types.is_numeric_dtype(d[c].dtype) else "left")
+    for row in d.head(max_rows).itertuples(index=False):
+        t.add_row(*[_cell(v, float_fmt) for v in row])
+    if len(d) > max_rows:
+        t.caption = f"... {len(d) - max_rows} more rows"
+    return t
+
+
+def portfolio_summary_table(df: pd.DataFrame, lang: str = "en") -> Table:
+    """Policies, share, workers and 3-year accidents by industry."""
+    g = df.groupby("industry", observed=True).agg(
+        policies=("policy_id", "size"), workers=("headcount", "sum"), accidents_3y=("accidents_3y", "sum"))
+    g["share"] = g["policies"] / g["policies"].sum()
+    t = Table(title=f"{label('portfolio', lang)}: {fmt_int(len(df))} {label('policies', lang)}, "
+                    f"{fmt_int(df['headcount'].sum())} {label('workers', lang)}")
+    for c in ("industry", "policies", "share", "workers", "accidents_3y"):
+        t.add_column(label(c, lang), justify="left" if c == "industry" else "right")
+    for ind, r in g.iterrows():
+        t.add_row(escape_markup(code_label(ind, lang)), fmt_int(r.policies), fmt_pct(r.share), fmt_int(r.workers), fmt_int(r.accidents_3y))
+    return t
+
+
+def premium_summary_table(priced: pd.DataFrame, title: str, lang: str = "en") -> Table:
+    """Premium, premium per worker, prevention budget, mean float and share at minimum, by industry."""
+    g = priced.groupby("industry", observed=True).agg(
+        policies=("policy_id", "size"), workers=("headcount", "sum"), premium=("premium", "sum"),
+        prevention=("prevention_budget", "sum"), float_mean=("float_factor", "mean"),
+        at_min=("min_premium_applied", "mean"))
+    t = Table(title=escape_markup(title, 200))
+    for key in ("industry", "policies", "premium_cny", "per_worker", "prevention_budget", "mean_float", "at_minimum"):
+        t.add_column(label(key, lang), justify="left" if key == "industry" else "right")
+    for ind, r in g.iterrows():
+        t.add_row(escape_markup(code_label(ind, lang)), fmt_int(r.policies), fmt_int(r.premium), f"{r.premium / r.workers:,.1f}",
+                  fmt_int(r.prevention), f"{r.float_mean:.3f}", fmt_pct(r.at_min))
+    tot = g.sum(numeric_only=True)
+    t.add_row("total" if lang == "en" else "合计", fmt_int(tot.policies), fmt_int(tot.premium), f"{tot.premium / tot.workers:,.1f}",
+              fmt_int(tot.prevention), "", "")
+    return t
+
+
+def segment_table(res, title: str, lang: str = "en") -> Table:
+    """Mandated segments of a :class:`~ajx_actuarial.prevention.PreventionResult`, with its summary as caption."""
+    seg = res.by_segment[res.by_segment["mandated"] > 0]
+    t = Table(title=escape_markup(title, 200))
+    keys = ("industry", "size", "mandated", "share_funded", "required", "budget", "shortfall_k", "break_even_fee",
+            "break_even_premium", "median_premium")
+    for k in keys:
+        t.add_column(label(k, lang), justify="left" if k in ("industry", "size") else "right")
+    for (ind, size), r in seg.iterrows():
+        t.add_row(escape_markup(code_label(ind, lang)), escape_markup(code_label(size, lang)), fmt_int(r.mandated),
+                  fmt_pct(r.share_funded), f"{r.required_cost / 1e3:,.1f}", f"{r.budget / 1e3:,.1f}", f"{r.shortfall / 1e3:,.1f}",
+                  fmt_pct(r.break_even_fee_ratio), fmt_int(r.break_even_premium), fmt_int(r.median_premium))
+    s = res.summary
+    t.caption = (f"share funded {fmt_pct(s['share_funded'])}; shortfall {fmt_int(s['total_shortfall'])} CNY; "
+                 f"surplus {fmt_int(s['total_surplus'])} CNY; break-even fee ratio {fmt_pct(s['break_even_fee_ratio'])} (pooled) / "
+                 f"{fmt_pct(s['break_even_fee_ratio_median_policy'])} (median policy)")
+    return t
+
+
+def progress_bar(label_text: str, console: Console | None = None):
+    """A transient rich progress bar and a ``callback(done, total)`` that advances it.
+
+    Use as ``bar, cb = progress_bar("simulating"); with bar: simulate(..., progress=cb)``.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console or make_console(), transient=True)
+    task = bar.add_task(escape_markup(label_text, 120), total=None)
+
+    def cb(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, cb

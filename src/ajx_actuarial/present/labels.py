@@ -1,0 +1,122 @@
+"""Labels in two languages (``en``, ``zh``) for tables, the report and the plots.
+
+``label(key, lang)`` returns the text of ``key``; an unknown key is returned as is, so a new
+column shows its own name until someone adds its translation here (one line per key).
+Industry and size codes take their Chinese names from the packaged reference data.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ..errors import ValidationError
+
+__all__ = ["LANGS", "check_lang", "label", "code_label"]
+
+LANGS: tuple[str, ...] = ("en", "zh")
+
+_LABELS: dict[str, tuple[str, str]] = {
+    # report sections
+    "key_findings": ("Key findings", "主要结论"),
+    "portfolio": ("Portfolio", "业务组合"),
+    "pricing": ("Pricing", "定价"),
+    "simulation": ("Loss simulation", "损失模拟"),
+    "prevention": ("Prevention budget", "事故预防服务经费"),
+    "stress": ("Stress scenarios", "压力情景"),
+    "provenance": ("Provenance", "来源与可复现性"),
+    # quantities
+    "policies": ("policies", "保单数"),
+    "workers": ("workers", "从业人员数"),
+    "industry": ("industry", "行业"),
+    "size": ("size", "规模"),
+    "share": ("share", "占比"),
+    "accidents_3y": ("accidents (3 y)", "近3年事故数"),
+    "premium": ("premium", "保费"),
+    "premium_cny": ("premium (CNY)", "保费（元）"),
+    "premium_m": ("premium, million CNY", "保费（百万元）"),
+    "per_worker": ("premium per worker (CNY)", "人均保费（元）"),
+    "prevention_budget": ("prevention budget (CNY)", "预防服务经费（元）"),
+    "prevention_fee": ("prevention fee ratio", "事故预防服务费比例"),
+    "mean_float": ("mean floating factor", "平均浮动系数"),
+    "at_minimum": ("at minimum premium", "适用最低保费"),
+    "float_factor": ("floating factor", "浮动系数"),
+    "limit_death": ("per-person limit (CNY)", "每人伤亡责任限额（元）"),
+    "book": ("book", "业务组合"),
+    "table": ("rate table", "费率表"),
+    "seed": ("seed", "随机种子"),
+    "years": ("simulated years", "模拟年数"),
+    "gross_premium": ("gross premium", "总保费"),
+    "expected_loss": ("mean insured loss per year", "年均赔付"),
+    "loss_ratio": ("expected loss ratio (ex-VAT premium)", "期望赔付率（不含税保费）"),
+    "var_995": ("VaR 99.5 % of annual insured loss", "年度赔付99.5% VaR"),
+    "tvar_99": ("TVaR 99 %", "TVaR 99%"),
+    "share_funded": ("mandated policies funded", "经费足额保单占比"),
+    "shortfall": ("prevention shortfall", "预防经费缺口"),
+    "break_even_fee": ("break-even fee ratio", "盈亏平衡费率比例"),
+    "mandated": ("mandated", "强制服务保单数"),
+    "required": ("required (k CNY)", "所需经费（千元）"),
+    "budget": ("budget (k CNY)", "经费（千元）"),
+    "shortfall_k": ("shortfall (k CNY)", "缺口（千元）"),
+    "break_even_premium": ("break-even premium (CNY)", "盈亏平衡保费（元）"),
+    "median_premium": ("median premium (CNY)", "保费中位数（元）"),
+    "scenario": ("scenario", "情景"),
+    # figures
+    "fig_premium": ("Premium by industry", "各行业保费"),
+    "fig_float": ("Distribution of floating factors", "浮动系数分布"),
+    "fig_exceedance": ("Annual insured loss: exceedance probability", "年度赔付超越概率"),
+    "fig_exceedance_stress": ("Exceedance by scenario", "各情景年度赔付超越概率"),
+    "fig_prevention": ("Share of mandated policies whose fee funds the services", "经费足以覆盖强制服务的保单比例"),
+    "fig_stress": ("Stress scenarios side by side", "压力情景对比"),
+    "annual_loss_m": ("annual insured loss, million CNY", "年度赔付（百万元）"),
+    "exceedance": ("exceedance probability", "超越概率"),
+    "var_995_m": ("VaR 99.5 %, million CNY", "99.5% VaR（百万元）"),
+    "share_policies": ("policies", "保单数"),
+}
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is ``en`` or ``zh``; a :class:`ValidationError` otherwise.
+
+    Examples
+    --------
+    >>> check_lang("zh")
+    'zh'
+    """
+    if lang not in LANGS:
+        raise ValidationError(f"lang: must be one of {list(LANGS)}, got {lang!r}")
+    return lang
+
+
+def label(key: str, lang: str = "en") -> str:
+    """The label of ``key`` in ``lang`` (``key`` itself when there is none).
+
+    Examples
+    --------
+    >>> label("premium", "zh"), label("premium"), label("no_such_key")
+    ('保费', 'premium', 'no_such_key')
+    """
+    pair = _LABELS.get(key)
+    if pair is None:
+        return key
+    return pair[LANGS.index(check_lang(lang))]
+
+
+@functools.cache
+def _code_names() -> dict[str, str]:
+    from .. import reference
+
+    names = dict(reference.industries()["name_zh"])
+    names.update(dict(reference.size_classes()["name_zh"]))
+    return names
+
+
+def code_label(code: object, lang: str = "en") -> str:
+    """An industry or size code in ``lang``: ``coal_mine`` → ``煤矿`` in ``zh``.
+
+    Examples
+    --------
+    >>> code_label("coal_mine", "zh"), code_label("large", "zh"), code_label("coal_mine")
+    ('煤矿', '大型', 'coal_mine')
+    """
+    s = str(code)
+    return _code_names().get(s, s) if check_lang(lang) == "zh" else s

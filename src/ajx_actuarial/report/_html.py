@@ -1,0 +1,102 @@
+"""HTML building blocks of the report: CSS (screen and A4 print), tables, KPI boxes, figures."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pandas as pd
+
+from ..present import escape_html, fmt_num
+
+__all__ = ["CSS", "PRINT_CSS", "table", "kpi", "figure", "note", "section"]
+
+CSS = """
+body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",Helvetica,Arial,sans-serif;
+ margin:2em auto;max-width:1100px;padding:0 1em;color:#222;line-height:1.45}
+h1{border-bottom:3px solid #1f4e79;padding-bottom:.3em;color:#1f4e79;font-size:1.7em}
+h2{color:#1f4e79;margin-top:1.8em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.8em 0;font-size:.85em}
+th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}
+th{background:#eef3f8;font-weight:600}td:first-child,th:first-child{text-align:left}
+thead th{white-space:normal}
+figure{margin:1em 0;text-align:center}figure img{max-width:100%;height:auto}
+figcaption{font-size:.85em;color:#444;margin-top:.2em}
+.kpis{display:flex;flex-wrap:wrap;gap:.6em;margin:.6em 0}
+.kpi{flex:1 1 14em;padding:.5em .9em;background:#f5f8fb;border-left:4px solid #1f4e79}
+.kpi b{display:block;font-size:1.3em}.kpi span{display:block;font-size:.8em;color:#555}
+.findings{background:#fbfcfe;border:1px solid #d6e2ee;padding:.2em 1.2em 1em;margin-top:1em}
+.findings dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1.2em;margin:.6em 0}
+.findings dt{font-weight:600;color:#1f4e79}.findings dd{margin:0}
+.note{color:#555;font-size:.85em}.warn{color:#8a4b00;font-size:.85em}
+.wide{overflow-x:auto}
+"""
+
+# A4 print: no clipped columns (tables wrap and shrink instead of scrolling), no figure split
+# across pages, headings kept with what follows, table headers repeated on each page.
+PRINT_CSS = """
+@page{size:A4 portrait;margin:14mm 12mm 14mm 12mm}
+@media print{
+ body{max-width:none;margin:0;padding:0;font-size:9.5pt;line-height:1.35}
+ h1{font-size:16pt}h2{font-size:12.5pt;margin-top:1.1em;break-after:avoid;page-break-after:avoid}
+ .wide{overflow:visible}
+ table{width:100%;font-size:7.5pt;table-layout:auto;break-inside:auto}
+ th,td{padding:2px 4px;overflow-wrap:anywhere}
+ thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
+ figure,.kpis,.findings{break-inside:avoid;page-break-inside:avoid}
+ figure img{max-width:100%;max-height:235mm}
+ .findings{background:none}
+}
+"""
+
+
+def table(df: pd.DataFrame, fmt: dict | None = None, index: bool = True) -> str:
+    """An escaped HTML table; ``fmt`` maps a column to a format string or a callable."""
+    fmt = fmt or {}
+    d = df.copy()
+    for c in d.columns:
+        f = fmt.get(c)
+        if callable(f):
+            d[c] = d[c].map(lambda v, f=f: f(v) if pd.notna(v) else "")
+        elif f is not None:
+            d[c] = d[c].map(lambda v, f=f: f.format(v) if pd.notna(v) else "")
+        elif pd.api.types.is_float_dtype(d[c]):
+            d[c] = d[c].map(fmt_num)
+        elif pd.api.types.is_integer_dtype(d[c]):
+            d[c] = d[c].map(lambda v: f"{v:,}")
+        else:
+            d[c] = d[c].map(lambda v: str(v) if len(str(v)) <= 80 else str(v)[:79] + "…")
+    if index and (d.index.name or isinstance(d.index, pd.MultiIndex)):
+        d = d.reset_index()
+    html_table = d.to_html(escape=True, border=0, index=False if not index or isinstance(d.index, pd.RangeIndex) else True)
+    return f'<div class="wide">{html_table}</div>'
+
+
+def kpi(label: str, value: str, detail: str = "") -> str:
+    """A key-figure box: label, big value, small detail line."""
+    extra = f"<span>{escape_html(detail)}</span>" if detail else ""
+    return f'<div class="kpi">{escape_html(label)}<b>{escape_html(value)}</b>{extra}</div>'
+
+
+def kpis(*boxes: str) -> str:
+    return '<div class="kpis">' + "".join(boxes) + "</div>"
+
+
+def figure(fig, caption: str) -> str:
+    """A matplotlib figure as an embedded PNG in a ``<figure>`` with caption (never split in print)."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=130, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode()
+    cap = escape_html(caption)
+    return f'<figure><img alt="{cap}" src="data:image/png;base64,{data}"><figcaption>{cap}</figcaption></figure>'
+
+
+def note(text: str, cls: str = "note") -> str:
+    return f'<p class="{cls}">{escape_html(text)}</p>'
+
+
+def section(key: str, heading: str, body: str) -> str:
+    return f'<section id="{key}"><h2>{escape_html(heading)}</h2>{body}</section>'

@@ -1,0 +1,234 @@
+"""The report's built-in sections. Each renderer takes a :class:`Context` and returns HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..present import code_label, escape_html, fmt_int, fmt_millions, fmt_money, fmt_pct, label
+from ..runs import Run
+from . import _html as h
+
+__all__ = ["Context", "key_findings", "portfolio", "pricing", "simulation", "prevention", "stress", "provenance"]
+
+
+@dataclass
+class Context:
+    """What a section renderer may use: the run (checked file access), the language, the demo summary."""
+
+    run: Run
+    lang: str = "en"
+    summary: dict = field(default_factory=dict)
+    figure_lang: str = "en"
+    cache: dict = field(default_factory=dict)
+
+    def t(self, key: str) -> str:
+        return label(key, self.lang)
+
+    def zh(self, en: str, zh: str) -> str:
+        return zh if self.lang == "zh" else en
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self.cache:
+            self.cache[name] = self.run.table(name)
+        return self.cache[name]
+
+
+def _limits_text(ctx: Context, pr: pd.DataFrame) -> str:
+    ld = pr["limit_death"].to_numpy(dtype=float)
+    if np.allclose(ld, ld[0]):
+        return ctx.zh(f"{fmt_money(ld[0])} per person on every policy", f"每人{fmt_money(ld[0], '元')}（全部保单）")
+    return ctx.zh(f"per person: mean {fmt_money(ld.mean())}, from {fmt_money(ld.min())} to {fmt_money(ld.max())}",
+                  f"每人：平均{fmt_money(ld.mean(), '元')}，{fmt_money(ld.min(), '')}至{fmt_money(ld.max(), '元')}")
+
+
+def _baseline(ctx: Context) -> pd.Series | None:
+    if not ctx.run.has("stress.parquet"):
+        return None
+    st = ctx.table("stress.parquet")
+    return st.iloc[0] if len(st) else None
+
+
+def key_findings(ctx: Context) -> str:
+    """Book, table, limits, seed, years, and three numbers with units: loss ratio, 1-in-200 loss, prevention funded."""
+    m, s, run = ctx.run.manifest, ctx.summary, ctx.run
+    inputs = m.get("inputs", {})
+    facts: list[tuple[str, str]] = []
+    base = _baseline(ctx)
+    if run.has("priced.parquet"):
+        pr = ctx.table("priced.parquet")
+        facts.append((ctx.t("book"), ctx.zh(f"{fmt_int(len(pr))} policies, {fmt_int(pr['headcount'].sum())} workers; {inputs.get('book', '')}",
+                                            f"{fmt_int(len(pr))}张保单，{fmt_int(pr['headcount'].sum())}名从业人员；{inputs.get('book', '')}")))
+        facts.append((ctx.t("table"), str(s.get("table", inputs.get("table", "")))))
+        facts.append((ctx.zh("limits", "责任限额"), _limits_text(ctx, pr)))
+    else:
+        facts.append((ctx.t("book"), str(inputs.get("portfolio", ""))))
+        facts.append((ctx.zh("scenarios", "情景"), str(inputs.get("scenarios", ""))))
+    facts.append((ctx.t("seed"), str(m.get("seed", ""))))
+    years = inputs.get("years")
+    stress_years = inputs.get("stress_years", inputs.get("years") if m.get("kind") == "stress" else None)
+    ytext = []
+    if years is not None and m.get("kind") != "stress":
+        ytext.append(ctx.zh(f"{fmt_int(years)} (book)", f"{fmt_int(years)}（业务组合）"))
+    if stress_years is not None and run.has("stress.parquet"):
+        ytext.append(ctx.zh(f"{fmt_int(stress_years)} per stress scenario", f"每个压力情景{fmt_int(stress_years)}"))
+    facts.append((ctx.t("years"), "; ".join(ytext)))
+    boxes = []
+    if run.has("simulation.parquet") and run.has("priced.parquet"):
+        x = ctx.table("simulation.parquet")["insured_loss"].to_numpy(dtype=float)
+        ex_vat = float(ctx.table("priced.parquet")["premium_ex_vat"].sum())
+        from ..losses.risk import var
+
+        v = var(x, 0.995)
+        boxes.append(h.kpi(ctx.zh("1. Expected loss ratio", "1. 期望赔付率"), fmt_pct(x.mean() / ex_vat),
+                           ctx.zh(f"mean insured loss {fmt_millions(x.mean())} a year on {fmt_millions(ex_vat)} ex-VAT premium",
+                                  f"年均赔付{fmt_millions(x.mean(), '百万元')}，不含税保费{fmt_millions(ex_vat, '百万元')}")))
+        boxes.append(h.kpi(ctx.zh("2. 1-in-200-year annual loss (VaR 99.5 %)", "2. 200年一遇年度赔付（VaR 99.5%）"), fmt_millions(v, ctx.zh("m CNY", "百万元")),
+                           ctx.zh(f"{fmt_pct(v / ex_vat, 0)} of ex-VAT premium", f"为不含税保费的{fmt_pct(v / ex_vat, 0)}")))
+    elif base is not None:
+        boxes.append(h.kpi(ctx.zh("1. Expected loss ratio (baseline)", "1. 期望赔付率（基准情景）"), fmt_pct(base["loss_ratio"]),
+                           ctx.zh(f"mean insured loss {fmt_millions(base['expected_loss'])} a year", f"年均赔付{fmt_millions(base['expected_loss'], '百万元')}")))
+        boxes.append(h.kpi(ctx.zh("2. 1-in-200-year annual loss (baseline)", "2. 200年一遇年度赔付（基准情景）"),
+                           fmt_millions(base["var_995"], ctx.zh("m CNY", "百万元"))))
+    p = s.get("prevention", {})
+    if p:
+        boxes.append(h.kpi(ctx.zh("3. Mandated policies whose prevention fee funds the services", "3. 预防服务经费足额的强制服务保单占比"),
+                           fmt_pct(p.get("share_funded")),
+                           ctx.zh(f"at a {fmt_pct(p.get('fee_ratio'), 0)} fee ({p.get('rules', '')}); shortfall {fmt_millions(p.get('total_shortfall'))}",
+                                  f"服务费比例{fmt_pct(p.get('fee_ratio'), 0)}（{p.get('rules', '')}）；缺口{fmt_millions(p.get('total_shortfall'), '百万元')}")))
+    elif base is not None:
+        boxes.append(h.kpi(ctx.zh("3. Mandated policies funded (baseline)", "3. 经费足额保单占比（基准情景）"), fmt_pct(base["share_funded"]),
+                           ctx.zh(f"shortfall {fmt_millions(base['prevention_shortfall'])}", f"缺口{fmt_millions(base['prevention_shortfall'], '百万元')}")))
+    dl = "<dl>" + "".join(f"<dt>{escape_html(k)}</dt><dd>{escape_html(v)}</dd>" for k, v in facts) + "</dl>"
+    return dl + h.kpis(*boxes)
+
+
+def portfolio(ctx: Context) -> str:
+    pr = ctx.table("priced.parquet")
+    mix = pr.groupby("industry", observed=True).agg(policies=("policy_id", "size"), workers=("headcount", "sum"))
+    mix["share"] = mix["policies"] / mix["policies"].sum()
+    mix.index = [code_label(i, ctx.lang) for i in mix.index]
+    mix.index.name = ctx.t("industry")
+    mix.columns = [ctx.t("policies"), ctx.t("workers"), ctx.t("share")]
+    return h.table(mix, {ctx.t("share"): fmt_pct})
+
+
+def pricing(ctx: Context) -> str:
+    from ..plots import premium_figure
+
+    pr = ctx.table("priced.parquet")
+    fee = ctx.summary.get("prevention", {}).get("fee_ratio")
+    body = h.kpis(h.kpi(ctx.t("gross_premium"), fmt_millions(pr["premium"].sum(), ctx.zh("m CNY", "百万元"))),
+                  h.kpi(ctx.t("prevention_budget"), fmt_millions(pr["prevention_budget"].sum(), ctx.zh("m CNY", "百万元")),
+                        ctx.zh(f"{fmt_pct(fee, 0)} of ex-VAT premium (the table's prevention_fee loading)" if fee is not None else "",
+                               f"不含税保费的{fmt_pct(fee, 0)}（费率表的事故预防服务费附加）" if fee is not None else "")),
+                  h.kpi(ctx.t("at_minimum"), fmt_pct(pr["min_premium_applied"].mean())))
+    g = pr.groupby("industry", observed=True).agg(premium=("premium", "sum"), workers=("headcount", "sum"), mean_float=("float_factor", "mean"))
+    g["per_worker"] = g["premium"] / g["workers"]
+    g.index = [code_label(i, ctx.lang) for i in g.index]
+    g.index.name = ctx.t("industry")
+    g.columns = [ctx.t("premium_cny"), ctx.t("workers"), ctx.t("mean_float"), ctx.t("per_worker")]
+    body += h.table(g, {ctx.t("premium_cny"): fmt_int, ctx.t("workers"): fmt_int, ctx.t("mean_float"): "{:.3f}", ctx.t("per_worker"): "{:,.1f}"})
+    return body + h.figure(premium_figure(pr, lang=ctx.lang), ctx.zh("Premium by industry and distribution of floating factors",
+                                                                      "各行业保费与浮动系数分布"))
+
+
+def simulation(ctx: Context) -> str:
+    from ..losses.risk import tvar, var
+    from ..plots import exceedance_figure
+
+    sim = ctx.table("simulation.parquet")
+    x = sim["insured_loss"].to_numpy(dtype=float)
+    unit = ctx.zh("m CNY", "百万元")
+    body = h.kpis(h.kpi(ctx.t("years"), fmt_int(len(sim))), h.kpi(ctx.t("expected_loss"), fmt_millions(x.mean(), unit)),
+                  h.kpi(ctx.t("var_995"), fmt_millions(var(x, 0.995), unit)), h.kpi(ctx.t("tvar_99"), fmt_millions(tvar(x, 0.99), unit)))
+    cols = [c for c in ("gross_loss", "insured_loss", "accidents", "deaths", "disabilities") if c in sim.columns]
+    desc = sim[cols].describe(percentiles=[0.5, 0.99, 0.995]).T.drop(columns=["count"])
+    body += h.note(ctx.zh("Per simulated year; losses in CNY (gross = before limits, insured = after limits).",
+                          "每个模拟年度；金额单位为元（gross为限额前，insured为限额后）。"))
+    body += h.table(desc)
+    return body + h.figure(exceedance_figure({ctx.zh("as priced", "按定价"): x}, lang=ctx.lang),
+                           ctx.zh("Probability that the annual insured loss exceeds a level (log scale)", "年度赔付超过某一水平的概率（对数刻度）"))
+
+
+def prevention(ctx: Context) -> str:
+    from ..plots import prevention_figure
+
+    seg = ctx.table("prevention_segments.parquet")
+    p = ctx.summary.get("prevention", {})
+    body = ""
+    if p:
+        body += f"<p>{escape_html(ctx.zh('Rules', '规则'))} <b>{escape_html(p.get('rules', ''))}</b>, " \
+                f"{escape_html(ctx.t('prevention_fee'))} <b>{escape_html(fmt_pct(p.get('fee_ratio'), 0))}</b>, " \
+                f"{escape_html(ctx.zh('pooling', '统筹方式'))} <b>{escape_html(p.get('pooling', ''))}</b>.</p>"
+        if p.get("fee_source"):
+            body += h.note(ctx.zh(f"The fee is the one the book was priced with ({p['fee_source']}), so Pricing and this section use the same budget.",
+                                  f"服务费比例取定价时的比例（{p['fee_source']}），与定价部分一致。"))
+        body += h.kpis(h.kpi(ctx.t("share_funded"), fmt_pct(p.get("share_funded"))),
+                       h.kpi(ctx.t("shortfall"), fmt_millions(p.get("total_shortfall"), ctx.zh("m CNY", "百万元"))),
+                       h.kpi(ctx.zh("break-even fee ratio (pooled)", "盈亏平衡服务费比例（统筹）"), fmt_pct(p.get("break_even_fee_ratio"))))
+    body += h.figure(prevention_figure(seg, lang=ctx.lang),
+                     ctx.zh("Share of mandated policies funded, by industry and size (n = mandated policies; – none mandated)",
+                            "按行业和规模的经费足额保单占比（n为强制服务保单数；–表示无）"))
+    shown = seg[seg["mandated"] > 0].copy()
+    shown["industry"] = [code_label(i, ctx.lang) for i in shown["industry"]]
+    shown["size"] = [code_label(i, ctx.lang) for i in shown["size"]]
+    for c in ("required_cost", "budget", "shortfall"):
+        shown[c] = shown[c] / 1e3
+    shown = shown[["industry", "size", "mandated", "share_funded", "required_cost", "budget", "shortfall", "break_even_fee_ratio",
+                   "break_even_premium", "median_premium"]]
+    shown.columns = [ctx.t(k) for k in ("industry", "size", "mandated", "share_funded", "required", "budget", "shortfall_k",
+                                        "break_even_fee", "break_even_premium", "median_premium")]
+    body += h.note(ctx.zh("Break-even premium: the premium at which a typical mandated unit in the segment funds its own services at the first year's fee ratio.",
+                          "盈亏平衡保费：该细分中典型强制服务单位在首年服务费比例下足以覆盖自身服务成本的保费。"))
+    f = {ctx.t("share_funded"): fmt_pct, ctx.t("break_even_fee"): fmt_pct, ctx.t("mandated"): fmt_int, ctx.t("break_even_premium"): fmt_int,
+         ctx.t("median_premium"): fmt_int, ctx.t("required"): "{:,.1f}", ctx.t("budget"): "{:,.1f}", ctx.t("shortfall_k"): "{:,.1f}"}
+    return body + h.table(shown, f, index=False)
+
+
+def stress(ctx: Context) -> str:
+    from ..plots import exceedance_figure, stress_figure
+
+    st = ctx.table("stress.parquet").set_index("scenario")
+    unit = ctx.zh(" (m CNY)", "（百万元）")
+    body = h.note(ctx.zh("All scenarios use the same random numbers (common random numbers), so differences are the scenarios' effects.",
+                         "所有情景使用相同的随机数（公共随机数），差异即情景本身的影响。"))
+    fee0 = ctx.summary.get("stress", {}).get("fee_ratio_default")
+    if fee0 is not None:
+        body += h.note(ctx.zh(f"Prevention in the scenarios uses the scenario set's fee ({fmt_pct(fee0, 0)} in its [defaults], unless a scenario sets fee_ratio), "
+                              "not the priced table's loading used in the Prevention budget section.",
+                              f"情景中的预防服务经费按情景集设定的比例计算（[defaults]中为{fmt_pct(fee0, 0)}，情景另有设定者除外），"
+                              "而非上文所用的费率表附加比例。"))
+    m = pd.DataFrame({ctx.t("premium") + unit: st["premium"] / 1e6, ctx.zh("expected loss", "期望赔付") + unit: st["expected_loss"] / 1e6,
+                      ctx.t("loss_ratio"): st["loss_ratio"], "VaR 99.5 %" + unit: st["var_995"] / 1e6, "TVaR 99 %" + unit: st["tvar_99"] / 1e6,
+                      "P(LR > 100 %)": st["p_loss_ratio_gt_100"], ctx.t("share_funded"): st["share_funded"],
+                      ctx.t("shortfall") + unit: st["prevention_shortfall"] / 1e6})
+    m.index.name = ctx.t("scenario")
+    fm = {c: "{:,.1f}" for c in m.columns}
+    fm.update({ctx.t("loss_ratio"): fmt_pct, "P(LR > 100 %)": lambda v: fmt_pct(v, 2), ctx.t("share_funded"): fmt_pct})
+    body += h.table(m, fm)
+    if "description" in st.columns:
+        body += "<ul>" + "".join(f"<li><b>{escape_html(i, 80)}</b>: {escape_html(t, 300)}</li>" for i, t in st["description"].items()) + "</ul>"
+    files = ctx.run.scenario_files()
+    samples = {name: ctx.table(f)["insured_loss"].to_numpy() for name, f in files.items() if name in st.index}
+    body += h.figure(stress_figure(st, samples, lang=ctx.lang), ctx.zh("Loss ratio, VaR 99.5 % and share of mandates funded, by scenario",
+                                                                        "各情景的赔付率、VaR 99.5%与经费足额占比"))
+    if samples:
+        body += h.figure(exceedance_figure(samples, label("fig_exceedance_stress", ctx.figure_lang), lang=ctx.lang),
+                         ctx.zh("Annual insured loss exceedance by scenario (log scale)", "各情景年度赔付超越概率（对数刻度）"))
+    return body
+
+
+def provenance(ctx: Context) -> str:
+    from .._version import __version__
+
+    m = ctx.run.manifest
+    rows = {"ajx_actuarial": __version__, ctx.zh("run id", "运行编号"): m.get("run_id", ""), ctx.zh("run kind", "运行类型"): m.get("kind", ""),
+            ctx.zh("created", "创建时间"): m.get("created", ""), ctx.t("seed"): m.get("seed", "")}
+    rows.update({f"input: {k}": v for k, v in m.get("inputs", {}).items()})
+    rows[ctx.zh("files (manifest.json)", "文件（manifest.json）")] = ", ".join(ctx.run.files)
+    df = pd.DataFrame({ctx.zh("value", "值"): {str(k): str(v) for k, v in rows.items()}})
+    return h.table(df) + h.note(ctx.zh("Every default in the model is an assumption labelled in DOMAIN.md; the report uses only the files listed in the run's manifest.",
+                                       "模型中的默认值均为DOMAIN.md中标注的假设；本报告只使用运行清单（manifest）中列出的文件。"))
