@@ -19,6 +19,8 @@ Tolerance: 1e-6 relative on values printed with 9–12 significant digits (float
 summation order differs from R's).
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -154,3 +156,120 @@ def test_credibility_errors(hachemeister):
         ajx.buhlmann_straub(hachemeister, group="state", ratio="ratio", weight="weight", method="magic")
     with pytest.raises(ajx.ValidationError, match="needs at least 2 groups"):
         ajx.buhlmann_straub(hachemeister[hachemeister["state"] == 1], group="state", ratio="ratio", weight="weight")
+
+
+# ---------------------------------------------------------------------- edge cases against actuar
+# Numbers made by R 4 / actuar 3.3-2 with ``Rscript tests/reference/actuar/credibility_edges.R``
+# (the script holds the data sets and the cm() calls; its output, 12 significant digits, is
+# tests/reference/actuar/credibility_edges.out). Tolerance 1e-6 relative (1e-9 absolute for
+# zeros): the printed digits, not the arithmetic, limit the agreement.
+
+from pathlib import Path
+
+ACTUAR_OUT = Path(__file__).parent / "actuar" / "credibility_edges.out"
+
+BS_RATIOS = [[10, 12, 9, 11, 13], [11, 9, 12, 10, 12], [12, 10, 11, 9, 11], [9, 13, 10, 12, 10]]
+BS_WEIGHTS = [[50, 60, 40, 55, 45], [30, 35, 40, 25, 30], [80, 70, 90, 85, 75], [20, 25, 15, 30, 20]]
+H_RATIOS = [[100, 120, 90, 110], [110, 95, 115, 100], [105, 100, 110, 95],
+            [115, 135, 105, 125], [125, 110, 130, 115], [120, 115, 125, 110],
+            [105, 125, 95, 115], [115, 100, 120, 105], [110, 105, 115, 100]]
+H_WEIGHTS = [[50, 60, 40, 55], [30, 35, 40, 25], [80, 70, 90, 85],
+             [20, 25, 15, 30], [60, 50, 70, 65], [45, 40, 50, 35],
+             [25, 20, 30, 15], [40, 45, 35, 50], [10, 15, 20, 12]]
+
+
+def _actuar() -> dict[str, dict[str, np.ndarray]]:
+    """Sections ``## name`` of the stored actuar output, each ``key v1 v2 ...``."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    cur = None
+    for line in ACTUAR_OUT.read_text().splitlines():
+        if line.startswith("## "):
+            cur = out.setdefault(line[3:].strip(), {})
+        elif line.strip():
+            key, *vals = line.split()
+            cur[key] = np.array([float(v) for v in vals])
+    return out
+
+
+def _bs_frame():
+    rows = [(g + 1, j, BS_RATIOS[g][j], BS_WEIGHTS[g][j]) for g in range(4) for j in range(5)]
+    return pd.DataFrame(rows, columns=["group", "period", "ratio", "weight"])
+
+
+def _h_frame(shift_first: float = 0.0):
+    """The b = 0 data set; ``shift_first`` moves group 1's ratios up (its mean away from its sector's)."""
+    ratios = np.array(H_RATIOS, dtype=float)
+    ratios[0] += shift_first
+    rows = [(g // 3 + 1, g + 1, j, ratios[g][j], H_WEIGHTS[g][j]) for g in range(9) for j in range(4)]
+    return pd.DataFrame(rows, columns=["sector", "group", "period", "ratio", "weight"])
+
+
+def _close(got, want):
+    np.testing.assert_allclose(np.asarray(got, dtype=float), want, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("method, section", [("unbiased", "bs Buhlmann-Gisler"), ("iterative", "bs iterative")])
+def test_non_positive_between_variance_matches_actuar(method, section):
+    """Unbiased a < 0: actuar sets z = 0 and the premiums to the weighted mean; the iterative
+    estimator is 0 (it used to iterate from ~0 into NaN with overflow warnings)."""
+    ref = _actuar()[section]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow / invalid-value warnings
+        res = ajx.buhlmann_straub(_bs_frame(), group="group", ratio="ratio", weight="weight", method=method)
+    _close(res.a, ref["a"])
+    _close(res.s2, ref["s2"])
+    _close(res.credibility, ref["z"])
+    _close(res.premiums, ref["premiums"])
+    _close(res.collective, ref["collective"])
+    assert res.k == np.inf
+    w = np.array(BS_WEIGHTS, float)
+    assert res.collective == pytest.approx((w * np.array(BS_RATIOS)).sum() / w.sum(), rel=1e-12)
+
+
+def test_hierarchical_zero_between_group_variance_matches_actuar():
+    ref = _actuar()["hierarchical b = 0"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = ajx.hierarchical_credibility(_h_frame(), levels=("sector", "group"), ratio="ratio", weight="weight")
+    assert h.b == 0.0
+    _close(h.a, ref["a"])
+    _close(h.s2, ref["s2"])
+    _close(h.sectors["Z"], ref["Z"])  # 0.9255 / 0.9048 / 0.8565, not 1
+    _close(h.groups["z"], ref["z"])
+    _close(h.sectors["premium"], ref["sector_premiums"])
+    _close(h.groups["premium"], ref["group_premiums"])
+    _close(h.collective, ref["collective"])
+
+
+def test_hierarchical_is_continuous_as_b_reaches_zero():
+    """Move one group away from its sector until the between-group estimate crosses 0: the
+    premiums on either side of the crossing agree (the b = 0 branch is the limit of the b > 0
+    formulas; the old branch jumped from sector Z = 1 to Z ≈ 0.9)."""
+    def fit(t):
+        return ajx.hierarchical_credibility(_h_frame(t), levels=("sector", "group"), ratio="ratio", weight="weight")
+
+    lo, hi = 0.0, 40.0
+    assert fit(lo).b == 0 and fit(hi).b > 0
+    for _ in range(80):  # bisection on the crossing
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if fit(mid).b == 0 else (lo, mid)
+    below, above = fit(lo), fit(hi)
+    assert below.b == 0 and 0 < above.b < 1e-6 * above.s2
+    np.testing.assert_allclose(above.sectors["Z"], below.sectors["Z"], rtol=1e-6)
+    np.testing.assert_allclose(above.groups["premium"], below.groups["premium"], rtol=1e-8)
+    assert above.collective == pytest.approx(below.collective, rel=1e-8)
+
+
+def test_hierarchical_single_group_sector_matches_actuar(hachemeister):
+    """A sector with one group has no between-group information; actuar averages it in as 0."""
+    ref = _actuar()["hierarchical hachemeister cohorts (1,3) (2,4) (5)"]
+    d = hachemeister.assign(cohort=hachemeister["state"].map({1: 1, 2: 2, 3: 1, 4: 2, 5: 3}))
+    h = ajx.hierarchical_credibility(d, levels=("cohort", "state"), ratio="ratio", weight="weight")
+    _close(h.a, ref["a"])
+    _close(h.b, ref["b"])
+    _close(h.s2, ref["s2"])
+    _close(h.sectors["Z"], ref["Z"])
+    _close(h.sectors["premium"], ref["sector_premiums"])
+    _close(h.groups["z"].droplevel(0).sort_index(), ref["z"])
+    _close(h.groups["premium"].droplevel(0).sort_index(), ref["group_premiums"])
+    _close(h.collective, ref["collective"])

@@ -80,26 +80,32 @@ class BuhlmannStraubResult:
 
 
 def _bs_core(xi: np.ndarray, wi: np.ndarray, s2: float, method: str, tol: float = 1e-10, maxit: int = 1000) -> tuple[float, np.ndarray, float]:
+    """Collective, credibility factors and between variance ``a`` from group means and weights.
+
+    A non-positive between variance means no detectable heterogeneity: ``z = 0`` and the
+    collective is the weight-averaged mean. The iterative (Bichsel–Straub) estimator starts
+    from the unbiased one and is set to 0 when that is not positive, as R actuar's ``bstraub``
+    does (iterating from a value near 0 would divide by it).
+    """
     n_groups = xi.size
     w = wi.sum()
-    xbar = (wi * xi).sum() / w
-    if method == "unbiased":
-        a = ((wi * (xi - xbar) ** 2).sum() - (n_groups - 1) * s2) / (w - (wi**2).sum() / w)
-    else:
-        a = max(((wi * (xi - xbar) ** 2).sum() - (n_groups - 1) * s2) / (w - (wi**2).sum() / w), 1e-12 * max(s2, 1.0))
-        for _ in range(maxit):
-            z = wi / (wi + s2 / a)
-            xz = (z * xi).sum() / z.sum()
-            a_new = (z * (xi - xz) ** 2).sum() / (n_groups - 1)
-            if abs(a_new - a) <= tol * max(a, 1e-300):
+    xbar = float((wi * xi).sum() / w)
+    a = float(((wi * (xi - xbar) ** 2).sum() - (n_groups - 1) * s2) / (w - (wi**2).sum() / w))
+    if method == "iterative":
+        if a > 0:
+            for _ in range(maxit):
+                z = wi / (wi + s2 / a)
+                xz = (z * xi).sum() / z.sum()
+                a_new = float((z * (xi - xz) ** 2).sum() / (n_groups - 1))
+                done = abs(a_new - a) <= tol * a
                 a = a_new
-                break
-            a = a_new
+                if done or a <= 0:
+                    break
+        a = max(a, 0.0)
     if a <= 0:
-        z = np.zeros(n_groups)  # no detectable heterogeneity: full weight on the collective
-        return float(xbar), z, float(a)
+        return xbar, np.zeros(n_groups), a
     z = wi / (wi + s2 / a)
-    return float((z * xi).sum() / z.sum()), z, float(a)
+    return float((z * xi).sum() / z.sum()), z, a
 
 
 def buhlmann_straub(df: pd.DataFrame, *, group: str, ratio: str, weight: str, method: str = "unbiased") -> BuhlmannStraubResult:
@@ -154,7 +160,7 @@ class HierarchicalResult:
     s2, b, a : float
         Within-group variance, between groups within sector, between sectors.
     sectors, groups : DataFrame
-        Per sector: ``weight`` (Σ z_ij), ``mean``, ``Z``, ``premium``; per (sector, group):
+        Per sector: ``weight`` (Σ_j w_ij), ``z_sum`` (Σ_j z_ij), ``mean``, ``Z``, ``premium``; per (sector, group):
         ``weight``, ``mean``, ``z``, ``premium`` (shrunk toward its sector's premium).
     """
 
@@ -178,9 +184,14 @@ def hierarchical_credibility(df: pd.DataFrame, *, levels: tuple[str, str] | list
     are shrunk toward their industry, industries toward the portfolio.
 
     ``method``: ``"buhlmann-gisler"`` (default, as R actuar's ``cm``): the between-group
-    variance is the average over sectors of each sector's unbiased estimator truncated at zero,
-    and the between-sector variance is truncated at zero; ``"unbiased"``: the pooled unbiased
-    estimator over all sectors.
+    variance is the average over sectors of each sector's unbiased estimator truncated at zero
+    (a sector with a single group counts as 0), and the between-sector variance is truncated at
+    zero; ``"unbiased"``: the pooled unbiased (Ohlsson) estimator over all sectors.
+
+    When the between-group variance is 0 (or negative), the groups get ``z = 0`` and the sector
+    level takes the limit of the formulas as ``b → 0``: sector weights ``w_i``, w-weighted sector
+    means and ``s²`` in place of ``b``, so ``Z_i = w_i / (w_i + s² / a)`` (what actuar computes).
+    ``sectors["z_sum"]`` is then 0.
 
     References
     ----------
@@ -212,30 +223,34 @@ def hierarchical_credibility(df: pd.DataFrame, *, levels: tuple[str, str] | list
     if method == "unbiased":
         b = float(num_i.sum() / den_i.sum()) if den_i.sum() > 0 else 0.0
     else:
-        ok = (ji > 1) & (den_i > 0)
-        b = float(np.maximum(num_i[ok] / den_i[ok], 0.0).mean()) if ok.any() else 0.0
-    if b <= 0:
-        zij = pd.Series(0.0, index=wij.index)
-    else:
+        # actuar: mean over ALL sectors of max(b_i, 0), a sector with one group counting as 0
+        bi = np.where(den_i > 0, num_i / den_i.where(den_i > 0, 1.0), 0.0)
+        b = float(np.maximum(bi, 0.0).mean())
+    if b > 0:
         zij = wij / (wij + s2 / b)
-    zi = zij.groupby(level=0, observed=True).sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
+        zi = zij.groupby(level=0, observed=True).sum()
         xiz = (zij * xij).groupby(level=0, observed=True).sum() / zi
-    xiz = xiz.where(zi > 0, xiw)
-    zi_eff = zi.where(zi > 0, wi / wi.sum())
+        lower = b
+    else:
+        # The b -> 0 limit of the formulas (as actuar's cm): z_ij -> b w_ij / s², so the sector
+        # weights Σ_j z_ij become w_i (up to the factor b / s², which cancels in Z_i and in a),
+        # the sector means the w-weighted means, and the variance below the sectors is s².
+        zij = pd.Series(0.0, index=wij.index)
+        zi, xiz, lower = wi, xiw, s2
     n_sec = len(zi)
-    ztot = zi_eff.sum()
-    xz = (zi_eff * xiz).sum() / ztot
-    a = float(((zi_eff * (xiz - xz) ** 2).sum() - b * (n_sec - 1)) / (ztot - (zi_eff**2).sum() / ztot)) if n_sec > 1 else 0.0
+    ztot = zi.sum()
+    xz = (zi * xiz).sum() / ztot
+    a = float(((zi * (xiz - xz) ** 2).sum() - lower * (n_sec - 1)) / (ztot - (zi**2).sum() / ztot)) if n_sec > 1 else 0.0
     if method == "buhlmann-gisler":
         a = max(a, 0.0)
-    if a > 0 and b > 0:
-        Zi = zi_eff / (zi_eff + b / a)
+    if a > 0:
+        Zi = zi / (zi + lower / a)
+        collective = float((Zi * xiz).sum() / Zi.sum())
     else:
-        Zi = pd.Series(0.0 if a <= 0 else 1.0, index=zi.index)
-    collective = float((Zi * xiz).sum() / Zi.sum()) if Zi.sum() > 0 else float(xz)
+        Zi = pd.Series(0.0, index=zi.index)
+        collective = float(xz)
     pi = Zi * xiz + (1 - Zi) * collective
     pij = zij * xij + (1 - zij) * pi.reindex(sec_of).to_numpy()
-    sectors = pd.DataFrame({"weight": wi, "z_sum": zi, "mean": xiz, "Z": Zi, "premium": pi})
+    sectors = pd.DataFrame({"weight": wi, "z_sum": zij.groupby(level=0, observed=True).sum(), "mean": xiz, "Z": Zi, "premium": pi})
     groups = pd.DataFrame({"weight": wij, "periods": nij, "mean": xij, "z": zij, "premium": pij})
     return HierarchicalResult(collective=collective, s2=s2, b=b, a=a, sectors=sectors, groups=groups)
