@@ -63,7 +63,7 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     rate_table = RateTable.load(table)
     fee = float(rate_table.loadings["prevention_fee"])
     run = RunFolder(Path(out_dir), kind="demo", seed=seed,
-                    inputs={"book": f"synthetic, {n} policies (ajx_actuarial.synth)", "table": table, "years": years,
+                    inputs={"book": f"synthetic book, ajx_actuarial.synth, seed {seed}", "table": table, "years": years,
                             "stress_years": stress_years, "rules": RULES, "fee_ratio": fee, "scenarios": SCENARIOS})
     run.start()
     with con.status(f"synthesising {n:,} policies ..."):
@@ -108,7 +108,8 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     }
     run.write_json(summary, "summary.json")
     run.finish(derived=("report.html",))
-    report = write_report(run.folder, run.folder / "report.html", title="ajx demo: synthetic 安责险 book", lang=lang)
+    title = "ajx demo：合成安责险业务组合" if lang == "zh" else "ajx demo: synthetic 安责险 book"
+    report = write_report(run.folder, run.folder / "report.html", title=title, lang=lang)
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     con.print(f"report: {report.resolve()}\noutputs in {run.folder.resolve()} ({summary['seconds']} s)")
     return summary

@@ -321,6 +321,8 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, writer: Calla
     True
     """
     p = Path(path)
+    if p.is_dir():
+        raise ValidationError(f"write: {str(p)!r} is a folder; give a file name (e.g. {str(p / 'out.parquet')!r})")
     fmt = _format_of(p, "write")
     if df.attrs:
         df = df.copy(deep=False)

@@ -25,11 +25,20 @@ def cjk_font() -> str | None:
     """Name of an installed font with Chinese glyphs, or None."""
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for n in _CJK_NAMES:
-        if n in names:
-            return n
-    return None
+    def pick() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((n for n in _CJK_NAMES if n in names), None)
+
+    found = pick()
+    if found is None:  # matplotlib's font cache may predate the fonts: look once for CJK files
+        for path in font_manager.findSystemFonts():
+            if any(k in path.lower() for k in ("cjk", "wqy", "sourcehan", "simhei", "msyh", "pingfang", "uming")):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        found = pick()
+    return found
 
 
 def figure_lang(lang: str = "en") -> str:

@@ -9,15 +9,15 @@ import typer
 
 from ..present import escape_markup, fmt_int, portfolio_summary_table
 from ._app import app, out
-from ._common import TABLE_SUFFIXES, encoding_option, n_option, output_option, read_input, seed_option, write_output
+from ._common import MAX_POLICIES, TABLE_SUFFIXES, encoding_option, n_option, output_option, read_input, seed_option, write_output
 
 
 @app.command()
 def synth(
-    n: int = n_option(10_000, "Number of policies."),
+    n: int = n_option(10_000, "Number of policies.", max=MAX_POLICIES),
     seed: int = seed_option(),
     output: Path = output_option(f"Output file ({TABLE_SUFFIXES}).", ...),
-    years: int = typer.Option(0, "--experience-years", help="Also write policy-year experience for this many years next to OUTPUT (…_experience.<ext>)."),
+    years: int = typer.Option(0, "--experience-years", max=100, help="Also write policy-year experience for this many years next to OUTPUT (…_experience.<ext>)."),
 ) -> None:
     """Generate a synthetic portfolio (and optionally its claim experience).
 

@@ -9,14 +9,14 @@ import typer
 
 from ..present import escape_markup
 from ._app import app, out
-from ._common import lang_option, n_option, output_option, seed_option
+from ._common import MAX_POLICIES, MAX_YEARS, lang_option, n_option, output_option, seed_option
 
 
 @app.command()
 def demo(
-    n: int = n_option(100_000, "Policies in the synthetic book."),
-    years: int = typer.Option(5_000, "--years", help="Simulated years."),
-    stress_years: int = typer.Option(2_000, "--stress-years", help="Simulated years per stress scenario."),
+    n: int = n_option(100_000, "Policies in the synthetic book.", max=MAX_POLICIES),
+    years: int = typer.Option(5_000, "--years", max=MAX_YEARS, help="Simulated years."),
+    stress_years: int = typer.Option(2_000, "--stress-years", max=MAX_YEARS, help="Simulated years per stress scenario."),
     seed: int = seed_option(),
     output: Path = output_option("Run folder for the outputs, manifest.json and report.html.", Path("ajx-demo")),
     lang: str = lang_option(),
@@ -36,6 +36,7 @@ def report(
     folder: Path = typer.Argument(..., help="Run folder (from `ajx demo` or `ajx stress`)."),
     output: Optional[Path] = output_option("HTML file (default FOLDER/report.html)."),
     lang: str = lang_option(),
+    title: Optional[str] = typer.Option(None, "--title", help="Report heading (default: by language)."),
 ) -> None:
     """Write the self-contained HTML report of a run folder (only files listed in its manifest).
 
@@ -43,5 +44,5 @@ def report(
     """
     from ..report import write_report
 
-    path = write_report(folder, output, lang=lang)
+    path = write_report(folder, output, title=title, lang=lang)
     out.print(f"wrote {escape_markup(path, None)}")

@@ -9,7 +9,7 @@ import typer
 
 from ..present import escape_markup, fmt_int, frame_table, progress_bar
 from ._app import app, out
-from ._common import TABLE_SUFFIXES, encoding_option, output_option, read_input, seed_option, write_output
+from ._common import MAX_YEARS, TABLE_SUFFIXES, encoding_option, output_option, read_input, seed_option, write_output
 
 
 def parse_limits(spec: Optional[str]):
@@ -33,7 +33,7 @@ def parse_limits(spec: Optional[str]):
 @app.command()
 def simulate(
     priced: Path = typer.Argument(..., help="Priced portfolio (output of `ajx price`)."),
-    years: int = typer.Option(10_000, "--years", help="Simulated years."),
+    years: int = typer.Option(10_000, "--years", max=MAX_YEARS, help="Simulated years."),
     seed: int = seed_option(),
     output: Optional[Path] = output_option(f"Annual results ({TABLE_SUFFIXES})."),
     limits: Optional[str] = typer.Option(None, "--limits", help="fixed:AMOUNT or beijing:INCOME_YEAR (default: as priced)."),

@@ -9,14 +9,14 @@ import typer
 
 from ..present import escape_markup, fmt_int, frame_table, progress_bar
 from ._app import app, out
-from ._common import encoding_option, output_option, read_input, seed_option
+from ._common import MAX_YEARS, encoding_option, output_option, read_input, seed_option
 
 
 @app.command()
 def stress(
     portfolio: Path = typer.Argument(..., help="Portfolio (.csv, .parquet or .xlsx); it is repriced per scenario."),
     scenarios: str = typer.Option("regulator-2026", "--scenarios", help="Packaged scenario set or a TOML path (see `ajx scenarios show`)."),
-    years: int = typer.Option(2_000, "--years", help="Simulated years per scenario."),
+    years: int = typer.Option(2_000, "--years", max=MAX_YEARS, help="Simulated years per scenario."),
     seed: int = seed_option(),
     output: Path = output_option("Run folder for stress.parquet, per-scenario losses and manifest.json (for `ajx report`).", ...),
     encoding: Optional[str] = encoding_option(),

@@ -76,8 +76,8 @@ def _print_scenarios(name: str) -> None:
             text = Path(name).read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:  # pragma: no cover - load() has read it already
             raise ValidationError(f"scenarios: {name!r} is not UTF-8 text") from exc
-    out.print(f"# {escape_markup(sset.name, 120)}: {len(sset.scenarios)} scenarios. Keys a [[scenario]] may set: "
-              "see `ajx scenarios show --help`.")
+    out.print(f"# {escape_markup(sset.name, 120)}: {len(sset.scenarios)} scenarios. "
+              + escape_markup("Keys a [[scenario]] may set: see `ajx scenarios show --help`.", None))
     out.print(Syntax(text, "toml", theme="ansi_light", word_wrap=True))
 
 

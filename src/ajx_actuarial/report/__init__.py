@@ -60,11 +60,12 @@ SECTIONS: tuple[str, ...] = tuple(sec.heading[0] for sec in REGISTRY)
 _CORE = ("priced.parquet", "simulation.parquet", "stress.parquet")
 
 
-def render_report(folder: str | os.PathLike[str], title: str = "ajx_actuarial report", lang: str = "en") -> str:
+def render_report(folder: str | os.PathLike[str], title: str | None = None, lang: str = "en") -> str:
     """The report of the run in ``folder`` as an HTML string (see :func:`write_report`)."""
     from ..plots import cjk_font, figure_lang
 
     check_lang(lang)
+    title = title or ("安全生产责任保险精算报告" if lang == "zh" else "ajx_actuarial report: Work Safety Liability Insurance")
     run = read_run(folder)
     if not any(run.has(f) for f in _CORE):
         raise ValidationError(f"report: run in {str(run.folder)!r} holds none of {list(_CORE)} (run `ajx demo -o DIR` or `ajx stress BOOK -o DIR`)")
@@ -87,7 +88,7 @@ def render_report(folder: str | os.PathLike[str], title: str = "ajx_actuarial re
 
 
 def write_report(out_dir: str | os.PathLike[str], path: str | os.PathLike[str] | None = None,
-                 title: str = "ajx_actuarial report", lang: str = "en") -> Path:
+                 title: str | None = None, lang: str = "en") -> Path:
     """Write the self-contained HTML report of the run in ``out_dir``; returns its path.
 
     Parameters
@@ -96,8 +97,8 @@ def write_report(out_dir: str | os.PathLike[str], path: str | os.PathLike[str] |
         A run folder written by ``ajx demo`` / ``ajx stress`` (with ``manifest.json``).
     path : path-like, optional
         The HTML file (default ``out_dir/report.html``).
-    title : str
-        Heading and HTML title.
+    title : str, optional
+        Heading and HTML title (default: by language).
     lang : {"en", "zh"}
         Language of headings, labels and figures.
 

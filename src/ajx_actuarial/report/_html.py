@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..present import escape_html, fmt_num
 
-__all__ = ["CSS", "PRINT_CSS", "table", "kpi", "figure", "note", "section"]
+__all__ = ["CSS", "PRINT_CSS", "table", "kpi", "kpis", "figure", "note", "section"]
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",Helvetica,Arial,sans-serif;
@@ -18,14 +18,16 @@ h1{border-bottom:3px solid #1f4e79;padding-bottom:.3em;color:#1f4e79;font-size:1
 h2{color:#1f4e79;margin-top:1.8em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.8em 0;font-size:.85em}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}
-th{background:#eef3f8;font-weight:600}td:first-child,th:first-child{text-align:left}
-thead th{white-space:normal}
+td{white-space:nowrap}.prov td{white-space:normal;text-align:left;overflow-wrap:anywhere}.prov td:first-child{white-space:nowrap;overflow-wrap:normal}
+th{background:#eef3f8;font-weight:600}.txt{text-align:left}.num{text-align:right}
+thead th{white-space:normal;vertical-align:bottom}
 figure{margin:1em 0;text-align:center}figure img{max-width:100%;height:auto}
 figcaption{font-size:.85em;color:#444;margin-top:.2em}
 .kpis{display:flex;flex-wrap:wrap;gap:.6em;margin:.6em 0}
 .kpi{flex:1 1 14em;padding:.5em .9em;background:#f5f8fb;border-left:4px solid #1f4e79}
 .kpi b{display:block;font-size:1.3em}.kpi span{display:block;font-size:.8em;color:#555}
 .findings{background:#fbfcfe;border:1px solid #d6e2ee;padding:.2em 1.2em 1em;margin-top:1em}
+.findings h2{margin-top:.5em}
 .findings dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1.2em;margin:.6em 0}
 .findings dt{font-weight:600;color:#1f4e79}.findings dd{margin:0}
 .note{color:#555;font-size:.85em}.warn{color:#8a4b00;font-size:.85em}
@@ -40,8 +42,8 @@ PRINT_CSS = """
  body{max-width:none;margin:0;padding:0;font-size:9.5pt;line-height:1.35}
  h1{font-size:16pt}h2{font-size:12.5pt;margin-top:1.1em;break-after:avoid;page-break-after:avoid}
  .wide{overflow:visible}
- table{width:100%;font-size:7.5pt;table-layout:auto;break-inside:auto}
- th,td{padding:2px 4px;overflow-wrap:anywhere}
+ table{width:auto;max-width:100%;font-size:7.5pt;table-layout:auto;break-inside:auto}
+ th,td{padding:2px 4px}
  thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
  figure,.kpis,.findings{break-inside:avoid;page-break-inside:avoid}
  figure img{max-width:100%;max-height:235mm}
@@ -50,26 +52,34 @@ PRINT_CSS = """
 """
 
 
-def table(df: pd.DataFrame, fmt: dict | None = None, index: bool = True) -> str:
-    """An escaped HTML table; ``fmt`` maps a column to a format string or a callable."""
+def table(df: pd.DataFrame, fmt: dict | None = None, index: bool = True, cls: str = "", truncate: int = 80) -> str:
+    """An escaped HTML table; ``fmt`` maps a column to a format string or a callable; long text is cut at ``truncate``.
+
+    Numeric columns are right-aligned, text columns left-aligned; a named index becomes the first columns.
+    """
     fmt = fmt or {}
-    d = df.copy()
+    d = df.reset_index() if index and (df.index.name or isinstance(df.index, pd.MultiIndex)) else df
+    if index and not (df.index.name or isinstance(df.index, pd.MultiIndex)) and not isinstance(df.index, pd.RangeIndex):
+        d = df.reset_index().rename(columns={"index": ""})
+    cols, aligns = [], []
     for c in d.columns:
-        f = fmt.get(c)
+        f, v = fmt.get(c), d[c]
+        numeric = pd.api.types.is_numeric_dtype(v.dtype) and not pd.api.types.is_bool_dtype(v.dtype)
         if callable(f):
-            d[c] = d[c].map(lambda v, f=f: f(v) if pd.notna(v) else "")
+            text = v.map(lambda x, f=f: f(x) if pd.notna(x) else "")
         elif f is not None:
-            d[c] = d[c].map(lambda v, f=f: f.format(v) if pd.notna(v) else "")
-        elif pd.api.types.is_float_dtype(d[c]):
-            d[c] = d[c].map(fmt_num)
-        elif pd.api.types.is_integer_dtype(d[c]):
-            d[c] = d[c].map(lambda v: f"{v:,}")
+            text = v.map(lambda x, f=f: f.format(x) if pd.notna(x) else "")
+        elif pd.api.types.is_float_dtype(v.dtype):
+            text = v.map(fmt_num)
+        elif pd.api.types.is_integer_dtype(v.dtype):
+            text = v.map(lambda x: f"{x:,}")
         else:
-            d[c] = d[c].map(lambda v: str(v) if len(str(v)) <= 80 else str(v)[:79] + "…")
-    if index and (d.index.name or isinstance(d.index, pd.MultiIndex)):
-        d = d.reset_index()
-    html_table = d.to_html(escape=True, border=0, index=False if not index or isinstance(d.index, pd.RangeIndex) else True)
-    return f'<div class="wide">{html_table}</div>'
+            text = v.map(lambda x: str(x) if len(str(x)) <= truncate else str(x)[:truncate - 1] + "…")
+        cols.append([escape_html(t) for t in text])
+        aligns.append("num" if numeric else "txt")
+    head = "".join(f'<th class="{a}">{escape_html(c)}</th>' for c, a in zip(d.columns, aligns))
+    rows = "".join("<tr>" + "".join(f'<td class="{a}">{col[i]}</td>' for col, a in zip(cols, aligns)) + "</tr>" for i in range(len(d)))
+    return f'<div class="wide {cls}"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
 
 
 def kpi(label: str, value: str, detail: str = "") -> str:

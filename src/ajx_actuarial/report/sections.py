@@ -59,8 +59,9 @@ def key_findings(ctx: Context) -> str:
     base = _baseline(ctx)
     if run.has("priced.parquet"):
         pr = ctx.table("priced.parquet")
-        facts.append((ctx.t("book"), ctx.zh(f"{fmt_int(len(pr))} policies, {fmt_int(pr['headcount'].sum())} workers; {inputs.get('book', '')}",
-                                            f"{fmt_int(len(pr))}张保单，{fmt_int(pr['headcount'].sum())}名从业人员；{inputs.get('book', '')}")))
+        src = str(inputs.get("book", inputs.get("portfolio", "")))
+        facts.append((ctx.t("book"), ctx.zh(f"{fmt_int(len(pr))} policies, {fmt_int(pr['headcount'].sum())} workers ({src})",
+                                            f"{fmt_int(len(pr))}张保单，{fmt_int(pr['headcount'].sum())}名从业人员（{src}）")))
         facts.append((ctx.t("table"), str(s.get("table", inputs.get("table", "")))))
         facts.append((ctx.zh("limits", "责任限额"), _limits_text(ctx, pr)))
     else:
@@ -121,7 +122,7 @@ def pricing(ctx: Context) -> str:
     pr = ctx.table("priced.parquet")
     fee = ctx.summary.get("prevention", {}).get("fee_ratio")
     body = h.kpis(h.kpi(ctx.t("gross_premium"), fmt_millions(pr["premium"].sum(), ctx.zh("m CNY", "百万元"))),
-                  h.kpi(ctx.t("prevention_budget"), fmt_millions(pr["prevention_budget"].sum(), ctx.zh("m CNY", "百万元")),
+                  h.kpi(ctx.zh("prevention budget", "预防服务经费"), fmt_millions(pr["prevention_budget"].sum(), ctx.zh("m CNY", "百万元")),
                         ctx.zh(f"{fmt_pct(fee, 0)} of ex-VAT premium (the table's prevention_fee loading)" if fee is not None else "",
                                f"不含税保费的{fmt_pct(fee, 0)}（费率表的事故预防服务费附加）" if fee is not None else "")),
                   h.kpi(ctx.t("at_minimum"), fmt_pct(pr["min_premium_applied"].mean())))
@@ -230,5 +231,5 @@ def provenance(ctx: Context) -> str:
     rows.update({f"input: {k}": v for k, v in m.get("inputs", {}).items()})
     rows[ctx.zh("files (manifest.json)", "文件（manifest.json）")] = ", ".join(ctx.run.files)
     df = pd.DataFrame({ctx.zh("value", "值"): {str(k): str(v) for k, v in rows.items()}})
-    return h.table(df) + h.note(ctx.zh("Every default in the model is an assumption labelled in DOMAIN.md; the report uses only the files listed in the run's manifest.",
+    return h.table(df, cls="prov", truncate=2000) + h.note(ctx.zh("Every default in the model is an assumption labelled in DOMAIN.md; the report uses only the files listed in the run's manifest.",
                                        "模型中的默认值均为DOMAIN.md中标注的假设；本报告只使用运行清单（manifest）中列出的文件。"))
