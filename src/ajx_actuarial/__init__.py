@@ -14,7 +14,7 @@ from __future__ import annotations
 from . import prevention, reference, stress, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
-from .losses import LimitPolicy, LossModel, SimulationResult, exact, simulate
+from .losses import LimitPolicy, LossModel, SimSpec, SimulationResult, exact, expected_loss, simulate, simulate_many
 from .rating import BonusMalus, RateTable, buhlmann_straub, calibrate, explain, hierarchical_credibility, price
 from .portfolio import read_portfolio, read_table, validate_experience, validate_portfolio, write_table
 
@@ -34,7 +34,10 @@ __all__ = [
     "LossModel",
     "LimitPolicy",
     "simulate",
+    "simulate_many",
+    "SimSpec",
     "SimulationResult",
+    "expected_loss",
     "exact",
     "synth",
     "prevention",

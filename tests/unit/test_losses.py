@@ -123,9 +123,9 @@ def test_bad_parameters(call, match):
 
 
 def test_bad_simulate_arguments(priced):
-    with pytest.raises(ajx.ValidationError, match=r"years must be an integer >= 1, got 0"):
+    with pytest.raises(ajx.ValidationError, match=r"years must be an integer in \[1, 10,000,000\], got 0"):
         ajx.simulate(priced, 0, rng=1)
-    with pytest.raises(ajx.ValidationError, match=r"block_years must be an integer >= 1"):
+    with pytest.raises(ajx.ValidationError, match=r"block_years must be an integer in \[1, "):
         ajx.simulate(priced, 10, rng=1, block_years=-5)
     with pytest.raises(ajx.ValidationError, match="backend must be 'threads' or 'dask'"):
         ajx.simulate(priced, 10, rng=1, backend="gpu")
@@ -133,7 +133,7 @@ def test_bad_simulate_arguments(priced):
         ajx.simulate(priced, 10, rng=1, relativity="nope")
     with pytest.raises(ajx.ValidationError, match=r"column 'limit_death' must be > 0"):
         ajx.simulate(priced.assign(limit_death=-1.0), 10, rng=1)
-    with pytest.raises(ajx.ValidationError, match="needs client="):
+    with pytest.raises(ajx.ValidationError, match="found no active dask.distributed client; pass client="):
         ajx.simulate(priced, 10, rng=1, backend="dask")
 
 

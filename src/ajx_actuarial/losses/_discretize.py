@@ -39,9 +39,10 @@ def _lognorm(s, scale):
     def mom(r):
         return scale**r * math.exp(0.5 * (r * s) ** 2)
 
-    def d(x, r):
-        with np.errstate(divide="ignore"):
-            return (np.log(np.asarray(x, dtype=np.float64) / scale) - r * s * s) / s
+    log_scale = math.log(scale)
+
+    def d(x, r):  # x = 0 maps to about −690/s: ndtr gives exactly 0 or 1 there, without a log(0) warning
+        return (np.log(np.maximum(np.asarray(x, dtype=np.float64), 1e-300)) - (log_scale + r * s * s)) / s
 
     return _Family("lognorm", mom, lambda x, r: mom(r) * special.ndtr(d(x, r)),
                    lambda x, r: mom(r) * special.ndtr(-d(x, r)), scale)
@@ -83,6 +84,9 @@ def _pareto(b, scale):
     return _Family("pareto", mom, lower, upper, scale * 2.0 ** (1.0 / b))
 
 
+_NOT_GIVEN = object()
+
+
 def partial_moments(severity) -> _Family | None:
     """The closed-form family of a frozen ``scipy.stats`` severity with ``loc = 0``, else ``None``."""
     dist = getattr(severity, "dist", None)
@@ -108,12 +112,12 @@ def partial_moments(severity) -> _Family | None:
     return _pareto(vals[0], scale)
 
 
-def capped_moments(severity, limit: float | None) -> tuple[float, float]:
+def capped_moments(severity, limit: float | None, *, family=_NOT_GIVEN) -> tuple[float, float]:
     """``E[min(X, L)]`` and ``E[min(X, L)²]`` (``L = limit``; the plain moments when ``None``).
 
     Closed forms for lognorm / gamma / expon / weibull_min / pareto (``loc = 0``); otherwise
     ``∫_0^L S(x) dx`` and ``2 ∫_0^L x S(x) dx`` by ``scipy.integrate.quad``. An infinite moment
-    comes back as ``inf``.
+    comes back as ``inf``. ``family``: the result of :func:`partial_moments`, when known.
 
     Examples
     --------
@@ -122,7 +126,7 @@ def capped_moments(severity, limit: float | None) -> tuple[float, float]:
     >>> round(m1, 12), round(m2, 12)
     (2.0, 8.0)
     """
-    fam = partial_moments(severity)
+    fam = partial_moments(severity) if family is _NOT_GIVEN else family
     if limit is None:
         if fam is not None:
             return float(fam.moment(1)), float(fam.moment(2))
@@ -221,7 +225,7 @@ def _moment_quadrature(severity, h: float, cap: float) -> np.ndarray:
 
 
 def discretize(severity, h: float, n: int, limit: float | None = None, method: str = "moment",
-               *, tail: float | None = None) -> np.ndarray:
+               *, tail: float | None = None, family=_NOT_GIVEN) -> np.ndarray:
     """Severity pmf on ``0, h, ..., (m-1) h``, ``m <= n`` (trailing zeros of the n-point grid dropped).
 
     Parameters
@@ -242,6 +246,8 @@ def discretize(severity, h: float, n: int, limit: float | None = None, method: s
         Without a limit, evaluate only up to ``x_cut`` with ``P(X > x_cut) <= tail`` and put the
         mass beyond on ``x_cut`` (rounded up to the grid); the discretised law is then that of
         ``min(X, x_cut)``: total-variation error ``<= tail`` per claim.
+    family : optional
+        The result of :func:`partial_moments` for ``severity``, when the caller has it.
 
     Returns
     -------
@@ -270,5 +276,5 @@ def discretize(severity, h: float, n: int, limit: float | None = None, method: s
         cdf = np.where(edges >= cap, 1.0, severity.cdf(edges))
         f = np.diff(np.concatenate([[0.0], cdf, [1.0]]))
         return np.clip(f, 0.0, None)
-    fam = partial_moments(severity)
+    fam = partial_moments(severity) if family is _NOT_GIVEN else family
     return _moment_closed(fam, h, cap) if fam is not None else _moment_quadrature(severity, h, cap)

@@ -1,11 +1,20 @@
 """numba kernels for the loss engine. Typed arrays in, preallocated arrays out, no validation.
 
-Layout (built by ``losses.simulate``): policies are sorted by segment, so segment ``s`` owns
-rows ``seg_off[s]:seg_off[s+1]``. Per accident type ``t`` (0 fatal, 1 disability, 2 medical)
+Layout (built by :mod:`.engine`): policies are sorted by segment, so segment ``s`` owns rows
+``seg_off[s]:seg_off[s+1]``. Per accident type ``t`` (0 fatal, 1 disability, 2 medical)
 ``alias[t]`` holds one interleaved record per policy: (probability, alias row as float).
-``rec`` holds one 8-float record per policy, read together on a single cache line:
-``[headcount, limit_death, limit_accident, limit_annual, death_loss, segment, q_fatal, q_dis]``
-(``q_*``: log-series parameter of the negative-binomial cluster representation).
+``pol`` holds ``[headcount, q_fatal, q_dis]`` per policy (``q_*``: log-series parameter of the
+negative-binomial cluster representation), ``lim[j]`` the limits of limit set ``j``:
+``[limit_death, limit_accident, limit_annual, limit_medical]``.
+
+One pass simulates K scenarios on the same accidents (common random numbers made literal):
+scenario ``q`` has its limit set ``set_of[q]``, severity multiplier ``sev[q]`` and, per year and
+segment, a frequency multiplier ``mult[y, q, s]`` (frequency × common shock). Base accidents are
+drawn at multiplier 1 from the block's base stream ``g0``; a scenario with multiplier ``m < 1``
+keeps each with probability ``m`` (thinning); accidents above 1 come from one extra layer drawn
+at the largest multiplier of the year from the layer stream ``g1`` and thinned for the smaller
+ones. So every scenario is exact in distribution, and a scenario at multiplier 1 draws exactly
+what it would draw alone.
 """
 
 from __future__ import annotations
@@ -15,7 +24,8 @@ import math
 import numpy as np
 from numba import njit
 
-REC_HEAD, REC_LD, REC_LACC, REC_LANN, REC_DLOSS, REC_SEG, REC_QF, REC_QD = range(8)
+# indices of the per-year, per-scenario output columns (engine.OUT_COLUMNS, same order)
+O_GROSS, O_INS, O_DEATH, O_DIS, O_MED, O_RESC, O_ACC, O_DEATHS, O_DISAB, O_MEDN = range(10)
 
 
 @njit(cache=True)
@@ -117,193 +127,320 @@ def _cdf_draw_back(rng, cdf):  # pragma: no cover - jitted
     return k
 
 
+@njit(cache=True, inline="always")
+def _fatal_casualties(rng, head, cluster_cdf, injury_ratio, grade_cdf, hist):  # pragma: no cover - jitted
+    """Deaths (capped at headcount) and the grade histogram of the disabled co-workers."""
+    d = _cdf_draw(rng, cluster_cdf)
+    if d > head:
+        d = int(head)
+    inj = rng.poisson(injury_ratio * d) if injury_ratio > 0 else 0
+    if inj > head - d:
+        inj = int(head - d)
+    for gg in range(10):
+        hist[gg] = 0
+    for _v in range(inj):
+        hist[_cdf_draw_back(rng, grade_cdf)] += 1
+    return d, inj
+
+
 @njit(cache=True, nogil=True)
 def simulate_block_kernel(  # pragma: no cover - jitted
-    rng, shocks, seg_off, rate_tot, alias, rec, limit_med, nb,
-    cluster_cdf, injury_ratio, grade_cdf, payout_share, civil_share, rescue_share, sev_mult,
+    g0, g1, mult, seg_off, seg_ind, W, alias, pol, lim, set_of, nb,
+    cluster_cdf, injury_ratio, grade_cdf, payout, civil, rho, dloss, sev,
     med_mu, med_sigma, med_threshold, med_mean_ins, med_sd_ins, med_mean_gross, med_sd_gross,
-    out_gross, out_ins, out_acc, out_deaths, out_dis, out_med, out_seg_ins,
+    out, out_seg,
 ):
-    """Simulate ``shocks.shape[0]`` years of one block into the ``out_*`` rows of the block.
+    """Simulate ``mult.shape[0]`` years of one block for K scenarios into ``out`` (years, K, 10)
+    and ``out_seg`` (years, K, industries, insured loss).
 
-    Per year, in phases (PERFORMANCE.md "memory-aware"): (1) per segment and type a Poisson
-    count of fatal and of disability accidents (or of their negative-binomial clusters) with
-    mean ``shock × rate_tot``; (2) every accident allocated to a policy by the segment's alias
-    table; (3) the policies' records gathered into a contiguous buffer (independent loads the
-    CPU overlaps); (4) casualties, payouts and the per-accident limit from the buffer; (5) the
-    annual aggregate limit only for policies with two or more accidents (a small hash keyed by
-    policy). Medical-only claims: drawn one by one when the segment-year count is at most
-    ``med_threshold``, otherwise their total from the normal approximation with the segment's
-    capped-lognormal moments.
+    Per year, in phases: (1) per segment and type the Poisson counts of base accidents (or
+    negative-binomial clusters) and of the extra layer; (2) each allocated to a policy by the
+    segment's alias table; (3) which scenarios keep each accident (thinning); (4) the policies'
+    records gathered into a contiguous buffer; (5) casualties drawn once per accident, payouts
+    per scenario: per-person limits, per-accident limit, parts pro rata; (6) the annual aggregate
+    limit for policies with two or more accidents in a scenario (a small hash on the policy
+    row); (7) medical-only claims, one by one up to ``med_threshold`` per segment-year, else
+    their total from the normal approximation with the segment's capped-lognormal moments.
     """
-    n_years, n_seg = shocks.shape
+    n_years, K, n_seg = mult.shape
+    n_sets = lim.shape[0]
     cap = 1024
     keys = np.full(cap, -1, np.int64)
-    vals = np.zeros(cap)
-    cnts = np.zeros(cap, np.int64)
+    hval = np.zeros((cap, K, 3))
+    hcnt = np.zeros((cap, K), np.int64)
+    hseg = np.zeros(cap, np.int64)
     used = np.empty(cap, np.int64)
-    buf_cap = 1024
-    idx = np.empty(buf_cap, np.int64)
-    typ = np.empty(buf_cap, np.int8)
-    sg = np.empty(buf_cap, np.int64)
-    buf = np.empty((buf_cap, 8))
-    counts = np.empty((2, n_seg), np.int64)
+    bcap = 1024
+    idx = np.empty(bcap, np.int64)
+    typ = np.empty(bcap, np.int8)
+    sg = np.empty(bcap, np.int64)
+    orig = np.empty(bcap, np.int8)
+    incl = np.empty((bcap, K), np.uint8)
+    buf = np.empty((bcap, 3 + 4 * n_sets))
+    c0 = np.empty((3, n_seg), np.int64)
+    c1 = np.empty((3, n_seg), np.int64)
+    mm = np.empty(n_seg)
+    low = np.zeros(n_seg, np.bool_)
+    hist = np.zeros(10, np.int64)
+    acc = np.zeros(K)
     for y in range(n_years):
-        # (1) counts
+        # (1) counts of base and extra-layer accidents
+        for s in range(n_seg):
+            m = 1.0
+            lw = False
+            for q in range(K):
+                if mult[y, q, s] > m:
+                    m = mult[y, q, s]
+                if mult[y, q, s] < 1.0:
+                    lw = True
+            mm[s] = m
+            low[s] = lw
         total = 0
         for t in range(2):
             for s in range(n_seg):
-                lam = shocks[y, s] * rate_tot[t, s]
-                c = rng.poisson(lam) if lam > 0 else 0
-                counts[t, s] = c
+                c = g0.poisson(W[t, s]) if W[t, s] > 0 else 0
+                c0[t, s] = c
                 total += c
-        if total > buf_cap:
-            while buf_cap < total:
-                buf_cap *= 2
-            idx = np.empty(buf_cap, np.int64)
-            typ = np.empty(buf_cap, np.int8)
-            sg = np.empty(buf_cap, np.int64)
-            buf = np.empty((buf_cap, 8))
+        for t in range(2):
+            for s in range(n_seg):
+                lam = (mm[s] - 1.0) * W[t, s]
+                c = g1.poisson(lam) if lam > 0 else 0
+                c1[t, s] = c
+                total += c
+        if total > bcap:
+            while bcap < total:
+                bcap *= 2
+            idx = np.empty(bcap, np.int64)
+            typ = np.empty(bcap, np.int8)
+            sg = np.empty(bcap, np.int64)
+            orig = np.empty(bcap, np.int8)
+            incl = np.empty((bcap, K), np.uint8)
+            buf = np.empty((bcap, 3 + 4 * n_sets))
         if 2 * total + 16 > cap:
             while cap < 2 * total + 16:
                 cap *= 2
             keys = np.full(cap, -1, np.int64)
-            vals = np.zeros(cap)
-            cnts = np.zeros(cap, np.int64)
+            hval = np.zeros((cap, K, 3))
+            hcnt = np.zeros((cap, K), np.int64)
+            hseg = np.zeros(cap, np.int64)
             used = np.empty(cap, np.int64)
         mask = cap - 1
-        # (2) allocation
+        # (2) allocation: base accidents from g0, extra layer from g1
         k = 0
         for t in range(2):
             for s in range(n_seg):
                 lo = seg_off[s]
                 n = seg_off[s + 1] - lo
-                for _ in range(counts[t, s]):
-                    idx[k] = _alias_draw(rng, alias, t, lo, n)
+                for _ in range(c0[t, s]):
+                    idx[k] = _alias_draw(g0, alias, t, lo, n)
                     typ[k] = t
                     sg[k] = s
+                    orig[k] = 0
                     k += 1
-        # (3) gather
+        for t in range(2):
+            for s in range(n_seg):
+                lo = seg_off[s]
+                n = seg_off[s + 1] - lo
+                for _ in range(c1[t, s]):
+                    idx[k] = _alias_draw(g1, alias, t, lo, n)
+                    typ[k] = t
+                    sg[k] = s
+                    orig[k] = 1
+                    k += 1
+        # (3) thinning per scenario
+        for k in range(total):
+            s = sg[k]
+            if orig[k] == 0:
+                u = g1.random() if low[s] else 0.0
+                for q in range(K):
+                    mq = mult[y, q, s]
+                    incl[k, q] = 1 if (mq >= 1.0 or u < mq) else 0
+            else:
+                v = g1.random() * (mm[s] - 1.0)
+                for q in range(K):
+                    incl[k, q] = 1 if v < mult[y, q, s] - 1.0 else 0
+        # (4) gather
         for k in range(total):
             i = idx[k]
-            for c in range(8):
-                buf[k, c] = rec[i, c]
-        # (4) casualties and payouts
-        gross = 0.0
-        ins = 0.0
-        acc = 0
-        deaths = 0
-        dis = 0
+            buf[k, 0] = pol[i, 0]
+            buf[k, 1] = pol[i, 1]
+            buf[k, 2] = pol[i, 2]
+            for j in range(n_sets):
+                for c in range(4):
+                    buf[k, 3 + 4 * j + c] = lim[j, i, c]
+        # (5) casualties once, payouts per scenario
         n_used = 0
         for k in range(total):
             t = typ[k]
-            head = buf[k, REC_HEAD]
-            ld = buf[k, REC_LD]
-            lacc = buf[k, REC_LACC]
-            dloss = buf[k, REC_DLOSS] * sev_mult
+            i = idx[k]
+            head = buf[k, 0]
             n_acc = 1
             if nb:
-                n_acc = _logseries(rng, buf[k, REC_QF + t])
-            pol_ins = 0.0
-            for _a in range(n_acc):
-                g_acc = 0.0
-                i_acc = 0.0
-                if t == 0:
-                    d = _cdf_draw(rng, cluster_cdf)
-                    if d > head:
-                        d = int(head)
-                    inj = rng.poisson(injury_ratio * d) if injury_ratio > 0 else 0
-                    if inj > head - d:
-                        inj = int(head - d)
-                    g_acc = d * dloss
-                    i_acc = d * min(dloss, ld)
-                    deaths += d
+                if orig[k] == 0:
+                    n_acc = _logseries(g0, buf[k, 1 + t])
                 else:
-                    inj = 1
-                for _v in range(inj):
-                    gr = _cdf_draw_back(rng, grade_cdf)
-                    loss = civil_share[gr] * dloss
-                    g_acc += loss
-                    i_acc += min(loss, payout_share[gr] * ld)
-                dis += inj
-                if t == 0:
-                    g_acc *= 1.0 + rescue_share
-                    i_acc *= 1.0 + rescue_share
-                if i_acc > lacc:
-                    i_acc = lacc
-                gross += g_acc
-                pol_ins += i_acc
-                acc += 1
-            ins += pol_ins
-            out_seg_ins[y, sg[k]] += pol_ins
-            # (5) bookkeeping for the annual aggregate: open addressing on the policy row
-            i = idx[k]
+                    n_acc = _logseries(g1, buf[k, 1 + t])
+            # hash slot of the policy
             h = (i * 0x9E3779B1) & mask
             while keys[h] != -1 and keys[h] != i:
                 h = (h + 1) & mask
             if keys[h] == -1:
                 keys[h] = i
-                vals[h] = pol_ins
-                cnts[h] = n_acc
+                hseg[h] = sg[k]
                 used[n_used] = h
                 n_used += 1
-            else:
-                vals[h] += pol_ins
-                cnts[h] += n_acc
+                for q in range(K):
+                    hcnt[h, q] = 0
+                    hval[h, q, 0] = 0.0
+                    hval[h, q, 1] = 0.0
+                    hval[h, q, 2] = 0.0
+            for _a in range(n_acc):
+                d = 0
+                inj = 0
+                gr = 0
+                if t == 0:
+                    if orig[k] == 0:
+                        d, inj = _fatal_casualties(g0, head, cluster_cdf, injury_ratio, grade_cdf, hist)
+                    else:
+                        d, inj = _fatal_casualties(g1, head, cluster_cdf, injury_ratio, grade_cdf, hist)
+                else:
+                    if orig[k] == 0:
+                        gr = _cdf_draw_back(g0, grade_cdf)
+                    else:
+                        gr = _cdf_draw_back(g1, grade_cdf)
+                for q in range(K):
+                    if incl[k, q] == 0:
+                        continue
+                    base = 3 + 4 * set_of[q]
+                    ld = buf[k, base]
+                    lacc = buf[k, base + 1]
+                    dl = dloss * sev[q]
+                    if t == 0:
+                        aa = dl if dl < ld else ld
+                        da = d * aa
+                        sb = 0.0
+                        gc = float(d)
+                        for gg in range(10):
+                            if hist[gg] > 0:
+                                cv = civil[gg] * dl
+                                pv = payout[gg] * ld
+                                sb += hist[gg] * (cv if cv < pv else pv)
+                                gc += hist[gg] * civil[gg]
+                        yy = da + sb
+                        tt = (1.0 + rho) * yy
+                        sc = 1.0
+                        if tt > lacc:
+                            sc = lacc / tt
+                        p0 = sc * da
+                        p1 = sc * sb
+                        p2 = sc * rho * yy
+                        out[y, q, O_GROSS] += (1.0 + rho) * gc * dl
+                        out[y, q, O_DEATHS] += d
+                        out[y, q, O_DISAB] += inj
+                    else:
+                        cv = civil[gr] * dl
+                        pv = payout[gr] * ld
+                        b = cv if cv < pv else pv
+                        if b > lacc:
+                            b = lacc
+                        p0 = 0.0
+                        p1 = b
+                        p2 = 0.0
+                        out[y, q, O_GROSS] += cv
+                        out[y, q, O_DISAB] += 1
+                    out[y, q, O_DEATH] += p0
+                    out[y, q, O_DIS] += p1
+                    out[y, q, O_RESC] += p2
+                    out[y, q, O_ACC] += 1
+                    out_seg[y, q, seg_ind[sg[k]]] += p0 + p1 + p2
+                    hcnt[h, q] += 1
+                    hval[h, q, 0] += p0
+                    hval[h, q, 1] += p1
+                    hval[h, q, 2] += p2
+        # (6) the annual aggregate, only where a policy had two or more accidents
         for u_ in range(n_used):
             h = used[u_]
-            if cnts[h] >= 2:
-                i = keys[h]
-                excess = vals[h] - rec[i, REC_LANN]
-                if excess > 0:
-                    ins -= excess
-                    out_seg_ins[y, int(rec[i, REC_SEG])] -= excess
+            i = keys[h]
+            for q in range(K):
+                if hcnt[h, q] >= 2:
+                    tot = hval[h, q, 0] + hval[h, q, 1] + hval[h, q, 2]
+                    lann = lim[set_of[q], i, 2]
+                    if tot > lann:
+                        f = 1.0 - lann / tot
+                        out[y, q, O_DEATH] -= f * hval[h, q, 0]
+                        out[y, q, O_DIS] -= f * hval[h, q, 1]
+                        out[y, q, O_RESC] -= f * hval[h, q, 2]
+                        out_seg[y, q, seg_ind[hseg[h]]] -= tot - lann
             keys[h] = -1
-        # medical-only claims
-        med = 0
+        # (7) medical-only claims (outside the annual aggregate)
         for s in range(n_seg):
-            lam = shocks[y, s] * rate_tot[2, s]
-            c = rng.poisson(lam) if lam > 0 else 0
-            med += c
-            if c == 0:
-                continue
-            if c <= med_threshold:
-                lo = seg_off[s]
-                n = seg_off[s + 1] - lo
+            lo = seg_off[s]
+            n = seg_off[s + 1] - lo
+            ind = seg_ind[s]
+            c = g0.poisson(W[2, s]) if W[2, s] > 0 else 0
+            if c > 0 and c <= med_threshold:
                 for _ in range(c):
-                    i = _alias_draw(rng, alias, 2, lo, n)
-                    x = math.exp(med_mu + med_sigma * rng.standard_normal())
-                    gross += x
-                    xi = min(x, limit_med[i])
-                    ins += xi
-                    out_seg_ins[y, s] += xi
-            else:
-                z = rng.standard_normal()
-                rc = math.sqrt(c)
-                tg = c * med_mean_gross[s] + rc * med_sd_gross[s] * z
-                ti = c * med_mean_ins[s] + rc * med_sd_ins[s] * z
-                gross += max(tg, 0.0)
-                ti = max(ti, 0.0)
-                ins += ti
-                out_seg_ins[y, s] += ti
-        out_gross[y] = gross
-        out_ins[y] = ins
-        out_acc[y] = acc + med
-        out_deaths[y] = deaths
-        out_dis[y] = dis
-        out_med[y] = med
+                    i = _alias_draw(g0, alias, 2, lo, n)
+                    z = g0.standard_normal()
+                    u = g1.random() if low[s] else 0.0
+                    for q in range(K):
+                        mq = mult[y, q, s]
+                        if mq >= 1.0 or u < mq:
+                            x = math.exp(med_mu[q] + med_sigma * z)
+                            lm = lim[set_of[q], i, 3]
+                            xi = x if x < lm else lm
+                            out[y, q, O_GROSS] += x
+                            out[y, q, O_MED] += xi
+                            out[y, q, O_MEDN] += 1
+                            out_seg[y, q, ind] += xi
+            elif c > 0:
+                z = g0.standard_normal()
+                for q in range(K):
+                    mq = mult[y, q, s]
+                    cq = c if mq >= 1.0 else g1.binomial(c, mq)
+                    _medical_total(out, out_seg, y, q, s, ind, cq, z, med_mean_ins, med_sd_ins, med_mean_gross, med_sd_gross)
+            lam = (mm[s] - 1.0) * W[2, s]
+            c = g1.poisson(lam) if lam > 0 else 0
+            if c > 0 and c <= med_threshold:
+                for _ in range(c):
+                    i = _alias_draw(g1, alias, 2, lo, n)
+                    z = g1.standard_normal()
+                    v = g1.random() * (mm[s] - 1.0)
+                    for q in range(K):
+                        if v < mult[y, q, s] - 1.0:
+                            x = math.exp(med_mu[q] + med_sigma * z)
+                            lm = lim[set_of[q], i, 3]
+                            xi = x if x < lm else lm
+                            out[y, q, O_GROSS] += x
+                            out[y, q, O_MED] += xi
+                            out[y, q, O_MEDN] += 1
+                            out_seg[y, q, ind] += xi
+            elif c > 0:
+                z = g1.standard_normal()
+                for q in range(K):
+                    mq = mult[y, q, s]
+                    if mq <= 1.0:
+                        continue
+                    cq = c if mq >= mm[s] else g1.binomial(c, (mq - 1.0) / (mm[s] - 1.0))
+                    _medical_total(out, out_seg, y, q, s, ind, cq, z, med_mean_ins, med_sd_ins, med_mean_gross, med_sd_gross)
+        for q in range(K):
+            out[y, q, O_INS] = out[y, q, O_DEATH] + out[y, q, O_DIS] + out[y, q, O_MED] + out[y, q, O_RESC]
+            out[y, q, O_ACC] += out[y, q, O_MEDN]
 
 
-@njit(cache=True)
-def panjer_kernel(a, b, p0_agg, f, out):  # pragma: no cover - jitted
-    """Panjer recursion for the (a, b, 0) class: ``g_k = Σ_j (a + b j/k) f_j g_{k-j} / (1 - a f_0)``."""
-    n = out.size
-    out[0] = p0_agg
-    denom = 1.0 - a * f[0]
-    m = f.size
-    for k in range(1, n):
-        acc = 0.0
-        top = k if k < m else m - 1
-        for j in range(1, top + 1):
-            acc += (a + b * j / k) * f[j] * out[k - j]
-        out[k] = acc / denom
+@njit(cache=True, inline="always")
+def _medical_total(out, out_seg, y, q, s, ind, cq, z, mean_ins, sd_ins, mean_gross, sd_gross):  # pragma: no cover - jitted
+    """Normal approximation of the total of ``cq`` medical-only claims (common ``z`` across scenarios)."""
+    if cq <= 0:
+        return
+    rc = math.sqrt(cq)
+    tg = cq * mean_gross[q, s] + rc * sd_gross[q, s] * z
+    ti = cq * mean_ins[q, s] + rc * sd_ins[q, s] * z
+    if tg < 0.0:
+        tg = 0.0
+    if ti < 0.0:
+        ti = 0.0
+    out[y, q, O_GROSS] += tg
+    out[y, q, O_MED] += ti
+    out[y, q, O_MEDN] += cq
+    out_seg[y, q, ind] += ti

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import fft as sfft
 
 from ..errors import ValidationError
-from ._discretize import capped_moments, discretize
+from ._discretize import capped_moments, discretize, partial_moments
 
 __all__ = ["compound", "compound_lattice", "CompoundDistribution", "discretize", "capped_moments"]
 
@@ -221,13 +221,14 @@ def compound(freq_mean: float, severity, *, freq: str = "poisson", dispersion: f
     kind, m, r = _freq_params(freq, float(freq_mean), dispersion, "compound")
     if not all(hasattr(severity, a) for a in ("cdf", "sf", "mean", "support")):
         raise ValidationError(f"compound: severity must be a frozen scipy.stats distribution, got {type(severity).__name__}")
-    if severity.support()[0] < 0:
+    fam = partial_moments(severity)  # closed forms (all with support >= 0), or None: quadrature
+    if fam is None and severity.support()[0] < 0:
         raise ValidationError(f"compound: severity must be non-negative, its support starts at {severity.support()[0]!r}")
     if limit is not None and (isinstance(limit, bool) or not np.isfinite(limit) or limit <= 0):
         raise ValidationError(f"compound: limit must be > 0, got {limit!r}")
     if discretisation not in ("moment", "rounding"):
         raise ValidationError(f"compound: discretisation must be 'moment' or 'rounding', got {discretisation!r}")
-    ex, ex2 = capped_moments(severity, limit)
+    ex, ex2 = capped_moments(severity, limit, family=fam)
     var_n = m if kind == "poisson" else m + m * m / r
     mean_s, var_s = m * ex, m * (ex2 - ex * ex) + var_n * ex * ex
     n = int(n or 2**16)
@@ -244,7 +245,7 @@ def compound(freq_mean: float, severity, *, freq: str = "poisson", dispersion: f
         h = float(step) * 2**retry
         if limit is not None and limit / h < n:
             h = limit / math.ceil(limit / h - 1e-12)  # the limit on the grid: its atom sits exactly at L
-        f = discretize(severity, h, n, limit, discretisation, tail=SEVERITY_TAIL / max(m, 1.0))
+        f = discretize(severity, h, n, limit, discretisation, tail=SEVERITY_TAIL / max(m, 1.0), family=fam)
         try:
             out = _aggregate(kind, m, r, f, h, n, method, tilt, lattice=False, p_zero=p_zero, where="compound")
             break

@@ -1,13 +1,16 @@
-"""Portfolio Monte Carlo: ``simulate(priced, years, rng=...) -> SimulationResult``.
+"""Portfolio Monte Carlo: ``simulate(priced, years, rng=...)`` and ``simulate_many`` (many scenarios, one pass).
 
-Engine (DESIGN.md §5, PERFORMANCE.md): cost follows the number of simulated accidents, not
-policies × years. Per simulated year and segment the collective count of accidents is drawn
-from Poisson(shock × Σλ) and each accident is allocated to a policy with a Walker/Vose alias
-table; negative binomial counts use their Poisson-cluster (logarithmic) representation; the
-annual aggregate limit is applied only to policies with two or more accidents in the year.
+Engine (DESIGN.md §5, PERFORMANCE.md; :mod:`.engine`, :mod:`._kernels`): cost follows the
+number of simulated accidents, not policies × years. Per simulated year and segment the
+collective count of accidents is drawn from Poisson(Σλ) and each accident is allocated to a
+policy with a Walker/Vose alias table; negative binomial counts use their Poisson-cluster
+(logarithmic) representation; the annual aggregate limit is applied only to policies with two
+or more accidents in the year. Insured losses are split into death, disability, medical-only
+and rescue parts (pro rata under the per-accident and annual limits), exactly as
+:func:`ajx_actuarial.expected_loss` computes their means.
 
 Years are simulated in fixed blocks of ``block_years``; block ``b`` draws only from the
-stream spawned from the seed with key ``b``, so the result is bit-identical whatever the
+streams spawned from the seed with key ``b``, so the result is bit-identical whatever the
 thread count, the grouping of blocks into tasks, or the backend (threads or Dask).
 """
 
@@ -15,217 +18,34 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
-from .._random import RngLike, block_seed, describe, seed_sequence
+from .._random import RngLike, describe, seed_sequence
 from .._version import __version__
 from ..errors import ValidationError
-from ..portfolio import validate_portfolio
 from ..reference import INDUSTRIES
+from .engine import OUT_COLUMNS, SimSpec, pass_key, prepare, run_block
 from .limits import LimitPolicy
 from .model import LossModel
 from .risk import tvar, var
 
-__all__ = ["simulate", "SimulationResult", "prepare", "run_block"]
+__all__ = ["simulate", "simulate_many", "SimulationResult", "SimSpec"]
 
-_ANNUAL_COLUMNS = ("gross_loss", "insured_loss", "accidents", "deaths", "disabilities", "medical_only")
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """Arrays the kernel needs, built once per simulation (picklable for Dask)."""
-
-    seg_names: tuple[str, ...]
-    seg_off: np.ndarray
-    rate_tot: np.ndarray
-    alias: np.ndarray
-    rec: np.ndarray
-    limit_med: np.ndarray
-    nb: bool
-    model_arrays: dict
-    shock_cv: float
-    shock_dist: str
-    shock_by: str
-    expected: dict = field(default_factory=dict)
+PART_COLUMNS = ("death", "disability", "medical", "rescue")
+_INT_COLUMNS = ("accidents", "deaths", "disabilities", "medical_only")
 
 
-def _check_int(value: Any, name: str, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-        raise ValidationError(f"simulate: {name} must be an integer >= {lo}, got {value!r}")
+def _check_int(value: Any, name: str, lo: int, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo or (hi is not None and value > hi):
+        rng = f">= {lo}" if hi is None else f"in [{lo}, {hi:,}]"
+        raise ValidationError(f"simulate: {name} must be an integer {rng}, got {value!r}")
     return int(value)
-
-
-def prepare(priced: pd.DataFrame, model: LossModel, limits: LimitPolicy | None = None, *,
-            relativity: str | None = "float_factor", death_loss_region: dict[str, float] | None = None,
-            med_threshold: int = 1000) -> tuple[Prepared, pd.DataFrame]:
-    """Validate inputs and build the kernel arrays. Returns the arrays and the policy frame used."""
-    from ._kernels import build_alias_kernel
-
-    df = validate_portfolio(priced)  # keeps the pricing columns (extra columns are kept)
-    if limits is not None:
-        if not isinstance(limits, LimitPolicy):
-            raise ValidationError(f"simulate: limits must be a LimitPolicy, got {type(limits).__name__}")
-        df = limits.apply(df)
-    model = model.validate()
-    n = len(df)
-    rates = model.rates()
-    ind_codes = df["industry"].cat.codes.to_numpy()
-    head = df["headcount"].to_numpy(dtype=np.float64)
-    rel = np.ones(n)
-    if relativity is not None:
-        if relativity not in df.columns:
-            raise ValidationError(f"simulate: relativity column {relativity!r} not in the portfolio; price it first or pass relativity=None")
-        rel = df[relativity].to_numpy(dtype=np.float64)
-        if not np.isfinite(rel).all() or (rel <= 0).any():
-            raise ValidationError(f"simulate: relativity column {relativity!r} must be finite and > 0")
-        # pricing factors redistribute risk within an industry: normalise to exposure-weighted mean 1
-        w = np.bincount(ind_codes, weights=head * rel, minlength=len(INDUSTRIES))
-        e = np.bincount(ind_codes, weights=head, minlength=len(INDUSTRIES))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            norm = np.where(e > 0, w / e, 1.0)
-        rel = rel / norm[ind_codes]
-
-    if model.shock_by == "region":
-        seg_names = tuple(sorted(df["region"].astype(str).unique()))
-        seg = pd.Categorical(df["region"].astype(str), categories=list(seg_names)).codes.astype(np.int64)
-    else:
-        seg_names = tuple(INDUSTRIES)
-        seg = ind_codes.astype(np.int64)
-    order = np.argsort(seg, kind="stable")
-    df = df.iloc[order].reset_index(drop=True)
-    seg = seg[order]
-    head, rel, ind_codes = head[order], rel[order], ind_codes[order]
-    n_seg = len(seg_names)
-    seg_off = np.zeros(n_seg + 1, dtype=np.int64)
-    seg_off[1:] = np.cumsum(np.bincount(seg, minlength=n_seg))
-
-    lam = np.empty((3, n))
-    for t, col in enumerate(("fatal", "disability", "medical")):
-        lam[t] = head * rel * rates[col].to_numpy()[ind_codes]
-    nb = model.counts == "negbin"
-    weights = lam.copy()
-    q = np.zeros((2, n))
-    if nb:
-        r = 1.0 / model.frailty_cv**2
-        for t in range(2):
-            weights[t] = r * np.log1p(lam[t] / r)  # expected number of clusters
-            q[t] = lam[t] / (r + lam[t])
-    rate_tot = np.zeros((3, n_seg))
-    alias = np.empty((3, n, 2))
-    for t in range(3):
-        rate_tot[t] = np.bincount(seg, weights=weights[t], minlength=n_seg)
-        for s in range(n_seg):
-            lo, hi = seg_off[s], seg_off[s + 1]
-            if hi > lo:
-                build_alias_kernel(np.ascontiguousarray(weights[t, lo:hi]), alias[t, lo:hi])
-
-    if death_loss_region:
-        dl = df["region"].astype(str).map(death_loss_region).fillna(model.death_loss).to_numpy(dtype=np.float64)
-    else:
-        dl = np.full(n, model.death_loss)
-    rec = np.empty((n, 8))
-    rec[:, 0] = head
-    rec[:, 1] = df["limit_death"].to_numpy(dtype=np.float64)
-    rec[:, 2] = df["limit_accident"].to_numpy(dtype=np.float64)
-    rec[:, 3] = df["limit_annual"].to_numpy(dtype=np.float64)
-    rec[:, 4] = dl
-    rec[:, 5] = seg
-    rec[:, 6] = q[0]
-    rec[:, 7] = q[1]
-    limit_med = df["limit_medical"].to_numpy(dtype=np.float64)
-
-    # medical-only: segment moments of the capped and uncapped lognormal, weighted by rate
-    med_mean_ins = np.zeros(n_seg)
-    med_sd_ins = np.zeros(n_seg)
-    caps, inv = np.unique(limit_med, return_inverse=True)
-    mom = np.array([model.medical_moments(c) for c in caps])  # (k, 2): mean, var
-    m1 = mom[inv, 0]
-    m2 = mom[inv, 1] + m1**2
-    for s in range(n_seg):
-        lo, hi = seg_off[s], seg_off[s + 1]
-        w = lam[2, lo:hi]
-        if w.sum() > 0:
-            mean = (w * m1[lo:hi]).sum() / w.sum()
-            med_mean_ins[s] = mean
-            med_sd_ins[s] = np.sqrt(max((w * m2[lo:hi]).sum() / w.sum() - mean**2, 0.0))
-    mu = np.log(model.medical_median * model.severity_multiplier)
-    sg = model.medical_sigma
-    g_mean = np.exp(mu + sg**2 / 2)
-    g_sd = np.sqrt((np.exp(sg**2) - 1) * np.exp(2 * mu + sg**2))
-
-    cl = np.asarray(model.cluster, dtype=np.float64)
-    gm = np.asarray(model.grade_mix, dtype=np.float64)
-    arrays = {
-        "cluster_cdf": np.minimum(np.cumsum(cl / cl.sum()), 1.0),
-        "injury_ratio": float(model.injury_ratio),
-        "grade_cdf": np.minimum(np.cumsum(gm / gm.sum()), 1.0),
-        "payout_share": np.asarray(model.payout_share, dtype=np.float64),
-        "civil_share": np.asarray(model.civil_share, dtype=np.float64),
-        "rescue_share": float(model.rescue_share),
-        "sev_mult": float(model.severity_multiplier),
-        "med_mu": float(mu),
-        "med_sigma": float(sg),
-        "med_threshold": int(med_threshold),
-        "med_mean_ins": med_mean_ins,
-        "med_sd_ins": med_sd_ins,
-        "med_mean_gross": np.full(n_seg, g_mean),
-        "med_sd_gross": np.full(n_seg, g_sd),
-    }
-    # expectations without shocks (shocks have mean 1): casualties per year
-    # E[min(D, headcount)] per distinct headcount: the kernel caps deaths at headcount
-    c_idx = np.arange(cl.size)
-    uh, hinv = np.unique(head, return_inverse=True)
-    capped_mean = np.minimum(c_idx[None, :], uh[:, None]) @ (cl / cl.sum())
-    expected = {
-        "fatal_accidents": float(lam[0].sum()),
-        "disability_accidents": float(lam[1].sum()),
-        "medical_only": float(lam[2].sum()),
-        "deaths": float((lam[0] * capped_mean[hinv]).sum()),
-    }
-    prep = Prepared(seg_names, seg_off, rate_tot, alias, rec, limit_med, nb, arrays,
-                    float(model.shock_cv), model.shock_dist, model.shock_by, expected)
-    return prep, df
-
-
-def _shocks(g: np.random.Generator, n_years: int, prep: Prepared) -> np.ndarray:
-    n_seg = len(prep.seg_names)
-    cv = prep.shock_cv
-    if cv <= 0:
-        return np.ones((n_years, n_seg))
-    k = 1 if prep.shock_by == "all" else n_seg
-    if prep.shock_dist == "gamma":
-        a = 1.0 / cv**2
-        m = g.gamma(a, 1.0 / a, size=(n_years, k))
-    else:
-        s2 = np.log1p(cv**2)
-        m = g.lognormal(-s2 / 2, np.sqrt(s2), size=(n_years, k))
-    return np.ascontiguousarray(np.broadcast_to(m, (n_years, n_seg)))
-
-
-def run_block(prep: Prepared, entropy, spawn_key: tuple, block: int, n_years: int) -> dict[str, np.ndarray]:
-    """Simulate block ``block`` (``n_years`` years) from its own spawned stream."""
-    from ._kernels import simulate_block_kernel
-
-    ss = block_seed(np.random.SeedSequence(entropy, spawn_key=spawn_key), block)
-    g = np.random.Generator(np.random.PCG64(ss))
-    shocks = _shocks(g, n_years, prep)
-    n_seg = len(prep.seg_names)
-    out = {c: np.zeros(n_years, dtype=np.float64 if c.endswith("loss") else np.int64) for c in _ANNUAL_COLUMNS}
-    seg_ins = np.zeros((n_years, n_seg))
-    a = prep.model_arrays
-    simulate_block_kernel(
-        g, shocks, prep.seg_off, prep.rate_tot, prep.alias, prep.rec, prep.limit_med, prep.nb,
-        a["cluster_cdf"], a["injury_ratio"], a["grade_cdf"], a["payout_share"], a["civil_share"], a["rescue_share"], a["sev_mult"],
-        a["med_mu"], a["med_sigma"], a["med_threshold"], a["med_mean_ins"], a["med_sd_ins"], a["med_mean_gross"], a["med_sd_gross"],
-        out["gross_loss"], out["insured_loss"], out["accidents"], out["deaths"], out["disabilities"], out["medical_only"], seg_ins,
-    )
-    out["segment_insured"] = seg_ins
-    return out
 
 
 def simulate(
@@ -239,7 +59,7 @@ def simulate(
     backend: str = "threads",
     threads: int | None = None,
     client: Any = None,
-    relativity: str | None = "float_factor",
+    relativity: str | None = "risk_relativity",
     med_threshold: int = 1000,
     progress: bool | Callable[[int, int], None] = False,
 ) -> "SimulationResult":
@@ -249,9 +69,9 @@ def simulate(
     ----------
     priced : DataFrame
         A portfolio, usually the output of :func:`ajx_actuarial.price` (its ``premium`` gives
-        the loss ratio; its ``float_factor`` the within-industry risk relativity).
+        the loss ratio; its ``risk_relativity`` the policy's frequency relativity).
     years : int
-        Simulated years (>= 1).
+        Simulated years (1 to 10 000 000).
     rng : int | SeedSequence | Generator | None
         Same seed and ``block_years`` ⇒ bit-identical results for any ``threads``, task
         grouping or ``backend``.
@@ -260,14 +80,16 @@ def simulate(
     limits : LimitPolicy, optional
         Overrides the portfolio's limits (e.g. ``LimitPolicy.beijing(2024)``).
     block_years : int
-        Years per block (each block has its own random stream; part of the seed contract).
+        Years per block (each block has its own random streams; part of the seed contract).
     backend : {"threads", "dask"}
-        ``"dask"`` runs blocks as tasks on ``client`` (a ``dask.distributed.Client``) or on the
-        scheduler at that address.
+        ``"dask"`` runs blocks as tasks on ``client`` (a ``dask.distributed.Client`` or a
+        scheduler address); without ``client`` the active distributed client is used.
     threads : int, optional
         Local threads (default: ``NUMBA_NUM_THREADS`` or the CPU count).
     relativity : str or None
-        Column used as the within-industry frequency relativity (exposure-normalised).
+        Column with each policy's frequency relativity (default ``risk_relativity``, written by
+        :func:`~ajx_actuarial.price`: the float factor over the table's reference mean; 1 where
+        the column is absent). ``None`` simulates every policy at its industry's rate.
     med_threshold : int
         Segment-year medical-only counts above this use the normal approximation of their
         total (attritional claims; the per-claim cap is in the moments).
@@ -285,43 +107,127 @@ def simulate(
     >>> res.annual.shape[0]
     500
     """
-    years = _check_int(years, "years", 1)
-    block_years = _check_int(block_years, "block_years", 1)
+    model = LossModel.default() if model is None else model
+    res = simulate_many(priced, {"scenario": SimSpec(model, limits)}, years, rng=rng, block_years=block_years, backend=backend,
+                        threads=threads, client=client, relativity=relativity, med_threshold=med_threshold, progress=progress)
+    return res["scenario"]
+
+
+def simulate_many(
+    priced: pd.DataFrame,
+    scenarios: Mapping[str, SimSpec] | Sequence[SimSpec],
+    years: int = 10_000,
+    *,
+    rng: RngLike = None,
+    premiums: Mapping[str, tuple[float, float]] | None = None,
+    block_years: int = 250,
+    backend: str = "threads",
+    threads: int | None = None,
+    client: Any = None,
+    relativity: str | None = "risk_relativity",
+    med_threshold: int = 1000,
+    progress: bool | Callable[[int, int], None] = False,
+) -> dict[str, "SimulationResult"]:
+    """Simulate several scenarios on the same accidents (common random numbers made literal).
+
+    Scenarios that share the counts, casualty and payout laws run in ONE pass: accidents,
+    victims and grades are drawn once, and each scenario's limits and severity multiplier are
+    applied to every accident; frequency multipliers and common shocks are coupled by thinning
+    and one extra layer (see :mod:`._kernels`). A scenario whose multipliers are all 1 gives
+    bit-identically what :func:`simulate` gives alone with the same seed. Scenarios that differ
+    in those laws (e.g. Poisson vs negative binomial counts) run in separate passes.
+
+    Parameters
+    ----------
+    scenarios : {name: SimSpec} or a list of SimSpec (named by their ``name``)
+    premiums : {name: (premium, premium_ex_vat)}, optional
+        Each scenario's premium for its loss ratio (default: the sums of ``priced``).
+
+    Returns
+    -------
+    dict name -> SimulationResult
+
+    Examples
+    --------
+    >>> import ajx_actuarial as ajx
+    >>> book = ajx.price(ajx.synth.portfolio(2000, rng=1), "national-2025")
+    >>> m = ajx.LossModel.default()
+    >>> res = ajx.simulate_many(book, {"as priced": ajx.SimSpec(m), "800k": ajx.SimSpec(m, ajx.LimitPolicy.fixed(800_000))}, 200, rng=3)
+    >>> bool(res["800k"].mean() >= res["as priced"].mean())
+    True
+    """
+    if isinstance(scenarios, Mapping):
+        items = list(scenarios.items())
+    else:
+        items = [(sp.name, sp) for sp in scenarios]
+    if not items:
+        raise ValidationError("simulate_many: no scenario given")
+    names = [k for k, _ in items]
+    if len(set(names)) != len(names):
+        raise ValidationError(f"simulate_many: scenario names must be unique, got {names}")
+    for k, sp in items:
+        if not isinstance(sp, SimSpec):
+            raise ValidationError(f"simulate_many: scenario {k!r} must be a SimSpec(model, limits), got {type(sp).__name__}")
+    years = _check_int(years, "years", 1, 10_000_000)
+    block_years = _check_int(block_years, "block_years", 1, 1_000_000)
     if backend not in ("threads", "dask"):
         raise ValidationError(f"simulate: backend must be 'threads' or 'dask', got {backend!r}")
     if threads is not None:
-        threads = _check_int(threads, "threads", 1)
-    model = model or LossModel.default()
-    if not isinstance(model, LossModel):
-        raise ValidationError(f"simulate: model must be a LossModel, got {type(model).__name__}")
+        threads = _check_int(threads, "threads", 1, 1024)
+    med_threshold = _check_int(med_threshold, "med_threshold", 0, 10**9)
     ss = seed_sequence(rng)
-    t0 = time.perf_counter()
-    prep, df = prepare(priced, model, limits, relativity=relativity, med_threshold=med_threshold)
-    t_prep = time.perf_counter() - t0
+    passes: dict[tuple, list[int]] = {}
+    for j, (_, sp) in enumerate(items):
+        if not isinstance(sp.model, LossModel):
+            raise ValidationError(f"simulate: model must be a LossModel, got {type(sp.model).__name__}")
+        passes.setdefault(pass_key(sp.model.validate()), []).append(j)
     blocks = [(b, min(block_years, years - b * block_years)) for b in range((years + block_years - 1) // block_years)]
-    t1 = time.perf_counter()
-    if backend == "threads":
-        results = _run_threads(prep, ss, blocks, threads, progress)
-    else:
-        results = _run_dask(prep, ss, blocks, client, progress)
-    t_run = time.perf_counter() - t1
-    annual = pd.DataFrame({c: np.concatenate([r[c] for r in results]) for c in _ANNUAL_COLUMNS})
-    annual.index.name = "sim_year"
-    seg = pd.DataFrame(np.vstack([r["segment_insured"] for r in results]), columns=pd.Index(prep.seg_names, name=model.shock_by if model.shock_by == "region" else "industry"))
-    seg.index.name = "sim_year"
-    premium = float(df["premium"].sum()) if "premium" in df.columns else float("nan")
-    premium_ex_vat = float(df["premium_ex_vat"].sum()) if "premium_ex_vat" in df.columns else float("nan")
+    total_steps = len(blocks) * len(passes)
+    done = [0]
+
+    def step(_d, _t):
+        done[0] += 1
+        if callable(progress):
+            progress(done[0], total_steps)
+
+    results: dict[str, SimulationResult] = {}
     import numba
 
-    prov = {
-        "seed": describe(ss), "years": years, "block_years": block_years, "backend": backend,
-        "policies": int(len(df)), "ajx_actuarial": __version__, "numpy": np.__version__, "numba": numba.__version__,
-        "seconds_prepare": round(t_prep, 3), "seconds_simulate": round(t_run, 3),
-        "limits": limits.label if limits is not None else "as priced", "counts": model.counts,
-        "med_threshold": med_threshold,
-    }
-    return SimulationResult(annual=annual, segments=seg, premium=premium, premium_ex_vat=premium_ex_vat,
-                            expected=prep.expected, provenance=prov)
+    for members in passes.values():
+        specs = [items[j][1] for j in members]
+        t0 = time.perf_counter()
+        prep, df = prepare(priced, specs, relativity=relativity, med_threshold=med_threshold)
+        t_prep = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        if backend == "threads":
+            outs = _run_threads(prep, ss, blocks, threads, step)
+        else:
+            outs = _run_dask(prep, ss, blocks, client, step)
+        t_run = time.perf_counter() - t1
+        out = np.concatenate([o for o, _ in outs], axis=0)
+        seg = np.concatenate([s for _, s in outs], axis=0)
+        prem_all = (float(df["premium"].sum()) if "premium" in df.columns else float("nan"),
+                    float(df["premium_ex_vat"].sum()) if "premium_ex_vat" in df.columns else float("nan"))
+        for q, j in enumerate(members):
+            name, sp = items[j]
+            annual = pd.DataFrame({c: out[:, q, i] for i, c in enumerate(OUT_COLUMNS)})
+            for c in _INT_COLUMNS:
+                annual[c] = np.rint(annual[c].to_numpy()).astype(np.int64)
+            annual = annual[["gross_loss", "insured_loss", *PART_COLUMNS, *_INT_COLUMNS]]
+            annual.index.name = "sim_year"
+            segments = pd.DataFrame(seg[:, q, :], columns=pd.Index(INDUSTRIES, name="industry"))
+            segments.index.name = "sim_year"
+            premium, premium_ex_vat = (premiums or {}).get(name, prem_all)
+            prov = {
+                "seed": describe(ss), "years": years, "block_years": block_years, "backend": backend,
+                "policies": int(len(df)), "ajx_actuarial": __version__, "numpy": np.__version__, "numba": numba.__version__,
+                "seconds_prepare": round(t_prep, 3), "seconds_simulate": round(t_run, 3), "scenarios_in_pass": len(members),
+                "limits": sp.limits.label if sp.limits is not None else "as priced", "counts": sp.model.counts,
+                "med_threshold": med_threshold,
+            }
+            results[name] = SimulationResult(annual=annual, segments=segments, premium=premium, premium_ex_vat=premium_ex_vat,
+                                             expected=prep.expected[q], provenance=prov)
+    return {k: results[k] for k in names}
 
 
 def _n_threads(threads: int | None) -> int:
@@ -331,37 +237,35 @@ def _n_threads(threads: int | None) -> int:
     return int(env) if env else (os.cpu_count() or 1)
 
 
-def _report(progress, done: int, total: int) -> None:
-    if callable(progress):
-        progress(done, total)
-
-
-def _run_threads(prep, ss, blocks, threads, progress):
+def _run_threads(prep, ss, blocks, threads, step):
     n = _n_threads(threads)
     args = [(prep, ss.entropy, tuple(ss.spawn_key), b, ny) for b, ny in blocks]
     if n == 1 or len(blocks) == 1:
         out = []
         for k, a in enumerate(args):
             out.append(run_block(*a))
-            _report(progress, k + 1, len(args))
+            step(k + 1, len(args))
         return out
     with ThreadPoolExecutor(max_workers=n) as ex:
         futs = [ex.submit(run_block, *a) for a in args]
         out = []
         for k, f in enumerate(futs):
             out.append(f.result())
-            _report(progress, k + 1, len(args))
+            step(k + 1, len(args))
         return out
 
 
-def _run_dask(prep, ss, blocks, client, progress):
+def _run_dask(prep, ss, blocks, client, step):
     try:
-        from dask.distributed import Client
+        from dask.distributed import Client, get_client
     except ImportError as exc:  # pragma: no cover
         raise ValidationError("simulate: backend='dask' needs dask[distributed] (pip install 'ajx_actuarial[dask]')") from exc
     own = False
     if client is None:
-        raise ValidationError("simulate: backend='dask' needs client= (a dask.distributed.Client or a scheduler address)")
+        try:
+            client = get_client()
+        except ValueError as exc:
+            raise ValidationError("simulate: backend='dask' found no active dask.distributed client; pass client= (a Client or a scheduler address)") from exc
     if isinstance(client, str):
         client = Client(client)
         own = True
@@ -371,7 +275,7 @@ def _run_dask(prep, ss, blocks, client, progress):
         out = []
         for k, f in enumerate(futs):
             out.append(f.result())
-            _report(progress, k + 1, len(futs))
+            step(k + 1, len(futs))
         return out
     finally:
         if own:
@@ -386,10 +290,11 @@ class SimulationResult:
     ----------
     annual : DataFrame
         One row per simulated year: ``gross_loss`` (economic, before limits), ``insured_loss``
-        (after per-person, per-accident and annual limits), ``accidents``, ``deaths``,
-        ``disabilities``, ``medical_only``.
+        (after per-person, per-accident and annual limits) and its parts ``death``,
+        ``disability``, ``medical``, ``rescue``; counts ``accidents`` (all, medical-only
+        included), ``deaths``, ``disabilities``, ``medical_only``.
     segments : DataFrame
-        Insured loss per simulated year and segment (industry, or region with region shocks).
+        Insured loss per simulated year and industry.
     premium, premium_ex_vat : float
         Portfolio premium (gross and ex-VAT) from the priced frame (``nan`` if unpriced).
     expected : dict

@@ -1,0 +1,286 @@
+"""The Monte Carlo engine behind :func:`simulate` and :func:`simulate_many`: kernel arrays, blocks, streams.
+
+One *pass* simulates K scenarios on the same accidents (:mod:`._kernels`). Scenarios may differ
+in their limits, severity multiplier, frequency multiplier and common shock; everything that
+shapes the accidents themselves (counts law, casualty law, payout tables, rescue share, death
+loss, medical law) is shared by a pass (:func:`pass_key`).
+
+Streams: block ``b`` of a call seeded with ``ss`` draws base accidents from spawn key
+``(..., b)``, the extra frequency layer and thinning uniforms from ``(..., b, 1)`` and the
+common shocks from ``(..., b, 2)``. The result is bit-identical for any thread count, grouping
+of blocks into tasks, or backend; a scenario whose multipliers are all 1 draws exactly what it
+draws alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._random import block_seed
+from ..errors import ValidationError
+from ..portfolio import validate_portfolio
+from ..reference import INDUSTRIES
+from .limits import LimitPolicy
+from .model import LossModel
+
+__all__ = ["SimSpec", "Prepared", "prepare", "run_block", "pass_key", "MAX_ACCIDENTS_PER_YEAR", "OUT_COLUMNS"]
+
+#: columns of the kernel's per-year, per-scenario output (same order as the ``O_*`` indices of :mod:`._kernels`)
+OUT_COLUMNS = ("gross_loss", "insured_loss", "death", "disability", "medical", "rescue", "accidents", "deaths",
+               "disabilities", "medical_only")
+
+#: Upper bound on the expected fatal + disability accidents (or clusters) per simulated year;
+#: beyond it the input is absurd for this line (the national total is about 20 000 deaths a year).
+MAX_ACCIDENTS_PER_YEAR = 5e6
+_SHARED = ("counts", "frailty_cv", "injury_ratio", "rescue_share", "death_loss", "medical_median", "medical_sigma")
+
+
+@dataclass(frozen=True)
+class SimSpec:
+    """One scenario of a pass: a loss model (its multipliers and shock may differ) and limits."""
+
+    model: LossModel
+    limits: LimitPolicy | None = None
+    name: str = "scenario"
+
+
+def pass_key(model: LossModel) -> tuple:
+    """What scenarios of one pass must share (anything else may differ)."""
+    arrays = tuple(tuple(np.round(np.asarray(getattr(model, a), dtype=float), 15)) for a in ("cluster", "grade_mix", "payout_share", "civil_share"))
+    freq = tuple(np.round(model.frequencies.loc[list(INDUSTRIES)].to_numpy(dtype=float).ravel(), 15))
+    return tuple(getattr(model, k) for k in _SHARED) + arrays + (freq,)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Arrays the kernel needs, built once per pass (picklable for Dask)."""
+
+    seg_off: np.ndarray
+    seg_ind: np.ndarray
+    seg_region: np.ndarray
+    regions: tuple[str, ...]
+    W: np.ndarray
+    alias: np.ndarray
+    pol: np.ndarray
+    lim: np.ndarray
+    set_of: np.ndarray
+    nb: bool
+    arrays: dict
+    freq: np.ndarray
+    shocks: tuple  # per scenario: (cv, dist, by)
+    expected: list = field(default_factory=list)
+
+
+def _relativity(df: pd.DataFrame, relativity: str | None) -> np.ndarray:
+    if relativity is None:
+        return np.ones(len(df))
+    if relativity not in df.columns:
+        if relativity == "risk_relativity":
+            return np.ones(len(df))  # an unpriced book simulates at the industry average
+        raise ValidationError(f"simulate: relativity column {relativity!r} not in the portfolio; price it first or pass relativity=None")
+    rel = df[relativity].to_numpy(dtype=np.float64)
+    if not np.isfinite(rel).all() or (rel <= 0).any():
+        bad = np.flatnonzero(~np.isfinite(rel) | (rel <= 0))[:5].tolist()
+        raise ValidationError(f"simulate: relativity column {relativity!r} must be finite and > 0; bad rows {bad}")
+    return rel
+
+
+def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | None = "risk_relativity",
+            med_threshold: int = 1000) -> tuple[Prepared, pd.DataFrame]:
+    """Validate inputs and build the kernel arrays of one pass. Returns them and the sorted book."""
+    from ._kernels import build_alias_kernel
+
+    if not specs:
+        raise ValidationError("simulate: no scenario to simulate")
+    models = []
+    for sp in specs:
+        if not isinstance(sp.model, LossModel):
+            raise ValidationError(f"simulate: model must be a LossModel, got {type(sp.model).__name__}")
+        if sp.limits is not None and not isinstance(sp.limits, LimitPolicy):
+            raise ValidationError(f"simulate: limits must be a LimitPolicy, got {type(sp.limits).__name__}")
+        models.append(sp.model.validate())
+    key = pass_key(models[0])
+    if any(pass_key(m) != key for m in models[1:]):
+        raise ValidationError("simulate: scenarios of one pass must share the counts, casualty and payout laws (use simulate_many)")
+    m0 = models[0]
+    df = validate_portfolio(priced)
+    n = len(df)
+    rel = _relativity(df, relativity)
+    ind = df["industry"].cat.codes.to_numpy().astype(np.int64)
+    by_region = any(m.shock_by == "region" for m in models)
+    if by_region:
+        regions = tuple(sorted(df["region"].astype(str).unique()))
+        reg = pd.Categorical(df["region"].astype(str), categories=list(regions)).codes.astype(np.int64)
+    else:
+        regions = ()
+        reg = np.zeros(n, dtype=np.int64)
+    nreg = max(len(regions), 1)
+    seg = ind * nreg + reg
+    order = np.argsort(seg, kind="stable")
+    df = df.iloc[order].reset_index(drop=True)
+    seg, rel, ind, reg = seg[order], rel[order], ind[order], reg[order]
+    present = np.unique(seg)
+    remap = np.full(len(INDUSTRIES) * nreg, -1, dtype=np.int64)
+    remap[present] = np.arange(present.size)
+    seg = remap[seg]
+    n_seg = present.size
+    seg_off = np.zeros(n_seg + 1, dtype=np.int64)
+    seg_off[1:] = np.cumsum(np.bincount(seg, minlength=n_seg))
+    seg_ind = (present // nreg).astype(np.int64)
+    seg_region = (present % nreg).astype(np.int64) if by_region else np.full(n_seg, -1, dtype=np.int64)
+
+    head = df["headcount"].to_numpy(dtype=np.float64)
+    rates = m0.rates() / m0.frequency_multiplier  # base rates: multipliers are applied per scenario
+    lam = np.empty((3, n))
+    for t, col in enumerate(("fatal", "disability", "medical")):
+        lam[t] = head * rel * rates[col].to_numpy()[ind]
+    nb = m0.counts == "negbin"
+    weights = lam.copy()
+    pol = np.zeros((n, 3))
+    pol[:, 0] = head
+    if nb:
+        r = 1.0 / m0.frailty_cv**2
+        for t in range(2):
+            weights[t] = r * np.log1p(lam[t] / r)  # expected clusters
+            pol[:, 1 + t] = lam[t] / (r + lam[t])
+    W = np.zeros((3, n_seg))
+    alias = np.empty((3, n, 2))
+    for t in range(3):
+        W[t] = np.bincount(seg, weights=weights[t], minlength=n_seg)
+        for s in range(n_seg):
+            lo, hi = seg_off[s], seg_off[s + 1]
+            if hi > lo:
+                build_alias_kernel(np.ascontiguousarray(weights[t, lo:hi]), alias[t, lo:hi])
+    # memory bound: a year's accidents must fit comfortably
+    top_mult = max(m.frequency_multiplier * (1 + 6 * m.shock_cv) for m in models)
+    per_year = float(W[:2].sum()) * top_mult
+    if per_year > MAX_ACCIDENTS_PER_YEAR:
+        raise ValidationError(
+            f"simulate: the book would have about {per_year:,.0f} fatal and disability accidents a year "
+            f"(limit {MAX_ACCIDENTS_PER_YEAR:,.0f}); check headcount, frequency_multiplier and shock_cv"
+        )
+
+    # limit sets: one per distinct limit policy
+    sets, set_of = [], []
+    for sp in specs:
+        k = None if sp.limits is None else sp.limits
+        try:
+            j = sets.index(k)
+        except ValueError:
+            sets.append(k)
+            j = len(sets) - 1
+        set_of.append(j)
+    lim = np.empty((len(sets), n, 4))
+    limit_frames = []
+    for j, lp in enumerate(sets):
+        d = lp.apply(df) if lp is not None else df
+        lim[j, :, 0] = d["limit_death"].to_numpy(dtype=np.float64)
+        lim[j, :, 1] = d["limit_accident"].to_numpy(dtype=np.float64)
+        lim[j, :, 2] = d["limit_annual"].to_numpy(dtype=np.float64)
+        lim[j, :, 3] = d["limit_medical"].to_numpy(dtype=np.float64)
+        limit_frames.append(d)
+
+    # medical-only moments per scenario and segment (capped lognormal, rate-weighted)
+    K = len(specs)
+    mean_ins = np.zeros((K, n_seg))
+    sd_ins = np.zeros((K, n_seg))
+    mean_g = np.zeros((K, n_seg))
+    sd_g = np.zeros((K, n_seg))
+    sev = np.array([m.severity_multiplier for m in models], dtype=np.float64)
+    med_mu = np.log(m0.medical_median * sev)
+    sgm = m0.medical_sigma
+    for q, (m, j) in enumerate(zip(models, set_of)):
+        caps, inv = np.unique(lim[j, :, 3], return_inverse=True)
+        mom = np.array([m.medical_moments(c) for c in caps])
+        m1 = mom[inv, 0]
+        m2 = mom[inv, 1] + m1**2
+        w_all = lam[2]
+        wsum = np.bincount(seg, weights=w_all, minlength=n_seg)
+        s1 = np.bincount(seg, weights=w_all * m1, minlength=n_seg)
+        s2 = np.bincount(seg, weights=w_all * m2, minlength=n_seg)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(wsum > 0, s1 / wsum, 0.0)
+            mean_ins[q] = mean
+            sd_ins[q] = np.sqrt(np.maximum(np.where(wsum > 0, s2 / wsum, 0.0) - mean**2, 0.0))
+        mean_g[q] = np.exp(med_mu[q] + sgm**2 / 2)
+        sd_g[q] = np.sqrt((np.exp(sgm**2) - 1) * np.exp(2 * med_mu[q] + sgm**2))
+
+    cl = np.asarray(m0.cluster, dtype=np.float64)
+    gm = np.asarray(m0.grade_mix, dtype=np.float64)
+    arrays = {
+        "cluster_cdf": np.minimum(np.cumsum(cl / cl.sum()), 1.0),
+        "injury_ratio": float(m0.injury_ratio),
+        "grade_cdf": np.minimum(np.cumsum(gm / gm.sum()), 1.0),
+        "payout": np.asarray(m0.payout_share, dtype=np.float64),
+        "civil": np.asarray(m0.civil_share, dtype=np.float64),
+        "rho": float(m0.rescue_share),
+        "dloss": float(m0.death_loss),
+        "sev": sev,
+        "med_mu": med_mu,
+        "med_sigma": float(sgm),
+        "med_threshold": int(med_threshold),
+        "med_mean_ins": mean_ins, "med_sd_ins": sd_ins, "med_mean_gross": mean_g, "med_sd_gross": sd_g,
+    }
+    # model expectations per year without shocks (shocks have mean 1)
+    c_idx = np.arange(cl.size)
+    uh, hinv = np.unique(head, return_inverse=True)
+    capped_mean = np.minimum(c_idx[None, :], uh[:, None]) @ (cl / cl.sum())
+    expected = []
+    for m in models:
+        f = m.frequency_multiplier
+        expected.append({
+            "fatal_accidents": f * float(lam[0].sum()), "disability_accidents": f * float(lam[1].sum()),
+            "medical_only": f * float(lam[2].sum()), "deaths": f * float((lam[0] * capped_mean[hinv]).sum()),
+        })
+    prep = Prepared(seg_off=seg_off, seg_ind=seg_ind, seg_region=seg_region, regions=regions, W=W, alias=alias, pol=pol, lim=lim,
+                    set_of=np.asarray(set_of, dtype=np.int64), nb=nb, arrays=arrays,
+                    freq=np.array([m.frequency_multiplier for m in models]),
+                    shocks=tuple((m.shock_cv, m.shock_dist, m.shock_by) for m in models), expected=expected)
+    return prep, df
+
+
+def _multipliers(ss_shock: np.random.SeedSequence, n_years: int, prep: Prepared) -> np.ndarray:
+    """Frequency × common-shock multiplier per (year, scenario, segment)."""
+    K = prep.freq.size
+    n_seg = prep.seg_ind.size
+    out = np.empty((n_years, K, n_seg))
+    g = np.random.Generator(np.random.PCG64(ss_shock))
+    for q, (cv, dist, by) in enumerate(prep.shocks):
+        if cv <= 0:
+            out[:, q, :] = prep.freq[q]
+            continue
+        groups = {"industry": prep.seg_ind, "region": np.maximum(prep.seg_region, 0), "all": np.zeros(n_seg, dtype=np.int64)}[by]
+        k = int(groups.max()) + 1 if by != "industry" else len(INDUSTRIES)
+        if dist == "gamma":
+            a = 1.0 / cv**2
+            m = g.gamma(a, 1.0 / a, size=(n_years, k))
+        else:
+            s2 = np.log1p(cv**2)
+            m = g.lognormal(-s2 / 2, np.sqrt(s2), size=(n_years, k))
+        out[:, q, :] = prep.freq[q] * m[:, groups]
+    return out
+
+
+def run_block(prep: Prepared, entropy, spawn_key: tuple, block: int, n_years: int) -> tuple[np.ndarray, np.ndarray]:
+    """Simulate block ``block`` (``n_years`` years) of every scenario of the pass."""
+    from ._kernels import simulate_block_kernel
+
+    root = np.random.SeedSequence(entropy, spawn_key=tuple(spawn_key))
+    ss0 = block_seed(root, block)
+    g0 = np.random.Generator(np.random.PCG64(ss0))
+    g1 = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=tuple(ss0.spawn_key) + (1,))))
+    mult = _multipliers(np.random.SeedSequence(entropy, spawn_key=tuple(ss0.spawn_key) + (2,)), n_years, prep)
+    K = prep.freq.size
+    out = np.zeros((n_years, K, len(OUT_COLUMNS)))
+    out_seg = np.zeros((n_years, K, len(INDUSTRIES)))
+    a = prep.arrays
+    simulate_block_kernel(
+        g0, g1, mult, prep.seg_off, prep.seg_ind, prep.W, prep.alias, prep.pol, prep.lim, prep.set_of, prep.nb,
+        a["cluster_cdf"], a["injury_ratio"], a["grade_cdf"], a["payout"], a["civil"], a["rho"], a["dloss"], a["sev"],
+        a["med_mu"], a["med_sigma"], a["med_threshold"], a["med_mean_ins"], a["med_sd_ins"], a["med_mean_gross"], a["med_sd_gross"],
+        out, out_seg,
+    )
+    return out, out_seg
