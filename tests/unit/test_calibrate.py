@@ -1,6 +1,7 @@
 """Calibration: cells = rows, known truth recovered at the nominal rate, rebalancing, refinement."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import ajx_actuarial as ajx
@@ -108,7 +109,7 @@ def test_refine_fix_cap_monotone(experience, fitted):
 
 
 def test_monotone_smoothing_pools_violators():
-    from ajx_actuarial.rating.calibrate import _isotonic
+    from ajx_actuarial.rating._calibration import _isotonic
 
     np.testing.assert_allclose(_isotonic(np.array([0.0, 0.3, 0.2, 0.5]), np.array([1.0, 1.0, 1.0, 2.0])), [0.0, 0.25, 0.25, 0.5])
 
@@ -200,3 +201,113 @@ def test_diagnostics_validate_inputs(fitted):
 def test_hierarchical_method_is_validated(experience):
     with pytest.raises(ajx.ValidationError, match=r"method must be 'buhlmann-gisler' or 'unbiased'"):
         ajx.hierarchical_credibility(experience, levels=("industry", "region"), ratio="claims", weight="exposure", method="magic")
+
+
+# ---------------------------------------------------------------------- defaults and edge cases
+
+
+def test_default_factors_include_size_and_remove_its_bias(experience):
+    """std_grade is more common in large units, which have fewer claims (truth: size large 0.85):
+    without size the grade-1 relativity absorbs part of the size effect; with the default list
+    (size first) it comes back within its interval (truth 0.75)."""
+    d = ajx.calibrate(experience, severity=None)
+    assert d.factors == ("size", "std_grade", "violations", "blacklisted", "rectification")
+    row = d.relativities.set_index(["factor", "level"]).loc[("std_grade", "1")]
+    assert row.ci_low <= 0.75 <= row.ci_high
+    no_size = ajx.calibrate(experience, ["std_grade", "violations", "blacklisted", "rectification"], severity=None)
+    biased = no_size.relativities.set_index(["factor", "level"]).loc[("std_grade", "1")]
+    assert biased.ci_high < 0.75  # the omitted-variable bias the default avoids
+    # a column with a single level is left out of the default list
+    one = experience.assign(blacklisted=False)
+    assert "blacklisted" not in ajx.calibrate(one, severity=None).factors
+
+
+def test_constant_severity_gives_a_zero_dispersion_fit(experience):
+    """Fixed benefits (every claim pays the same): statsmodels' scale estimate is 0 and its
+    deviance 0/0 ('first guess on the deviance returned a nan'); the fit reports dispersion 0
+    and recovers the constant exactly."""
+    e = experience.assign(incurred=experience["claims"] * 400_000.0)
+    r = ajx.calibrate(e, ["size", "std_grade"])
+    assert r.diagnostics["severity_dispersion"] == 0.0
+    np.testing.assert_allclose(r.base_severity["severity"], 400_000.0, rtol=1e-10)
+    np.testing.assert_allclose(r.predict_loss(e), r.predict_frequency(e) * 400_000.0, rtol=1e-10)
+    # a varying severity keeps its estimated dispersion
+    assert ajx.calibrate(experience, ["size"]).diagnostics["severity_dispersion"] > 0
+
+
+def test_claims_without_incurred_and_no_claims_are_clear_errors(experience):
+    with pytest.raises(ajx.ValidationError, match=r"severity='gamma' needs incurred > 0 wherever claims > 0; \d+ of \d+ fitted records"):
+        ajx.calibrate(experience.assign(incurred=0.0), ["size"])
+    # the Tweedie pure premium accepts zeros
+    half_nil = experience.assign(incurred=experience["incurred"] * (experience.index % 2))
+    assert ajx.calibrate(half_nil, ["size"], pure_premium="tweedie").base_severity is not None
+    none = experience.assign(claims=0, deaths=0, disabilities=0, incurred=0.0)
+    with pytest.raises(ajx.ValidationError, match=r"the experience has no claims \(column 'claims' sums to 0 over 60,000 policy-years\)"):
+        ajx.calibrate(none)
+
+
+def test_refine_keeps_the_glm_options():
+    book = ajx.synth.portfolio(2_000, rng=4)
+    exp = ajx.synth.experience(book, 2, rng=5, truth=TruthModel.default(frailty_cv=1.0))
+    r = ajx.calibrate(exp, ["std_grade"], frequency="negbin", severity=None, level=0.9)
+    again = r.refine(exp, fix={"std_grade": {"1": 0.9}})
+    assert again.path == "rows" and hasattr(again.raw["frequency"], "alpha")
+    assert again.provenance["spec"]["level"] == 0.9
+
+
+def test_rate_table_keeps_the_template_size_structure_when_size_is_not_fitted(experience):
+    template = RateTable.load("zhoushan-2018")  # size base rates 0.95 / 1 / 1 / 1.05 and a headcount factor
+    fit = ajx.calibrate(experience, ["std_grade", "violations"], bands=BANDS)
+    table = fit.to_rate_table(template, target_loss_ratio=0.6, name="t-keep")
+    assert table.data["base_rates"]["size"] == template.data["base_rates"]["size"]
+    assert table.data["size_factor"] == template.data["size_factor"]
+    assert "kept from the template" in table.data["meta"]["calibration"]["size_structure"]
+    # an industry x size grid is kept too, moving with its industry's rate
+    xz = RateTable.load("xinzhou-2024")
+    kept = fit.to_rate_table(xz, target_loss_ratio=0.6)
+    ratio = {s: kept.data["base_rates"]["grid"]["coal_mine"][s] / kept.data["base_rates"]["industry"]["coal_mine"]
+             for s in xz.data["base_rates"]["grid"]["coal_mine"]}
+    want = {s: v / xz.data["base_rates"]["industry"]["coal_mine"] for s, v in xz.data["base_rates"]["grid"]["coal_mine"].items()}
+    assert ratio == pytest.approx(want, rel=1e-12)
+    # with size fitted the classes carry the effect and the headcount factor is neutral
+    fitted_size = ajx.calibrate(experience, ["size", "std_grade"]).to_rate_table(template, target_loss_ratio=0.6)
+    rel = ajx.calibrate(experience, ["size", "std_grade"]).relativities.set_index(["factor", "level"])["relativity"]
+    for s in ("large", "medium", "small", "micro"):
+        assert fitted_size.data["base_rates"]["size"][s] == pytest.approx(rel[("size", s)])
+    assert fitted_size.data["size_factor"]["factors"] == [1.0] * 5
+    assert "size base rates fitted" in fitted_size.data["meta"]["calibration"]["size_structure"]
+
+
+def test_rate_table_can_fit_the_headcount_factor(experience):
+    bands = {"headcount": [10, 50, 300, 1000], **BANDS}
+    fit = ajx.calibrate(experience, ["headcount", "std_grade", "violations"], bands=bands)
+    table = fit.to_rate_table("national-2025", target_loss_ratio=0.6)
+    hc = fit.relativities[fit.relativities["factor"] == "headcount"]["relativity"].tolist()
+    assert table.data["size_factor"] == {"bands": [10, 50, 300, 1000], "factors": hc}
+    assert table.data["base_rates"]["size"] == {s: 1.0 for s in ("large", "medium", "small", "micro")}
+    assert "headcount factor fitted" in table.data["meta"]["calibration"]["size_structure"]
+
+
+def test_rate_table_balances_each_industry_and_records_its_provenance(fitted):
+    table = fitted.to_rate_table("national-2025", target_loss_ratio=0.6, name="calibrated-x")
+    book = fitted.data[fitted.data["year"] == fitted.data["year"].max()].reset_index(drop=True)
+    priced = ajx.price(book.drop(columns=["year"]).assign(policy_id=range(len(book))), table, lift_limits=True)
+    expected = fitted.predict_loss(book, book["headcount"].to_numpy(dtype=float))
+    lr = (pd.Series(expected).groupby(book["industry"].astype(str).to_numpy()).sum()
+          / priced["premium_ex_vat"].groupby(priced["industry"].astype(str).to_numpy()).sum())
+    np.testing.assert_allclose(lr.to_numpy(), 0.6, rtol=1e-5)
+    meta = table.data["meta"]
+    assert meta["name"] == "calibrated-x"
+    assert meta["description"].startswith("Calibrated by ajx_actuarial") and "60,000 policy-years (2021-2023)" in meta["description"]
+    assert meta["description"] != RateTable.load("national-2025").data["meta"]["description"]
+    cal = meta["calibration"]
+    assert cal["template"] == "national-2025" and cal["policy_years"] == 60_000 and cal["years"] == [2021, 2022, 2023]
+    assert cal["factors"] == list(fitted.factors) and set(cal["off_balance_by_industry"]) == set(ajx.reference.INDUSTRIES)
+    assert cal["model"] == "poisson frequency × Gamma severity"
+
+
+def test_rate_table_round_trips_through_toml(fitted, tmp_path):
+    table = fitted.to_rate_table("xinzhou-2024", target_loss_ratio=0.6)
+    back = RateTable.load(table.to_toml(tmp_path / "t.toml"))
+    assert back.data["meta"]["calibration"]["target_loss_ratio"] == 0.6
+    assert "grid" not in back.data["base_rates"]  # size was fitted: the template's coal grid is replaced
