@@ -16,8 +16,10 @@ from rich.console import Console
 
 from . import stress as _stress
 from . import synth
+from .errors import ValidationError
 from .losses import simulate
-from .present import fmt_millions, fmt_pct, frame_table, portfolio_summary_table, premium_summary_table, progress_bar, segment_table
+from .present import (fmt_millions, fmt_pct, portfolio_summary_table, premium_summary_table, progress_bar, segment_table,
+                      stress_table)
 from .prevention import assess
 from .rating import RateTable, price
 from .report import write_report
@@ -65,13 +67,20 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     run = RunFolder(Path(out_dir), kind="demo", seed=seed,
                     inputs={"book": f"synthetic book, ajx_actuarial.synth, seed {seed}", "table": table, "years": years,
                             "stress_years": stress_years, "rules": RULES, "fee_ratio": fee, "scenarios": SCENARIOS})
-    run.start()
+    for name, v in (("years", years), ("stress_years", stress_years)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValidationError(f"demo: {name} must be an integer >= 1, got {v!r}")
+    # Inputs are checked (synthesis, pricing) before the previous run in out_dir is replaced.
     with con.status(f"synthesising {n:,} policies ..."):
         book = synth.portfolio(n, rng=seed)
+    priced = price(book, rate_table)
+    with run:
+        return _run(run, con, t0, book, priced, years=years, stress_years=stress_years, seed=seed, table=table, fee=fee, lang=lang)
+
+
+def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress_years, seed, table, fee, lang) -> dict:
     run.write_table(book, "portfolio.parquet")
     con.print(portfolio_summary_table(book, lang))
-
-    priced = price(book, rate_table)
     run.write_table(priced, "priced.parquet")
     con.print(premium_summary_table(priced, title=f"Premium by industry, table {table}", lang=lang))
 
@@ -93,8 +102,7 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     with bar:
         st = _stress.run_detailed(book, sset, years=stress_years, rng=seed, progress=cb)
     save_stress(st, run)
-    con.print(frame_table(st.table[["premium", "expected_loss", "loss_ratio", "var_995", "share_funded", "prevention_shortfall"]],
-                          title="Stress scenarios (common random numbers)", float_fmt="{:,.4g}"))
+    con.print(stress_table(st.table, title=f"Stress scenarios {SCENARIOS} (common random numbers)", lang=lang))
 
     summary = {
         "policies": int(len(book)), "workers": int(book["headcount"].sum()), "seed": seed, "table": table,

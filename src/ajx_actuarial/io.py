@@ -118,7 +118,9 @@ def _read_csv(p: Path, encoding: str | None) -> pd.DataFrame:
     if dup:
         raise ValidationError(f"read: {str(p)!r}: duplicate column(s) {dup} in the header; each column may appear once")
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep)
+        df = pd.read_csv(io.StringIO(text), sep=sep)
+        df.attrs["read"] = {"format": "csv", "delimiter": sep, "encoding": enc}
+        return df
     except (ValueError, pd.errors.ParserError) as exc:
         raise ValidationError(f"read: cannot parse {str(p)!r} as CSV (delimiter {sep!r}, encoding {enc}): "
                               f"{str(exc).splitlines()[0]}") from exc
@@ -221,6 +223,14 @@ def _remove_stale_temps(target: Path) -> list[Path]:
     return removed
 
 
+def _make_temp(target: Path) -> Path:
+    """Create an empty temporary file beside ``target`` (mode 0666 less the umask)."""
+    tmp = target.parent / f".{target.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    os.close(fd)
+    return tmp
+
+
 class atomic_path:
     """Context manager yielding a temporary path beside ``target``; renamed onto it on success.
 
@@ -253,9 +263,7 @@ class atomic_path:
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
             _remove_stale_temps(self.target)
-            self.tmp = self.target.parent / f".{self.target.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp"
-            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-            os.close(fd)
+            self.tmp = _make_temp(self.target)
         except OSError as exc:
             self.tmp = None
             raise self._fail(exc) from exc

@@ -262,9 +262,12 @@ def _validate(df: Any, columns: tuple[Column, ...], where: str) -> pd.DataFrame:
                               f"(pandas renamed the repeated header to {mangled}); each column may appear once")
     missing = [c.name for c in columns if c.required and c.name not in df.columns]
     if missing:
+        found = [str(c) for c in df.columns[:8]] + (["..."] if len(df.columns) > 8 else [])
+        how = df.attrs.get("read", {}) if isinstance(df.attrs.get("read"), dict) else {}
+        read = f" (read as CSV with delimiter {how['delimiter']!r}, encoding {how['encoding']})" if "delimiter" in how else ""
         raise ValidationError(
-            f"{where}: missing required column(s) {missing}; required: "
-            f"{[c.name for c in columns if c.required]}"
+            f"{where}: missing required column(s) {missing}; required: {[c.name for c in columns if c.required]} "
+            f"(Chinese headers accepted, see ajx_actuarial.aliases); columns found: {found}{read}"
         )
     out: dict[str, Any] = {}
     src = df.reset_index(drop=True)

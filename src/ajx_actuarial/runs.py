@@ -1,7 +1,8 @@
 """Run folders: outputs of one run, listed in a manifest written last.
 
 ``ajx demo`` and ``ajx stress`` write their outputs into a folder through a
-:class:`RunFolder`. :meth:`RunFolder.start` deletes the previous run's manifest first and then
+:class:`RunFolder` (``with RunFolder(...) as run:``; a run that fails removes what it wrote,
+and its folder if it made it). :meth:`RunFolder.start` deletes the previous run's manifest first and then
 the files it listed, so a run killed part-way leaves a folder without ``manifest.json``;
 :meth:`RunFolder.finish` writes ``manifest.json`` last (run id, kind, seed, inputs, package
 version, and every file with its size, rows and SHA-256). :func:`read_run` (used by
@@ -19,7 +20,9 @@ Adding an output to a finished run (e.g. ``adequacy.parquet`` for a new report s
 
 >>> import tempfile, pandas as pd
 >>> run = RunFolder(tempfile.mkdtemp(), kind="example", seed=1)
->>> run.start(); _ = run.write_table(pd.DataFrame({"x": [1]}), "x.parquet"); _ = run.finish()
+>>> with run:
+...     _ = run.write_table(pd.DataFrame({"x": [1]}), "x.parquet")
+...     _ = run.finish()
 >>> read_run(run.folder).files
 ['x.parquet']
 """
@@ -93,11 +96,35 @@ class RunFolder:
 
     def __post_init__(self) -> None:
         self.folder = _folder(self.folder)
+        self._created = False
+
+    def __enter__(self) -> "RunFolder":
+        return self.start()
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self.abort()
+        return False
+
+    def abort(self) -> None:
+        """Remove what this run wrote (and its folder, if it made it and it is empty): a failed run leaves nothing."""
+        for name in self.files:
+            try:
+                (self.folder / name).unlink(missing_ok=True)
+            except OSError:
+                pass
+        self.files.clear()
+        if self._created:
+            try:
+                self.folder.rmdir()
+            except OSError:
+                pass
 
     def start(self) -> "RunFolder":
         """Create the folder; remove the previous run's manifest, then the files it listed."""
         d = self.folder
         try:
+            self._created = not d.exists()
             d.mkdir(parents=True, exist_ok=True)
             old = _read_manifest(d)
             (d / MANIFEST).unlink(missing_ok=True)
@@ -109,7 +136,7 @@ class RunFolder:
             raise ValidationError(f"output: cannot prepare run folder {str(d)!r}: {exc.strerror or exc}") from exc
         return self
 
-    def _record(self, name: str, rows: int | None) -> Path:
+    def _record(self, name: str, rows: int | None) -> Path:  # called right after a successful write
         p = self.folder / name
         self.files[name] = {"bytes": p.stat().st_size, "sha256": _sha256(p), **({"rows": rows} if rows is not None else {})}
         return p

@@ -134,3 +134,67 @@ def test_read_errors(tmp_path):
     (tmp_path / "bad.parquet").write_bytes(b"not parquet")
     with pytest.raises(ajx.ValidationError, match="cannot parse"):
         read_table(tmp_path / "bad.parquet")
+
+
+# ----------------------------------------------------------------------------- Chinese input, bounds
+
+
+def test_chinese_headers_and_codes_map_to_the_contract():
+    zh = pd.DataFrame({"保单号": ["A", "B", "C", "D"], "行业": ["煤矿", "建筑施工", "危化品", "其他（工贸等）"],
+                       "企业规模": ["大型", "中型企业", "小型", "微型"], "从业人数": [1200, 300, 25, 5],
+                       "失信联合惩戒": ["是", "否", "否", "无"], "隐患整改情况": ["按期整改", "逾期整改", "重大隐患逾期未整改", "按期整改"],
+                       "风险等级": ["高", "中风险", "低", "中"]})
+    df = ajx.validate_portfolio(zh)
+    assert df["industry"].astype(str).tolist() == ["coal_mine", "construction", "hazardous_chemicals", "other"]
+    assert df["size"].astype(str).tolist() == ["large", "medium", "small", "micro"]
+    assert df["headcount"].tolist() == [1200, 300, 25, 5]
+    assert df["blacklisted"].tolist() == [True, False, False, False]
+    assert df["rectification"].astype(str).tolist() == ["on_time", "late", "overdue_major", "on_time"]
+    assert df["risk_tier"].astype(str).tolist() == ["high", "medium", "low", "medium"]
+    # every industry's reference Chinese name is accepted (reference.industries().name_zh)
+    names = ajx.reference.industries()["name_zh"]
+    got = ajx.validate_portfolio(pd.DataFrame({"policy_id": range(len(names)), "industry": names.tolist(), "size": "small", "headcount": 30}))
+    assert got["industry"].astype(str).tolist() == names.index.tolist()
+
+
+def test_english_headers_in_other_case_and_spaces():
+    df = ajx.validate_portfolio(pd.DataFrame({" Policy_ID": [1], "Industry ": [" Coal_Mine"], "SIZE": ["Large"], "headcount": [5]}))
+    assert df.loc[0, "industry"] == "coal_mine" and df.loc[0, "size"] == "large"
+
+
+def test_two_headers_for_one_column():
+    with pytest.raises(ajx.ValidationError, match=r"duplicate column 'headcount': headers 'headcount' and '从业人数' both mean"):
+        ajx.validate_portfolio(pd.DataFrame({"policy_id": [1], "industry": ["煤矿"], "size": ["大型"], "headcount": [5], "从业人数": [6]}))
+
+
+def test_pandas_renamed_duplicate_header_is_reported():
+    with pytest.raises(ajx.ValidationError, match=r"duplicate column\(s\) \['headcount'\] \(pandas renamed the repeated header to \['headcount\.1'\]\)"):
+        ajx.validate_portfolio(pd.DataFrame({"policy_id": [1], "industry": ["coal_mine"], "size": ["large"], "headcount": [5], "headcount.1": [6]}))
+
+
+@pytest.mark.parametrize("col, value, match", [
+    ("headcount", 10**18, r"column 'headcount' must be <= 1,000,000; bad rows \[1\] \(values \[1000000000000000000\]\)"),
+    ("headcount", 1e20, r"column 'headcount' must be an integer below 2\*\*53"),
+    ("limit_death", 1e308, r"column 'limit_death' must be <= 100,000,000 .*values \[1e\+308\]"),
+    ("limit_death", np.inf, r"column 'limit_death' must be a finite number"),
+    ("limit_accident", 5e10, r"column 'limit_accident' must be <= 10,000,000,000"),
+    ("violations", 5_000_000, r"column 'violations' must be <= 1,000,000"),
+    ("claim_free_years", 500, r"column 'claim_free_years' must be <= 200"),
+])
+def test_absurd_values_name_field_rule_and_value(small_book, col, value, match):
+    bad = small_book.assign(**{col: [1, value, 1]})
+    with pytest.raises(ajx.ValidationError, match=match):
+        ajx.validate_portfolio(bad)
+
+
+def test_bounds_accept_the_largest_plausible_values(small_book):
+    df = ajx.validate_portfolio(small_book.assign(headcount=[1_000_000, 1, 20], limit_death=[1e8, 4e5, 2e6]))
+    assert df["headcount"].max() == 1_000_000
+
+
+def test_missing_columns_message_shows_what_was_read(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_text("行业|规模\n煤矿|大型\n", encoding="utf-8")
+    with pytest.raises(ajx.ValidationError, match=r"missing required column\(s\) \['policy_id', 'headcount'\].*columns found: "
+                                                  r"\['industry', 'size'\] \(read as CSV with delimiter '\|', encoding utf-8-sig\)"):
+        ajx.read_portfolio(p)

@@ -128,3 +128,45 @@ def test_malformed_rule_and_cost_files(tmp_path):
 def test_unpriced_portfolio_is_rejected(small_book):
     with pytest.raises(ajx.ValidationError, match="no 'premium' column; price it first"):
         assess(small_book)
+
+
+# ----------------------------------------------------------------------------- bad input bounds, priced fee
+
+
+@pytest.mark.parametrize("value", [-1.0, np.nan, np.inf, "abc"])
+def test_premium_ex_vat_must_be_finite_non_negative(priced, value):
+    bad = priced.copy()
+    bad["premium_ex_vat"] = bad["premium_ex_vat"].astype(object)
+    bad.loc[7, "premium_ex_vat"] = value
+    with pytest.raises(ajx.ValidationError, match=r"prevention: column 'premium_ex_vat' must be finite, >= 0 and <= premium; bad rows \[7\]"):
+        assess(bad)
+
+
+def test_premium_ex_vat_above_premium_is_refused(priced):
+    bad = priced.assign(premium_ex_vat=priced["premium"] * 2)
+    with pytest.raises(ajx.ValidationError, match=r"'premium_ex_vat' must be finite, >= 0 and <= premium"):
+        assess(bad)
+
+
+def test_absurd_counts_and_costs():
+    with pytest.raises(ajx.ValidationError, match=r"contract\.training: count must be <= 1000 a year"):
+        MandateRules.load("aq9010").match(pd.DataFrame({"policy_id": [1]}), {"training": 5000})
+    with pytest.raises(ajx.ValidationError, match=r"costs\.drill: must be <= 10,000,000"):
+        CostTable.from_mapping({"drill": 1e12})
+    data = CostTable.load().data
+    with pytest.raises(ajx.ValidationError, match=r"pooling\.pool_size: must be a number in \[1, 1000\], got inf"):
+        CostTable.from_dict({**data, "pooling": {"pool_size": float("inf")}})
+
+
+@pytest.mark.parametrize("table, fee", [("national-2025", 0.20), ("xinzhou-2024", 0.15), ("zhoushan-2018", 0.15)])
+def test_priced_fee_ratio_recovers_the_tables_loading(table, fee):
+    from ajx_actuarial.prevention import priced_fee_ratio
+
+    book = ajx.synth.portfolio(300, rng=4)
+    t = ajx.RateTable.load(table)
+    p = ajx.price(book, t, lift_limits=True)
+    assert t.loadings["prevention_fee"] == fee
+    assert priced_fee_ratio(p) == pytest.approx(fee, abs=1e-9)
+    other = "national-2025" if fee != 0.20 else "xinzhou-2024"
+    mixed = pd.concat([p, ajx.price(book, other, lift_limits=True)])  # two fees in one book: no single fee
+    assert priced_fee_ratio(mixed, default=0.123) == 0.123

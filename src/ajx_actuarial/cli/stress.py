@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..present import escape_markup, fmt_int, frame_table, progress_bar
+from ..present import escape_markup, fmt_int, progress_bar, stress_table
 from ._app import app, out
 from ._common import MAX_YEARS, encoding_option, output_option, read_input, seed_option
 
@@ -34,8 +34,8 @@ def stress(
     bar, cb = progress_bar(f"{len(sset.scenarios)} scenarios × {fmt_int(years)} years", out)
     with bar:
         res = _stress.run_detailed(df, sset, years=years, rng=seed, progress=cb)
-    run.start()
-    save_stress(res, run)
-    run.finish()
-    out.print(frame_table(res.table.drop(columns=["description"]), title=f"Stress: {sset.name}", float_fmt="{:,.4g}"))
+    with run:
+        save_stress(res, run)
+        run.finish()
+    out.print(stress_table(res.table, title=f"Stress: {sset.name} (common random numbers, {fmt_int(years)} years)"))
     out.print(f"wrote {escape_markup(output / 'stress.parquet', None)} and {len(sset.scenarios)} scenario files (manifest.json)")

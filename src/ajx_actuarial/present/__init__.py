@@ -6,12 +6,12 @@ number/money/percent formats (:mod:`.formats`), labels in English and Chinese
 logic and imports nothing above ``reference`` (DESIGN.md layers; see ARCHITECTURE.md).
 """
 
-from .console import frame_table, make_console, portfolio_summary_table, premium_summary_table, progress_bar, segment_table
+from .console import frame_table, make_console, portfolio_summary_table, premium_summary_table, progress_bar, segment_table, stress_table
 from .formats import escape_html, escape_markup, fmt_int, fmt_millions, fmt_money, fmt_num, fmt_pct, shorten
 from .labels import LANGS, check_lang, code_label, label
 
 __all__ = [
     "LANGS", "check_lang", "label", "code_label",
     "fmt_int", "fmt_num", "fmt_money", "fmt_millions", "fmt_pct", "shorten", "escape_markup", "escape_html",
-    "make_console", "frame_table", "portfolio_summary_table", "premium_summary_table", "segment_table", "progress_bar",
+    "make_console", "frame_table", "portfolio_summary_table", "premium_summary_table", "segment_table", "stress_table", "progress_bar",
 ]

@@ -15,7 +15,8 @@ from rich.table import Table
 from .formats import escape_markup, fmt_int, fmt_num, fmt_pct
 from .labels import code_label, label
 
-__all__ = ["make_console", "frame_table", "portfolio_summary_table", "premium_summary_table", "segment_table", "progress_bar"]
+__all__ = ["make_console", "frame_table", "portfolio_summary_table", "premium_summary_table", "segment_table", "stress_table",
+           "progress_bar"]
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -98,6 +99,18 @@ def segment_table(res, title: str, lang: str = "en") -> Table:
     t.caption = (f"share funded {fmt_pct(s['share_funded'])}; shortfall {fmt_int(s['total_shortfall'])} CNY; "
                  f"surplus {fmt_int(s['total_surplus'])} CNY; break-even fee ratio {fmt_pct(s['break_even_fee_ratio'])} (pooled) / "
                  f"{fmt_pct(s['break_even_fee_ratio_median_policy'])} (median policy)")
+    return t
+
+
+def stress_table(table: pd.DataFrame, title: str, lang: str = "en") -> Table:
+    """Scenarios side by side: premium, mean loss, loss ratio, VaR 99.5 %, share of mandates funded, shortfall."""
+    t = Table(title=escape_markup(title, 200))
+    t.add_column(label("scenario", lang), overflow="fold")
+    for head in ("premium (m CNY)", "mean loss (m CNY)", "loss ratio", "VaR 99.5 % (m CNY)", "mandates funded", "shortfall (m CNY)"):
+        t.add_column(head, justify="right")
+    for name, r in table.iterrows():
+        t.add_row(escape_markup(name), f"{r['premium'] / 1e6:,.2f}", f"{r['expected_loss'] / 1e6:,.2f}", fmt_pct(r["loss_ratio"]),
+                  f"{r['var_995'] / 1e6:,.2f}", fmt_pct(r["share_funded"]), f"{r['prevention_shortfall'] / 1e6:,.2f}")
     return t
 
 
