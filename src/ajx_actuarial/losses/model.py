@@ -194,16 +194,16 @@ class LossModel:
             raise ValidationError(f"LossModel: disabilities_per_100k must be >= injury_ratio × deaths_per_100k (disabilities in fatal accidents); fails for {bad}")
         if self.counts not in ("poisson", "negbin"):
             raise ValidationError(f"LossModel.counts: must be 'poisson' or 'negbin', got {self.counts!r}")
-        for name in ("frailty_cv", "shock_cv", "injury_ratio", "rescue_share", "medical_sigma"):
+        for name, hi in (("frailty_cv", 10.0), ("shock_cv", 5.0), ("injury_ratio", 50.0), ("rescue_share", 10.0), ("medical_sigma", 5.0)):
             v = getattr(self, name)
-            if isinstance(v, bool) or not np.isfinite(v) or v < 0:
-                raise ValidationError(f"LossModel.{name}: must be a finite number >= 0, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v) or v < 0 or v > hi:
+                raise ValidationError(f"LossModel.{name}: must be a finite number in [0, {hi:g}], got {v!r}")
         if self.counts == "negbin" and self.frailty_cv <= 0:
             raise ValidationError("LossModel.frailty_cv: must be > 0 when counts='negbin'")
-        for name in ("death_loss", "medical_median", "frequency_multiplier", "severity_multiplier"):
+        for name, hi in (("death_loss", 1e9), ("medical_median", 1e8), ("frequency_multiplier", 100.0), ("severity_multiplier", 100.0)):
             v = getattr(self, name)
-            if isinstance(v, bool) or not np.isfinite(v) or v <= 0:
-                raise ValidationError(f"LossModel.{name}: must be a finite number > 0, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v) or v <= 0 or v > hi:
+                raise ValidationError(f"LossModel.{name}: must be a finite number in (0, {hi:g}], got {v!r}")
         if self.shock_by not in ("industry", "region", "all"):
             raise ValidationError(f"LossModel.shock_by: must be 'industry', 'region' or 'all', got {self.shock_by!r}")
         if self.shock_dist not in ("gamma", "lognormal"):
