@@ -19,6 +19,8 @@ SUITES = {
     "rating": ("bench_rating", {"sizes": (1_000_000, 10_000_000)}, {"sizes": (100_000,)}),
     "calibration": ("bench_calibration", {"sizes": (1_000_000, 10_000_000)}, {"sizes": (100_000,)}),
     "prevention": ("bench_prevention", {"sizes": (1_000_000, 10_000_000)}, {"sizes": (100_000,)}),
+    "exact": ("bench_exact", {}, {"cases": None, "targets": (1e-4,), "sizes": tuple(2**k for k in range(10, 16)),
+                                  "n_ref": 2**18, "repeat": 3, "same_grid": (2**14,)}),
     "simulation": ("bench_simulation", {}, {"n": 20_000, "years": 200, "baseline_years": 20, "naive_years": 5}),
 }
 

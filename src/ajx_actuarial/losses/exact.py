@@ -309,12 +309,11 @@ def _fft(kind, m, r, f, n, theta) -> tuple[np.ndarray, float]:
     ft -= 1.0
     if kind == "poisson":
         ft *= m
-    else:  # (1 − β(φ − 1))^(−r); Re(1 − β(φ − 1)) >= 1, so the principal log is continuous
+        np.exp(ft, out=ft)
+    else:  # (1 − β(φ − 1))^(−r); Re(1 − β(φ − 1)) >= 1, so the principal branch is continuous
         ft *= -(m / r)
         ft += 1.0
-        np.log(ft, out=ft)
-        ft *= -r
-    np.exp(ft, out=ft)
+        np.power(ft, -r, out=ft)  # numpy multiplies for integer r, else exp(−r log z)
     g = sfft.irfft(ft, big_n, overwrite_x=True)[:n]
     g *= _untilt(theta, n)
     np.maximum(g, 0.0, out=g)
