@@ -97,19 +97,21 @@ def partial_moments(severity) -> _Family | None:
         shapes, loc, scale = dist._parse_args(*severity.args, **severity.kwds)
     except Exception:  # pragma: no cover - scipy internals changed: use quadrature
         return None
-    vals = [float(np.asarray(v)) for v in (*shapes, loc, scale)] if all(np.size(v) == 1 for v in (*shapes, loc, scale)) else None
-    if vals is None or vals[-2] != 0.0 or not all(np.isfinite(vals)) or vals[-1] <= 0 or any(v <= 0 for v in vals[:-2]):
+    params = (*shapes, loc, scale)
+    if any(np.size(v) != 1 for v in params):  # an array of distributions: not one severity
         return None
-    scale = vals[-1]
+    *shape, loc, scale = (float(np.asarray(v)) for v in params)
+    if loc != 0.0 or not np.isfinite([*shape, scale]).all() or scale <= 0 or any(v <= 0 for v in shape):
+        return None
     if name == "lognorm":
-        return _lognorm(vals[0], scale)
+        return _lognorm(shape[0], scale)
     if name == "gamma":
-        return _gamma(vals[0], scale)
+        return _gamma(shape[0], scale)
     if name == "expon":
         return _gamma(1.0, scale)
     if name == "weibull_min":
-        return _gamma(1.0, scale, power=vals[0])
-    return _pareto(vals[0], scale)
+        return _gamma(1.0, scale, power=shape[0])
+    return _pareto(shape[0], scale)
 
 
 def capped_moments(severity, limit: float | None, *, family=_NOT_GIVEN) -> tuple[float, float]:

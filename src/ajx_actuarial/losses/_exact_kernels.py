@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 _BIG = 1e250
@@ -28,6 +29,9 @@ def panjer_kernel(a, b, f, out):  # pragma: no cover - jitted (twin: tests/unit/
     """
     n = out.size
     m = f.size
+    jf = np.empty(m)  # j·f_j, so each term is two multiply-adds on loaded values
+    for j in range(m):
+        jf[j] = j * f[j]
     denom = 1.0 - a * f[0]
     out[0] = 1.0
     log_scale = 0.0
@@ -39,17 +43,17 @@ def panjer_kernel(a, b, f, out):  # pragma: no cover - jitted (twin: tests/unit/
         t1 = 0.0
         j = 1
         while j + 1 <= top:
-            v0 = f[j] * out[k - j]
-            v1 = f[j + 1] * out[k - j - 1]
-            s0 += v0
-            s1 += v1
-            t0 += j * v0
-            t1 += (j + 1) * v1
+            o0 = out[k - j]
+            o1 = out[k - j - 1]
+            s0 += f[j] * o0
+            t0 += jf[j] * o0
+            s1 += f[j + 1] * o1
+            t1 += jf[j + 1] * o1
             j += 2
         if j <= top:
-            v0 = f[j] * out[k - j]
-            s0 += v0
-            t0 += j * v0
+            o0 = out[k - j]
+            s0 += f[j] * o0
+            t0 += jf[j] * o0
         val = (a * (s0 + s1) + b * (t0 + t1) / k) / denom
         out[k] = val
         if val > _BIG:

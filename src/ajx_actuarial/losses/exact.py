@@ -241,6 +241,7 @@ def compound(freq_mean: float, severity, *, freq: str = "poisson", dispersion: f
     if isinstance(step, bool) or not np.isfinite(step) or step <= 0:
         raise ValidationError(f"compound: step must be > 0, got {step!r}")
     p_zero = math.exp(-m) if kind == "poisson" else math.exp(-r * math.log1p(m / r))
+    h_prev = None
     for retry in range(8 if auto else 1):  # default grid too short (skewed S, small E[N]): double its span
         h = float(step) * 2**retry
         if limit is not None and limit / h < n:
@@ -250,8 +251,9 @@ def compound(freq_mean: float, severity, *, freq: str = "poisson", dispersion: f
             out = _aggregate(kind, m, r, f, h, n, method, tilt, lattice=False, p_zero=p_zero, where="compound")
             break
         except _GridTooShort:
-            if not auto or retry == 7:
+            if not auto or retry == 7 or h == h_prev:  # h = limit cannot grow: only a larger n helps
                 raise
+            h_prev = h
     ck = out.checks
     ck["mean_continuous"] = float(mean_s)
     ck["discretisation_rel_error"] = abs(ck["mean_analytic"] - mean_s) / mean_s if np.isfinite(mean_s) and mean_s > 0 else math.nan
@@ -353,6 +355,8 @@ def _aggregate(kind, m, r, f, h, n, method, tilt, *, lattice, p_zero, where) -> 
             raise ValidationError(f"{where}: tilt·n must be in (0, 20] (tilt > 0 turns wrap-around into a measurable "
                                   f"deficit), got tilt={tilt!r} with n={n}")
         g, outside = _fft(kind, m, r, f, n, float(theta))
+    if not np.isfinite(outside):
+        raise ValidationError(f"{where}: numerical failure (non-finite probabilities); check the severity and n")
     if outside > MAX_OUTSIDE:
         raise _GridTooShort(
             f"{where}: {outside:.2e} of the probability lies beyond the grid ({n} points of {h:,.4g}); "
