@@ -290,7 +290,7 @@ class BonusMalus:
         enters at ``UUU`` (no history, factor 1). Deaths over three years are represented by
         the worst year's grade.
         """
-        from .table import _history_multiplier
+        from .factors import history_multiplier
 
         hist = [f for f in table.factors if f.kind == "history"]
         if not hist:
@@ -314,8 +314,8 @@ class BonusMalus:
                     break
                 trailing += 1
             cfy.append(trailing)
-        frame = pd.DataFrame({"accidents_3y": acc, "deaths_3y": deaths, "claim_free_years": cfy})
-        rel = _history_multiplier(frame, spec)
+        frame = pd.DataFrame({"accidents_3y": acc, "deaths_3y": deaths, "max_accident_deaths_3y": deaths, "claim_free_years": cfy})
+        rel = history_multiplier(frame, spec)
         rules = np.array([[index[s[1:] + (o,)] for o in outcomes] for s in states], dtype=np.int64)
         return cls(rel, start=index[("U", "U", "U")], rules=rules, severity=None, labels=["".join(s) for s in states])._with_history_outcomes()
 

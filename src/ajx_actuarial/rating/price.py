@@ -1,10 +1,15 @@
 """Vectorised premium calculation with a full, line-by-line decomposition (DESIGN.md §5).
 
-``premium = round_half_up(max(min_premium, headcount × limit_death × base_rate[industry, size]
-× size_factor(headcount) × clip(Π f_i, float_floor, float_cap)), decimals)``
+``rate per head = reference_limit × base_rate[industry, size] × ILF_industry(limit_death)
++ medical[industry, size]``; ``premium = round_half_up(max(min_premium, headcount × rate per head
+× size_factor(headcount) × clip(Π f_i, float_floor, float_cap)), decimals)``.
 
-The medical and third-party covers are priced inside ``base_rate``; the premium is gross of
-VAT. Loadings are fractions of the ex-VAT premium ``premium / (1 + vat)``.
+The limit part (deaths, disabilities, rescue and legal costs) follows the per-person limit through
+the table's increased-limit factor; the medical part (medical-only claims under their own
+sub-limit) is a charge per head. The premium is gross of VAT; loadings are fractions of the
+ex-VAT premium ``premium / (1 + vat)``. ``risk_relativity = float_factor / float_mean[industry]``
+is the frequency relativity :func:`~ajx_actuarial.simulate` and
+:func:`~ajx_actuarial.expected_loss` use, so price and losses follow one rule.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from .table import RateTable
 __all__ = ["price", "explain", "round_half_up", "PRICE_COLUMNS"]
 
 PRICE_COLUMNS = (
-    "base_rate", "size_factor", "float_raw", "float_factor", "premium_raw", "min_premium_applied",
+    "base_rate", "ilf", "limit_rate", "medical_rate", "size_factor", "float_raw", "float_factor", "risk_relativity",
+    "premium_raw", "min_premium_applied",
     "premium", "premium_ex_vat", "vat", "prevention_budget", "commission", "admin_expense",
     "profit_margin", "levy", "expected_loss_allowance",
 )
@@ -49,13 +55,16 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     Returns
     -------
     DataFrame
-        The validated portfolio plus ``base_rate``, ``size_factor``, one ``f_<factor>`` column
-        per factor, ``float_raw``, ``float_factor`` (clipped), ``premium_raw``,
+        The validated portfolio plus ``base_rate`` (fraction of the reference limit), ``ilf``,
+        ``limit_rate`` (= reference limit × base rate × ILF, CNY per head), ``medical_rate``
+        (CNY per head), ``size_factor``, one ``f_<factor>`` column per factor, ``float_raw``,
+        ``float_factor`` (clipped), ``risk_relativity``, ``premium_raw``,
         ``min_premium_applied``, ``premium`` (gross, rounded), ``premium_ex_vat``, ``vat``,
         ``prevention_budget``, ``commission``, ``admin_expense``, ``profit_margin``, ``levy``
         and ``expected_loss_allowance`` (ex-VAT premium left for losses). Unless the minimum
-        premium applies, ``headcount × limit_death × base_rate × size_factor × float_factor``
-        equals ``premium`` up to rounding.
+        premium applies, ``headcount × (limit_rate + medical_rate) × size_factor ×
+        float_factor`` equals ``premium`` up to rounding. ``attrs["rate_table"]`` holds the
+        table itself (so :func:`explain` works for any table, packaged or not).
 
     Raises
     ------
@@ -85,13 +94,18 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
         df["limit_death"] = limit
         df["limit_lifted"] = below
 
-    grid = t.base_rate_grid.to_numpy()
-    base_rate = grid[df["industry"].cat.codes.to_numpy(), df["size"].cat.codes.to_numpy()]
+    ic = df["industry"].cat.codes.to_numpy()
+    sc = df["size"].cat.codes.to_numpy()
+    base_rate = t.base_rate_grid.to_numpy()[ic, sc]
+    ilf = t.ilf(ic, limit)
+    limit_rate = t.reference_limit * base_rate * ilf
+    medical_rate = t.medical_grid.to_numpy()[ic, sc]
     bands, facs = t.size_bands
     head = df["headcount"].to_numpy()
     size_factor = facs[np.searchsorted(bands, head, side="left")]
 
-    new: dict[str, np.ndarray] = {"base_rate": base_rate, "size_factor": size_factor}
+    new: dict[str, np.ndarray] = {"base_rate": base_rate, "ilf": ilf, "limit_rate": limit_rate, "medical_rate": medical_rate,
+                                  "size_factor": size_factor}
     float_raw = np.ones(len(df))
     for f in t.factors:
         m = f.evaluate(df)
@@ -99,7 +113,7 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
         float_raw = float_raw * m
     lo, hi = t.float_bounds
     float_factor = np.clip(float_raw, lo, hi)
-    premium_raw = head * limit * base_rate * size_factor * float_factor
+    premium_raw = head * (limit_rate + medical_rate) * size_factor * float_factor
     min_applied = premium_raw < t.min_premium
     premium = round_half_up(np.maximum(premium_raw, t.min_premium), t.decimals)
     ld = t.loadings
@@ -107,6 +121,7 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     new.update(
         float_raw=float_raw,
         float_factor=float_factor,
+        risk_relativity=float_factor / t.float_mean.to_numpy()[ic],
         premium_raw=premium_raw,
         min_premium_applied=min_applied,
         premium=premium,
@@ -123,7 +138,7 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     out = df
     for key, arr in new.items():
         out[key] = arr
-    out.attrs["rate_table"] = t.name
+    out.attrs["rate_table"] = t
     return out
 
 
@@ -140,8 +155,15 @@ def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
 def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = None) -> str:
     """The premium of one policy, line by line (as printed by ``ajx price --explain``).
 
-    ``priced`` is the output of :func:`price`; ``table`` defaults to the one recorded in
-    ``priced.attrs["rate_table"]`` (needed for the bounds and loadings shown).
+    ``priced`` is the output of :func:`price`; ``table`` defaults to the table recorded in
+    ``priced.attrs["rate_table"]`` (any table, packaged or a TOML or a calibrated one).
+
+    Examples
+    --------
+    >>> import ajx_actuarial as ajx
+    >>> priced = ajx.price(ajx.synth.portfolio(50, rng=1), "national-2025")
+    >>> "premium (gross, incl. VAT)" in ajx.explain(priced, 1)
+    True
     """
     if "premium" not in priced.columns:
         raise ValidationError("explain: the frame has no 'premium' column; pass the output of price()")
@@ -149,20 +171,24 @@ def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = Non
     if len(hit) == 0:
         raise ValidationError(f"explain: policy_id {policy_id!r} not found")
     r = priced.loc[hit[0]]
-    t = _as_table(table or priced.attrs.get("rate_table", "national-2025"))
+    rec = table if table is not None else priced.attrs.get("rate_table")
+    if rec is None:
+        raise ValidationError("explain: the frame does not record its rate table (priced.attrs['rate_table']); pass table=")
+    t = _as_table(rec)
     lo, hi = t.float_bounds
     ld = t.loadings
-    insured = r["headcount"] * r["limit_death"]
     lines = [
         f"policy {r['policy_id']}  {r['industry']} / {r['size']} / {int(r['headcount']):,} workers   table {t.name}",
-        f"  headcount × limit_death      {int(r['headcount']):>10,} × {r['limit_death']:,.0f} = {insured:,.0f} CNY",
-        f"  × base rate                  {r['base_rate'] * 1000:>12.4f} ‰   ({r['industry']} × {r['size']})",
+        f"  limit part per head          {r['limit_rate']:>12,.2f} CNY = reference limit {t.reference_limit:,.0f} × base rate "
+        f"{r['base_rate'] * 1000:.4f} ‰ ({r['industry']} × {r['size']}) × ILF {r['ilf']:.4f} (limit_death {r['limit_death']:,.0f}; {t.ilf.source})",
+        f"  + medical part per head      {r['medical_rate']:>12,.2f} CNY",
+        f"  × headcount                  {int(r['headcount']):>12,}",
         f"  × size factor                {r['size_factor']:>12.4f}     (headcount {int(r['headcount']):,})",
     ]
     for f in t.factors:
         lines.append(f"      factor {f.name:<18}{r[f'f_{f.name}']:>10.4f}     ({f.kind}{', ' + f.column + ' = ' + str(r[f.column]) if f.column and f.column in r.index else ''})")
     lines += [
-        f"  × float factor               {r['float_factor']:>12.4f}     (product {r['float_raw']:.4f}, bounds [{lo:.2f}, {hi:.2f}])",
+        f"  × float factor               {r['float_factor']:>12.4f}     (product {r['float_raw']:.4f}, bounds [{lo:.2f}, {hi:.2f}]; risk relativity {r['risk_relativity']:.4f})",
         f"  = risk premium               {r['premium_raw']:>16,.2f}",
         f"  premium (gross, incl. VAT)   {r['premium']:>16,.2f}" + (f"   minimum premium {t.min_premium:,.2f} applied" if r["min_premium_applied"] else ""),
         f"  premium ex VAT ({ld['vat']:.0%} VAT)     {r['premium_ex_vat']:>16,.2f}",

@@ -1,7 +1,19 @@
 """Rate tables: a documented TOML format and the :class:`RateTable` object.
 
-Format (all rates are fractions of the per-person death/disability limit per head per year,
-written in per mille in the file for readability)::
+The premium (:func:`ajx_actuarial.price`)::
+
+    rate per head = reference_limit × base_rate[industry, size] × ILF_industry(limit_death)
+                    + medical[industry, size]
+    premium = round_half_up(max(min_premium, headcount × rate per head × size_factor(headcount)
+                                × clip(Π f_i, float_floor, float_cap)), decimals)
+
+The *limit part* (deaths, disabilities, rescue and legal costs) scales with the per-person limit
+through the increased-limit factor (:mod:`.ilf`); the *medical part* (medical-only claims under
+their own sub-limit) is a charge per head that does not. A policy's risk relativity is
+``float_factor / float_mean[industry]`` (the table's reference book has mean 1 per industry);
+the simulation and the expected-loss engine use the same number.
+
+Format (base rates are written in per mille of the reference limit per head per year)::
 
     [meta]
     name = "national-2025"
@@ -11,12 +23,22 @@ written in per mille in the file for readability)::
 
     [limits]
     min_limit_death = 400000            # CNY, N25 Art. 15
+    reference_limit = 400000            # base rates are stated at this limit (default: the minimum)
 
-    [base_rates]                        # ‰ of limit_death per head per year
+    [limits.ilf]                        # optional; without it ILF(L) = L / reference_limit
+    limits = [300000, 400000, 600000, 800000, 1083760, 2000000]
+    factors.all = [0.75, 1.0, 1.5, 2.0, 2.7094, 2.95]     # or one list per industry code
+    # source = "model"                  # instead of limits/factors: from the default loss model
+
+    [base_rates]                        # ‰ of reference_limit per head per year (limit part)
     industry = { coal_mine = 0.80, ..., other = 0.20 }
     size = { large = 1.0, medium = 1.0, small = 1.0, micro = 1.0 }   # multipliers
+    medical = { coal_mine = 85.0, ... } # CNY per head per year (medical part; default 0)
+    float_mean = { coal_mine = 1.03, ...}   # reference book's mean float factor (default 1)
     [base_rates.grid.coal_mine]         # optional explicit cells, ‰ (override industry × size)
     large = 0.70
+    [base_rates.medical_grid.coal_mine] # optional explicit cells, CNY per head
+    large = 80.0
 
     [size_factor]                       # by headcount; bands are inclusive upper bounds
     bands = [10, 50, 300, 1000]
@@ -40,11 +62,11 @@ written in per mille in the file for readability)::
     true = 1.10
     false = 1.00
 
-    [factors.claim_history]             # accident history (accidents_3y, deaths_3y, claim_free_years)
+    [factors.claim_history]             # accident history (accidents_3y, max_accident_deaths_3y, claim_free_years)
     kind = "history"
     claim_free = [0.95, 0.92, 0.90]     # 1, 2, 3+ claim-free years
     nonfatal_claim = 1.05               # a claim last year, no deaths in 3 years
-    fatal = [1.15, 1.25, 1.30]          # deaths in 3 years: 1-2, 3-9, >= 10 (accident grades)
+    fatal = [1.15, 1.25, 1.30]          # worst accident in 3 years: 1-2, 3-9, >= 10 deaths (grades)
 
     [premium]
     float_floor = 0.70
@@ -67,11 +89,10 @@ Every key is checked by :meth:`RateTable.validate`; errors name the key path, e.
 from __future__ import annotations
 
 import copy
-import math
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,150 +100,16 @@ import pandas as pd
 from ..errors import ValidationError
 from ..portfolio import atomic_path
 from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml, register_kind
+from ._schema import num as _num
+from ._schema import table_of as _table
+from .factors import FACTOR_KINDS, HISTORY_COLUMNS, Factor, validate_factor
+from .ilf import ILFSchedule, validate_ilf
 
-__all__ = ["RateTable", "Factor", "packaged_tables", "COMMISSION_CAP", "FEE_CAP", "FACTOR_KINDS"]
+__all__ = ["RateTable", "Factor", "packaged_tables", "COMMISSION_CAP", "FEE_CAP", "FACTOR_KINDS", "HISTORY_COLUMNS"]
 
 COMMISSION_CAP = 0.05  # N25 Art. 14 (DOMAIN.md §1.2)
 FEE_CAP = 0.21  # N24; N25 per RP/BS26 (DOMAIN.md §2.3)
-FACTOR_KINDS = ("categorical", "banded", "boolean", "history")
-HISTORY_COLUMNS = ("accidents_3y", "deaths_3y", "claim_free_years")
 _LOADING_KEYS = ("prevention_fee", "commission", "admin", "profit", "levy", "vat")
-
-
-def _num(value: Any, path: str, *, positive: bool = True, lo: float | None = None, hi: float | None = None, what: str = "value") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(f"{path}: {what} must be a number, got {value!r}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValidationError(f"{path}: {what} must be finite, got {value!r}")
-    if positive and v <= 0:
-        raise ValidationError(f"{path}: {what} must be > 0, got {value!r}")
-    if lo is not None and v < lo:
-        raise ValidationError(f"{path}: {what} must be >= {lo:g}, got {value!r}")
-    if hi is not None and v > hi:
-        raise ValidationError(f"{path}: {what} must be <= {hi:g}, got {value!r}")
-    return v
-
-
-def _table(d: Any, path: str) -> dict:
-    if not isinstance(d, dict):
-        raise ValidationError(f"{path}: must be a table (TOML section), got {type(d).__name__}")
-    return d
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One floating factor: how a column maps to a multiplier."""
-
-    name: str
-    kind: str
-    column: str | None
-    spec: dict
-
-    def evaluate(self, df: pd.DataFrame) -> np.ndarray:
-        """Multiplier for every row of a validated portfolio."""
-        n = len(df)
-        s = self.spec
-        if self.kind == "history":
-            return _history_multiplier(df, s)
-        if self.column not in df.columns:
-            default = s.get("default")
-            return np.full(n, self._lookup_scalar(default))
-        col = df[self.column]
-        if self.kind == "categorical":
-            levels = {str(k): float(v) for k, v in s["levels"].items()}
-            mult = _lookup(col, levels)
-            bad_rows = np.flatnonzero(np.isnan(mult))
-            if bad_rows.size:
-                bad = sorted({str(v) for v in col.iloc[bad_rows[:50]]})[:5]
-                raise ValidationError(
-                    f"factor {self.name!r}: column {self.column!r} has level(s) {bad} not in the table "
-                    f"(levels: {sorted(levels)}); rows {bad_rows[:5].tolist()}"
-                )
-            return mult
-        if self.kind == "banded":
-            bands = np.asarray(s["bands"], dtype=np.float64)
-            mults = np.asarray(s["multipliers"], dtype=np.float64)
-            idx = np.searchsorted(bands, col.to_numpy(dtype=np.float64), side="left")
-            return mults[idx]
-        if self.kind == "boolean":
-            v = col.to_numpy(dtype=bool)
-            return np.where(v, float(s["true"]), float(s.get("false", 1.0)))
-        raise AssertionError(self.kind)  # pragma: no cover
-
-    def _lookup_scalar(self, level: Any) -> float:
-        s = self.spec
-        if self.kind == "categorical":
-            return float(s["levels"][str(level)])
-        if self.kind == "boolean":
-            return float(s["true"]) if level else float(s.get("false", 1.0))
-        if self.kind == "banded":
-            bands = np.asarray(s["bands"], dtype=np.float64)
-            return float(np.asarray(s["multipliers"])[np.searchsorted(bands, float(level), side="left")])
-        raise AssertionError(self.kind)  # pragma: no cover
-
-    def levels(self) -> pd.DataFrame:
-        """The schedule as a small frame: ``level``, ``multiplier`` (for display)."""
-        s = self.spec
-        if self.kind == "categorical":
-            rows = [(str(k), float(v)) for k, v in s["levels"].items()]
-        elif self.kind == "banded":
-            b = list(s["bands"])
-            labels = [f"<= {b[0]:g}"] + [f"{b[i - 1] + 1:g}-{b[i]:g}" if b[i] - b[i - 1] > 1 else f"{b[i]:g}" for i in range(1, len(b))] + [f">= {b[-1] + 1:g}"]
-            rows = list(zip(labels, map(float, s["multipliers"])))
-        elif self.kind == "boolean":
-            rows = [("true", float(s["true"])), ("false", float(s.get("false", 1.0)))]
-        else:
-            cf = s.get("claim_free", [])
-            rows = [(f"{i + 1}{'+' if i + 1 == len(cf) else ''} claim-free year(s)", float(v)) for i, v in enumerate(cf)]
-            rows.append(("no history (new or claim-free unknown)", 1.0))
-            rows.append(("non-fatal claim last year", float(s.get("nonfatal_claim", 1.0))))
-            for lab, v in zip(("1-2 deaths in 3 years (general)", "3-9 deaths (larger)", ">= 10 deaths (major+)"), s.get("fatal", [])):
-                rows.append((lab, float(v)))
-        return pd.DataFrame(rows, columns=["level", "multiplier"])
-
-
-def _lookup(col: pd.Series, levels: dict[str, float]) -> np.ndarray:
-    """Vectorised ``str(value) -> multiplier`` lookup; NaN where a level is missing.
-
-    Categorical and small-range integer columns go through a lookup table indexed by code or
-    value (no per-row string conversion); anything else falls back to ``Series.map``.
-    """
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        lut = np.array([levels.get(str(c), np.nan) for c in col.cat.categories] + [np.nan])
-        return lut[col.cat.codes.to_numpy()]
-    if pd.api.types.is_integer_dtype(col.dtype) and len(col):
-        v = col.to_numpy()
-        lo, hi = int(v.min()), int(v.max())
-        if hi - lo <= 100_000:
-            lut = np.array([levels.get(str(k), np.nan) for k in range(lo, hi + 1)])
-            return lut[v - lo]
-    if pd.api.types.is_bool_dtype(col.dtype):
-        lut = np.array([levels.get("False", levels.get("false", np.nan)), levels.get("True", levels.get("true", np.nan))])
-        return lut[col.to_numpy(dtype=np.int8)]
-    return col.astype(str).map(levels).to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _history_multiplier(df: pd.DataFrame, s: dict) -> np.ndarray:
-    """Accident-history factor. Precedence: deaths in 3 years (by accident grade) > claim-free
-    discount by consecutive claim-free years > non-fatal claim load > neutral (1.0)."""
-    n = len(df)
-    zero = np.zeros(n, dtype=np.int64)
-    acc = df["accidents_3y"].to_numpy() if "accidents_3y" in df else zero
-    deaths = df["deaths_3y"].to_numpy() if "deaths_3y" in df else zero
-    cfy = df["claim_free_years"].to_numpy() if "claim_free_years" in df else zero
-    out = np.ones(n)
-    cf = np.asarray(s.get("claim_free", []), dtype=np.float64)
-    if cf.size:
-        k = np.minimum(cfy, cf.size)
-        out = np.where(k >= 1, cf[np.maximum(k - 1, 0)], out)
-    out = np.where((cfy == 0) & (acc > 0), float(s.get("nonfatal_claim", 1.0)), out)
-    fatal = np.asarray(s.get("fatal", []), dtype=np.float64)
-    if fatal.size:
-        grade = np.where(deaths >= 10, 2, np.where(deaths >= 3, 1, 0))
-        grade = np.minimum(grade, fatal.size - 1)
-        out = np.where(deaths > 0, fatal[grade], out)
-    return out
 
 
 @dataclass(frozen=True)
@@ -305,6 +192,36 @@ class RateTable:
         return float(self.data["limits"]["min_limit_death"])
 
     @property
+    def reference_limit(self) -> float:
+        """Per-person limit at which the base rates are stated (default: the minimum limit)."""
+        lim = self.data["limits"]
+        return float(lim.get("reference_limit", lim["min_limit_death"]))
+
+    @cached_property
+    def ilf(self) -> ILFSchedule:
+        """Increased-limit factors of the limit part (:mod:`ajx_actuarial.rating.ilf`)."""
+        return ILFSchedule.from_data(self.data)
+
+    @cached_property
+    def medical_grid(self) -> pd.DataFrame:
+        """Medical-only charge per head per year (CNY), industry × size (0 where the table has none)."""
+        br = self.data["base_rates"]
+        med = br.get("medical", {})
+        grid = pd.DataFrame([[float(med.get(i, 0.0)) for _ in SIZES] for i in INDUSTRIES],
+                            index=pd.Index(INDUSTRIES, name="industry"), columns=pd.Index(SIZES, name="size"))
+        for i, cells in br.get("medical_grid", {}).items():
+            for sz, v in cells.items():
+                grid.loc[i, sz] = float(v)
+        return grid
+
+    @cached_property
+    def float_mean(self) -> pd.Series:
+        """Mean float factor of the table's reference book by industry: the risk relativity of a
+        policy is ``float_factor / float_mean`` (1 where the table states none)."""
+        fm = self.data["base_rates"].get("float_mean", {})
+        return pd.Series([float(fm.get(i, 1.0)) for i in INDUSTRIES], index=pd.Index(INDUSTRIES, name="industry"))
+
+    @property
     def decimals(self) -> int:
         return int(self.data["premium"].get("decimals", 2))
 
@@ -340,9 +257,14 @@ class RateTable:
         out = [
             (f"{self.name}: {meta.get('description', '')}", pd.DataFrame({"key": ["effective", "min_limit_death", "float bounds", "min_premium", "expected-loss share of ex-VAT premium", "sources"],
                                                                            "value": [str(meta.get("effective", "")), f"{self.min_limit_death:,.0f}", f"[{self.float_bounds[0]:.2f}, {self.float_bounds[1]:.2f}]", f"{self.min_premium:,.2f}", f"{self.expected_loss_ratio():.3f}", "; ".join(meta.get("sources", []))]})),
-            ("base rate, ‰ of limit_death per head per year", grid),
+            (f"limit part: base rate, ‰ of the reference limit {self.reference_limit:,.0f} per head per year", grid),
             ("headcount size factor", pd.DataFrame({"headcount": labels, "factor": facs})),
         ]
+        if self.medical_grid.to_numpy().any():
+            out.append(("medical part: CNY per head per year (medical-only claims under the medical sub-limit)", self.medical_grid.round(2)))
+        out.append((f"increased-limit factors of the limit part ({self.ilf.source})", self.ilf.to_frame().round(4)))
+        if "float_mean" in self.data["base_rates"]:
+            out.append(("mean float factor of the reference book (risk relativity = float factor / this)", self.float_mean.round(4).to_frame("float_mean")))
         for f in self.factors:
             out.append((f"factor {f.name} ({f.kind}{', column ' + f.column if f.column else ''})", f.levels()))
         out.append(("loadings (fractions of ex-VAT premium; vat of net premium)", pd.DataFrame(list(self.loadings.items()), columns=["loading", "value"])))
@@ -350,6 +272,13 @@ class RateTable:
 
     def __repr__(self) -> str:
         return f"RateTable({self.name!r}, factors={[f.name for f in self.factors]})"
+
+    # a table is immutable: copies (e.g. pandas propagating ``attrs``) share it
+    def __copy__(self) -> "RateTable":
+        return self
+
+    def __deepcopy__(self, memo) -> "RateTable":
+        return self
 
 
 # ---------------------------------------------------------------------- validation
@@ -364,7 +293,12 @@ def _validate(data: dict, source: str) -> None:
     meta = _table(data["meta"], "meta")
     if not isinstance(meta.get("name"), str) or not meta["name"]:
         raise ValidationError("meta.name: must be a non-empty string")
-    _num(data["limits"].get("min_limit_death"), "limits.min_limit_death", what="minimum limit")
+    lim = _table(data["limits"], "limits")
+    unknown = sorted(set(lim) - {"min_limit_death", "reference_limit", "ilf", "note"})
+    if unknown:
+        raise ValidationError(f"limits: unknown key(s) {unknown}; allowed: min_limit_death, reference_limit, ilf")
+    _num(lim.get("min_limit_death"), "limits.min_limit_death", what="minimum limit", hi=1e8)
+    validate_ilf(lim)
 
     br = _table(data["base_rates"], "base_rates")
     ind = _table(br.get("industry"), "base_rates.industry")
@@ -388,6 +322,23 @@ def _validate(data: dict, source: str) -> None:
             if s not in SIZES:
                 raise ValidationError(f"base_rates.grid.{k}: unknown size code {s!r}")
             _num(v, f"base_rates.grid.{k}.{s}", what="base rate (‰)", hi=100)
+    unknown = sorted(set(br) - {"industry", "size", "grid", "medical", "medical_grid", "float_mean", "note"})
+    if unknown:
+        raise ValidationError(f"base_rates: unknown key(s) {unknown}; allowed: industry, size, grid, medical, medical_grid, float_mean")
+    for key, what, hi in (("medical", "medical rate (CNY per head)", 1e5), ("float_mean", "mean float factor", 10.0)):
+        vals = _table(br.get(key, {}), f"base_rates.{key}")
+        bad = sorted(set(vals) - set(INDUSTRIES))
+        if bad:
+            raise ValidationError(f"base_rates.{key}: unknown industry code(s) {bad}; allowed: {list(INDUSTRIES)}")
+        for k, v in vals.items():
+            _num(v, f"base_rates.{key}.{k}", what=what, positive=key == "float_mean", lo=0, hi=hi)
+    for k, cells in _table(br.get("medical_grid", {}), "base_rates.medical_grid").items():
+        if k not in INDUSTRIES:
+            raise ValidationError(f"base_rates.medical_grid: unknown industry code {k!r}")
+        for s, v in _table(cells, f"base_rates.medical_grid.{k}").items():
+            if s not in SIZES:
+                raise ValidationError(f"base_rates.medical_grid.{k}: unknown size code {s!r}")
+            _num(v, f"base_rates.medical_grid.{k}.{s}", what="medical rate (CNY per head)", positive=False, lo=0, hi=1e5)
 
     sf = _table(data["size_factor"], "size_factor")
     bands, facs = sf.get("bands"), sf.get("factors")
@@ -429,49 +380,7 @@ def _validate(data: dict, source: str) -> None:
         raise ValidationError(f"loadings: prevention_fee + commission + admin + profit + levy = {total:.3f} leaves nothing for losses (must be < 1)")
 
     for name, spec in _table(data.get("factors", {}), "factors").items():
-        _validate_factor(name, _table(spec, f"factors.{name}"))
-
-
-def _validate_factor(name: str, spec: dict) -> None:
-    p = f"factors.{name}"
-    kind = spec.get("kind")
-    if kind not in FACTOR_KINDS:
-        raise ValidationError(f"{p}.kind: must be one of {list(FACTOR_KINDS)}, got {kind!r}")
-    if kind != "history" and not isinstance(spec.get("column"), str):
-        raise ValidationError(f"{p}.column: a {kind} factor needs the portfolio column it reads")
-    if kind == "categorical":
-        levels = _table(spec.get("levels"), f"{p}.levels")
-        if not levels:
-            raise ValidationError(f"{p}.levels: needs at least one level")
-        for k, v in levels.items():
-            _num(v, f"{p}.levels.{k}", what="multiplier")
-        if "default" in spec and str(spec["default"]) not in {str(k) for k in levels}:
-            raise ValidationError(f"{p}.default: {spec['default']!r} is not one of the levels {list(levels)}")
-    elif kind == "banded":
-        bands, mults = spec.get("bands"), spec.get("multipliers")
-        if not isinstance(bands, list) or not isinstance(mults, list):
-            raise ValidationError(f"{p}: 'bands' and 'multipliers' must be lists")
-        if len(mults) != len(bands) + 1:
-            raise ValidationError(f"{p}: needs len(multipliers) == len(bands) + 1, got {len(mults)} for {len(bands)} bands")
-        for i, b in enumerate(bands):
-            _num(b, f"{p}.bands[{i}]", positive=False, what="band bound")
-            if i and b <= bands[i - 1]:
-                raise ValidationError(f"{p}.bands[{i}]: bands must increase, got {bands}")
-        for i, v in enumerate(mults):
-            _num(v, f"{p}.multipliers[{i}]", what="multiplier")
-    elif kind == "boolean":
-        _num(spec.get("true"), f"{p}.true", what="multiplier")
-        _num(spec.get("false", 1.0), f"{p}.false", what="multiplier")
-    else:
-        cf = spec.get("claim_free", [])
-        fatal = spec.get("fatal", [])
-        if not isinstance(cf, list) or not isinstance(fatal, list) or len(fatal) > 3:
-            raise ValidationError(f"{p}: 'claim_free' must be a list and 'fatal' a list of at most 3 multipliers (1-2, 3-9, >= 10 deaths)")
-        for i, v in enumerate(cf):
-            _num(v, f"{p}.claim_free[{i}]", what="multiplier")
-        for i, v in enumerate(fatal):
-            _num(v, f"{p}.fatal[{i}]", what="multiplier")
-        _num(spec.get("nonfatal_claim", 1.0), f"{p}.nonfatal_claim", what="multiplier")
+        validate_factor(name, _table(spec, f"factors.{name}"))
 
 
 def _grid(data: dict) -> pd.DataFrame:
