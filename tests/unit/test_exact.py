@@ -266,6 +266,27 @@ def test_compound_lattice_keeps_lattice_semantics():
     assert d.cdf(999.0) == pytest.approx(math.exp(-2.0), rel=1e-12)
 
 
+@pytest.mark.parametrize("freq_mean,sev", [
+    (0.05, stats.gamma(2.0, scale=5000)),  # P(N = 0) ≈ 0.95: S is mostly one claim
+    (50, stats.lognorm(s=2.5, scale=1e4)),  # heavy tail, no limit
+    (20, stats.lomax(3.5, scale=1e3)),  # no closed form: quadrature
+])
+def test_default_grid_holds_skewed_and_heavy_tailed_sums(freq_mean, sev):
+    """The default span also covers the single-claim tail (E[N]·P(X > x) = 1e-10), so these need no
+    doubling; the mean is kept to the truncated tail's share."""
+    d = exact.compound(freq_mean, sev, n=2**14)
+    assert d.checks["grid_doublings"] == 0 and d.checks["mass_outside"] <= 1e-9
+    assert d.mean() == pytest.approx(freq_mean * sev.mean(), rel=1e-5)
+
+
+def test_limit_pinned_step_asks_for_more_points():
+    sev = stats.lognorm(s=1.0, scale=1e4)
+    with pytest.raises(ajx.ValidationError, match=r"the step cannot exceed the limit, so pass n >= 262144"):
+        exact.compound(1e6, sev, limit=1e5)
+    d = exact.compound(1e6, sev, limit=1e5, n=262144)  # the hint is enough
+    assert d.mean() == pytest.approx(d.checks["mean_continuous"], rel=1e-9)
+
+
 # --- bad inputs ---------------------------------------------------------------------------------
 
 

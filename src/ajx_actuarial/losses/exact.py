@@ -21,7 +21,7 @@ import numpy as np
 from scipy import fft as sfft
 
 from ..errors import ValidationError
-from ._discretize import capped_moments, discretize, partial_moments
+from ._discretize import capped_moments, discretize, partial_moments, severity_cut
 
 __all__ = ["compound", "compound_lattice", "CompoundDistribution", "discretize", "capped_moments"]
 
@@ -181,11 +181,14 @@ def compound(freq_mean: float, severity, *, freq: str = "poisson", dispersion: f
     dispersion : float
         Negative binomial gamma shape r > 0 (Var N = m + m²/r).
     limit : float, optional
-        Per-claim limit (CNY, > 0); it is put on the grid (``h`` shrinks to ``limit / ceil(limit / h)``).
+        Per-claim limit (CNY, > 0); it is put on the grid: a given ``step`` shrinks to
+        ``limit / ceil(limit / step)``, the default one grows to ``limit / floor(limit / step)``
+        (at most ``limit``).
     step, n : float, int
         Grid step (CNY) and size (>= 16); by default ``n = 2**16`` and ``step`` so the grid spans
-        the mean plus 12 (Poisson) or 30 (negative binomial) standard deviations of S, and the
-        limit; if that default grid leaves more than 1e-9 outside (a skewed S, small E[N]) its
+        the mean plus 12 (Poisson) or 30 (negative binomial) standard deviations of S, the
+        limit, and without a limit the claim size ``x`` with ``E[N]·P(X > x) = 1e-10``; if that
+        default grid leaves more than 1e-9 outside (a skewed S, small E[N]) its
         span is doubled, up to 7 times (``checks["grid_doublings"]``).
     method : {"fft", "panjer"}
         FFT (``O(n log n)``) or Panjer recursion (``O(n·m)``, exact in the far tail).
@@ -237,21 +240,29 @@ def compound(freq_mean: float, severity, *, freq: str = "poisson", dispersion: f
         if not np.isfinite(ex2):
             raise ValidationError("compound: the (capped) severity needs a finite second moment for the default grid; "
                                   "pass limit=, or step= and n=")
-        step = max(mean_s + (12 if kind == "poisson" else 30) * math.sqrt(var_s), 1.05 * (limit or 0.0)) / (n - 1)
+        span = max(mean_s + (12 if kind == "poisson" else 30) * math.sqrt(var_s), 1.05 * (limit or 0.0))
+        if limit is None:  # heavy tails: P(S > x) >= P(one claim > x) ≈ E[N]·P(X > x) must be < 1e-10 at the end
+            single = severity_cut(severity, min(0.5, 0.1 * MAX_OUTSIDE / m))
+            span = max(span, 1.05 * single) if np.isfinite(single) else span
+        step = span / (n - 1)
     if isinstance(step, bool) or not np.isfinite(step) or step <= 0:
         raise ValidationError(f"compound: step must be > 0, got {step!r}")
     p_zero = math.exp(-m) if kind == "poisson" else math.exp(-r * math.log1p(m / r))
     h_prev = None
     for retry in range(8 if auto else 1):  # default grid too short (skewed S, small E[N]): double its span
         h = float(step) * 2**retry
-        if limit is not None and limit / h < n:
-            h = limit / math.ceil(limit / h - 1e-12)  # the limit on the grid: its atom sits exactly at L
+        if limit is not None and limit / h < n:  # the limit on the grid: its atom sits exactly at L
+            # a given step only shrinks (the accuracy asked for); the default one grows (the span it needs)
+            h = limit / (math.ceil(limit / h - 1e-12) if not auto else max(1, math.floor(limit / h + 1e-12)))
         f = discretize(severity, h, n, limit, discretisation, tail=SEVERITY_TAIL / max(m, 1.0), family=fam)
         try:
             out = _aggregate(kind, m, r, f, h, n, method, tilt, lattice=False, p_zero=p_zero, where="compound")
             break
-        except _GridTooShort:
-            if not auto or retry == 7 or h == h_prev:  # h = limit cannot grow: only a larger n helps
+        except _GridTooShort as e:
+            if auto and h < float(step) * 2**retry * (1 - 1e-9):  # the limit pins h: only a larger n helps
+                need = 2 ** math.ceil(math.log2(float(step) * 2**retry * (n - 1) / h))
+                raise _GridTooShort(f"{e}; the step cannot exceed the limit, so pass n >= {need}") from None
+            if not auto or retry == 7 or h == h_prev:
                 raise
             h_prev = h
     ck = out.checks
