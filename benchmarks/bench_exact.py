@@ -303,7 +303,7 @@ def run(cases=CASES, targets=(1e-4, 1e-5), sizes=tuple(2**k for k in range(10, 2
         methods += [("GEMAct", lambda c, n, s: gemact(c, n, s, False)), ("GEMAct tilt", lambda c, n, s: gemact(c, n, s, True))]
     if "aggregate" in peers:
         methods.append(("aggregate", aggregate_))
-    summary, notes_all = [], []
+    summary = []
     for c in cases:
         ref, ref_err, x_hi, x_q6 = _reference(c, n_ref)
         spans = (1.05 * x_hi, 1.5 * x_hi)
@@ -348,7 +348,6 @@ def run(cases=CASES, targets=(1e-4, 1e-5), sizes=tuple(2**k for k in range(10, 2
                 notes.append(f"aggregate with its own bucket: {type(e).__name__}: {str(e)[:60]}")
         notes += _short_grid(c, [m for m in methods if m[0] in ("ours (FFT)", "GEMAct", "GEMAct tilt", "aggregate")], ref)
         print("\n" + "\n".join(f"- {x}" for x in notes))
-        notes_all.append(notes)
     _same_grid(cases[0], same_grid, repeat)
     comp, load = _compile_times()
     print(f"\nnumba Panjer kernel: compile {comp:.2f} s (fresh cache), load from cache {load:.2f} s, "
