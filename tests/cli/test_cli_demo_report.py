@@ -52,6 +52,22 @@ def test_demo_writes_outputs_and_report(run_cli, tmp_path):
     code, _, err = run_cli("report", out, "-o", tmp_path / "again.html")
     assert code == 0, err
     assert (tmp_path / "again.html").read_text("utf-8").count("<h2>") == len(SECTIONS)
+    # the demo assesses prevention at the rate table's own prevention_fee loading, and says so
+    import json
+
+    import ajx_actuarial as ajx
+
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    fee = ajx.RateTable.load("national-2025").loadings["prevention_fee"]
+    assert summary["prevention"]["fee_ratio"] == fee
+    priced = pd.read_parquet(out / "priced.parquet")
+    assert priced["prevention_budget"].sum() == pytest.approx(fee * priced["premium_ex_vat"].sum(), rel=1e-9)
+    assert f"at a {100 * fee:.0f} % fee" in doc
+    assert "the same budget" in doc
+    code, _, err = run_cli("report", out, "-o", tmp_path / "zh.html", "--lang", "zh")
+    assert code == 0, err
+    zh = (tmp_path / "zh.html").read_text("utf-8")
+    assert "<h2>主要结论</h2>" in zh and "事故预防服务经费" in zh
 
 
 def test_stress_and_report_cli(run_cli, tmp_path):

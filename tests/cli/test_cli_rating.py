@@ -32,3 +32,29 @@ def test_bms_and_tables_show(run_cli):
     assert code == 0 and "risk_level" in out
     code, out, _ = run_cli("tables", "list")
     assert "beijing-2026" in out and "rate table" in out
+
+
+def test_scenario_sets_print_as_toml(run_cli):
+    import tomllib
+
+    code, out, err = run_cli("scenarios", "list")
+    assert code == 0 and "regulator-2026" in out and "7 scenarios" in out, err
+    code, out, err = run_cli("scenarios", "show", "regulator-2026")
+    assert code == 0, err
+    text = out.split("\n", 1)[1]  # after the one-line header
+    doc = tomllib.loads(text)
+    assert doc["meta"]["name"] == "regulator-2026" and len(doc["scenario"]) == 7
+    # `tables show` routes a scenario set to the same printer: TOML, not a table of NaN
+    code, out2, _ = run_cli("tables", "show", "regulator-2026")
+    assert code == 0 and out2 == out and "NaN" not in out2 and "nan" not in out2
+
+
+def test_user_scenario_file_is_validated_before_printing(run_cli, tmp_path):
+    bad = tmp_path / "s.toml"
+    bad.write_text('[[scenario]]\nname = "x"\nshock_cv = -1\n')
+    code, _, err = run_cli("scenarios", "show", bad)
+    assert code == 2 and "scenario[0].shock_cv" in err and err.count("\n") == 1
+    from _cli_helpers import DATA
+
+    code, out, err = run_cli("scenarios", "show", DATA / "limit_comparison.toml")
+    assert code == 0 and "limit-800k" in out and "beijing-formula" in out, err
