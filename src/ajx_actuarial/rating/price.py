@@ -64,7 +64,8 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
         and ``expected_loss_allowance`` (ex-VAT premium left for losses). Unless the minimum
         premium applies, ``headcount × (limit_rate + medical_rate) × size_factor ×
         float_factor`` equals ``premium`` up to rounding. ``attrs["rate_table"]`` holds the
-        table itself (so :func:`explain` works for any table, packaged or not).
+        table's name and ``attrs["rate_table_toml"]`` its TOML text (so :func:`explain` works
+        for any table, packaged, from a file or calibrated, also after a Parquet round trip).
 
     Raises
     ------
@@ -138,7 +139,8 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     out = df
     for key, arr in new.items():
         out[key] = arr
-    out.attrs["rate_table"] = t
+    out.attrs["rate_table"] = t.name
+    out.attrs["rate_table_toml"] = t.toml_text()  # JSON-safe: survives Parquet, lets explain() rebuild any table
     return out
 
 
@@ -171,10 +173,14 @@ def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = Non
     if len(hit) == 0:
         raise ValidationError(f"explain: policy_id {policy_id!r} not found")
     r = priced.loc[hit[0]]
-    rec = table if table is not None else priced.attrs.get("rate_table")
-    if rec is None:
-        raise ValidationError("explain: the frame does not record its rate table (priced.attrs['rate_table']); pass table=")
-    t = _as_table(rec)
+    if table is not None:
+        t = _as_table(table)
+    elif priced.attrs.get("rate_table_toml"):
+        t = RateTable.from_toml_text(priced.attrs["rate_table_toml"], source=str(priced.attrs.get("rate_table", "<priced frame>")))
+    elif priced.attrs.get("rate_table"):
+        t = _as_table(priced.attrs["rate_table"])
+    else:
+        raise ValidationError("explain: the frame does not record its rate table (attrs 'rate_table_toml'); pass table=")
     lo, hi = t.float_bounds
     ld = t.loadings
     lines = [

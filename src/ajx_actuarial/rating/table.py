@@ -149,13 +149,29 @@ class RateTable:
         data, source = read_toml("tables", name_or_path, "rate table", "table")
         return cls.from_dict(data, source=source)
 
+    def toml_text(self) -> str:
+        """The table as TOML text (what :meth:`to_toml` writes)."""
+        import tomli_w
+
+        return _header(self) + tomli_w.dumps(self.data)
+
+    @classmethod
+    def from_toml_text(cls, text: str, *, source: str = "<text>") -> "RateTable":
+        """A table from TOML text (e.g. ``priced.attrs["rate_table_toml"]``)."""
+        import tomllib
+
+        try:
+            return cls.from_dict(tomllib.loads(text), source=source)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationError(f"rate table {source}: malformed TOML: {exc}") from exc
+
     def to_toml(self, path: str | os.PathLike[str]) -> Path:
         """Write the table as TOML (atomically); ``RateTable.load(path)`` gives it back."""
         import tomli_w
 
         p = Path(path)
         with atomic_path(p) as tmp:
-            tmp.write_text(_header(self) + tomli_w.dumps(self.data), encoding="utf-8")
+            tmp.write_text(self.toml_text(), encoding="utf-8")
         return p
 
     def validate(self) -> "RateTable":
