@@ -162,3 +162,9 @@ def test_semicolon_hint_when_columns_are_missing(run_cli, tmp_path):
     f.write_text("a;b\n1;2\n")
     code, _, err = run_cli("validate", f)
     assert_one_line_error(code, err, "missing required column(s)", "delimiter ';'")
+
+
+def test_example_experience_calibrates(run_cli, tmp_path):
+    code, out, err = run_cli("calibrate", DATA / "experience.csv", "--factors", "std_grade,violations", "-o", tmp_path / "t.toml")
+    assert code == 0 and "Relativities" in out, err
+    assert ajx.RateTable.load(tmp_path / "t.toml").name == "t"

@@ -92,3 +92,31 @@ def test_stale_temporary_files(tmp_path):
     aio.write_table(ZH, target)
     assert not dead.exists() and mine.exists() and young_legacy.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, mine.name, young_legacy.name])
+
+
+def test_temporary_file_of_a_sigkilled_writer_is_removed_by_the_next_write(tmp_path):
+    """A real SIGKILL in the middle of a write: the killed process cannot clean up; the next write does."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "book.parquet"
+    code = ("import sys, time; from ajx_actuarial.io import atomic_path\n"
+            "with atomic_path(sys.argv[1]) as tmp:\n"
+            "    tmp.write_bytes(b'half a parquet file'); print('writing', flush=True); time.sleep(120)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(target)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "writing"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    left = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(left) == 1 and f"ajx-{proc.pid}-" in left[0].name and not target.exists()
+    deadline = time.time() + 5
+    while time.time() < deadline and aio._pid_alive(proc.pid):  # the pid is reaped by wait(); be sure
+        time.sleep(0.05)
+    aio.write_table(ZH, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.parquet"]

@@ -142,3 +142,12 @@ def test_write_report_is_atomic_and_validates(run_dir, tmp_path):
     assert out.read_text("utf-8").count("<script>") == 0
     with pytest.raises(ajx.ValidationError, match="is a folder"):
         write_report(d, tmp_path)
+
+
+def test_chinese_without_a_cjk_font_falls_back_to_english_figures(run_dir, monkeypatch):
+    import ajx_actuarial.plots as plots
+
+    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    assert plots.figure_lang("zh") == "en" and plots.figure_lang("en") == "en"
+    doc = render_report(run_dir[0], lang="zh")
+    assert "No CJK font found for the figures" in doc and "<h2>主要结论</h2>" in doc

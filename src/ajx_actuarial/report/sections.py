@@ -150,7 +150,8 @@ def simulation(ctx: Context) -> str:
     body += h.note(ctx.zh("Per simulated year; losses in CNY (gross = before limits, insured = after limits).",
                           "每个模拟年度；金额单位为元（gross为限额前，insured为限额后）。"))
     body += h.table(desc)
-    return body + h.figure(exceedance_figure({ctx.zh("as priced", "按定价"): x}, lang=ctx.lang),
+    name = "按定价" if ctx.figure_lang == "zh" else "as priced"
+    return body + h.figure(exceedance_figure({name: x}, lang=ctx.lang),
                            ctx.zh("Probability that the annual insured loss exceeds a level (log scale)", "年度赔付超过某一水平的概率（对数刻度）"))
 
 
