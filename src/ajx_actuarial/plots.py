@@ -78,13 +78,20 @@ def exceedance_figure(samples: dict[str, np.ndarray], title: str | None = None, 
     import matplotlib.pyplot as plt
 
     style()
-    fig, ax = plt.subplots(figsize=(7.5, 4))
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    groups: list[tuple[list[str], np.ndarray]] = []  # identical samples (e.g. scenarios that change only premium) share a line
     for name, x in samples.items():
-        v = np.sort(np.asarray(x, dtype=float)) / 1e6
+        v = np.sort(np.asarray(x, dtype=float))
+        same = next((g for g in groups if g[1].shape == v.shape and np.array_equal(g[1], v)), None)
+        if same is not None:
+            same[0].append(name)
+        else:
+            groups.append(([name], v))
+    for names, v in groups:
         if v.size == 0:
             continue
         p = 1.0 - np.arange(1, v.size + 1) / v.size
-        ax.step(v, np.maximum(p, 1.0 / v.size), where="post", label=shorten(name, 40))
+        ax.step(v / 1e6, np.maximum(p, 1.0 / v.size), where="post", label=" = ".join(shorten(n, 28) for n in names))
     ax.set_yscale("log")
     ax.set_xlabel(_t("annual_loss_m", lang))
     ax.set_ylabel(_t("exceedance", lang))
@@ -103,7 +110,7 @@ def stress_figure(table, samples: dict[str, np.ndarray] | None = None, lang: str
 
     style()
     names = [shorten(n, 28) for n in table.index]
-    fig, axes = plt.subplots(1, 3, figsize=(11, 0.9 + 0.42 * max(len(names), 3)), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(8.5, 0.9 + 0.4 * max(len(names), 3)), sharey=True)
     y = np.arange(len(names))
     panels = (("loss_ratio", 1.0, "loss_ratio", "tab:blue", None), ("var_995", 1e-6, "var_995_m", "tab:red", None),
               ("share_funded", 1.0, "share_funded", "tab:green", (0, 1)))
@@ -129,7 +136,7 @@ def prevention_figure(by_segment, lang: str = "en"):
     grid = seg.pivot_table(index="industry", columns="size", values="share_funded", aggfunc="mean", observed=True)
     counts = seg.pivot_table(index="industry", columns="size", values="mandated", aggfunc="sum", observed=True)
     fl = figure_lang(lang)
-    fig, ax = plt.subplots(figsize=(7.5, 0.8 + 0.42 * max(len(grid), 3)))
+    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.4 * max(len(grid), 3)))
     im = ax.imshow(grid.to_numpy(dtype=float), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(grid.shape[1]), [code_label(c, fl) for c in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [code_label(i, fl) for i in grid.index])
@@ -156,7 +163,7 @@ def premium_figure(priced, lang: str = "en"):
     style()
     fl = figure_lang(lang)
     g = priced.groupby("industry", observed=True).agg(premium=("premium", "sum"))
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4))
     axes[0].barh([code_label(i, fl) for i in g.index], g["premium"] / 1e6, color="tab:blue")
     axes[0].invert_yaxis()
     axes[0].set_xlabel(_t("premium_m", lang))
