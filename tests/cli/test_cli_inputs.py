@@ -168,3 +168,17 @@ def test_example_experience_calibrates(run_cli, tmp_path):
     code, out, err = run_cli("calibrate", DATA / "experience.csv", "--factors", "std_grade,violations", "-o", tmp_path / "t.toml")
     assert code == 0 and "Relativities" in out, err
     assert ajx.RateTable.load(tmp_path / "t.toml").name == "t"
+
+
+@pytest.mark.parametrize("args", [["price", "{book}", "--table", "{toml}"], ["stress", "{book}", "--scenarios", "{toml}", "-o", "{out}/st"],
+                                  ["prevention", "{priced}", "--rules", "{toml}"], ["scenarios", "show", "{toml}"]],
+                         ids=["price", "stress", "prevention", "scenarios"])
+def test_gbk_toml_is_one_line(run_cli, inputs, tmp_path, args):
+    toml = tmp_path / "gbk.toml"
+    toml.write_bytes('[meta]\nname = "煤矿费率"\n'.encode("gbk"))
+    out = tmp_path / "out"
+    out.mkdir()
+    names = {"book": inputs["book"], "priced": inputs["priced"], "toml": toml, "out": out}
+    code, _, err = run_cli(*[str(a).format(**names) for a in args])
+    assert_one_line_error(code, err, "UTF-8")
+    assert files_under(out) == set()

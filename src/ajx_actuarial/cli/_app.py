@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {_click_message(exc)}", file=sys.stderr)
         return 2
     except UnicodeError as exc:
-        print(f"error: cannot decode a text input: {_one_line(exc)}; save it as UTF-8 or pass --encoding", file=sys.stderr)
+        print(f"error: cannot decode a text input as UTF-8 ({_one_line(exc)}): save TOML files as UTF-8; "
+              "CSV inputs also take --encoding (e.g. gbk)", file=sys.stderr)
         return 2
     except OSError as exc:
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
