@@ -32,7 +32,7 @@ from scipy import special, stats
 __all__ = ["AggregateLaws", "Shock", "aggregate_terms", "N_LATTICE"]
 
 N_LATTICE = 1024  # lattice points per aggregate limit
-_TABLE_MAX = 40  # counts carried in the shared tables
+_TABLE_MAX = 12  # counts carried in the shared tables (larger counts: one transform per policy)
 _EPS = 1e-16
 
 
@@ -147,7 +147,7 @@ def aggregate_terms(laws: AggregateLaws, kind: str, lam_f: np.ndarray, lam_d: np
     lam_d = np.maximum(lam_d, 1e-300)
     # counts each policy needs (tail mass below 1e-16), in a few buckets; large counts one by one
     tops = np.full(n, -1)
-    for t in (3, 5, 8, 12, 18, 26, _TABLE_MAX):
+    for t in (3, 5, 8, _TABLE_MAX):
         ok = (_sf(kind, lam_f, r, mult, shock, t) < _EPS) & (_sf(kind, lam_d, r, mult, shock, t) < _EPS)
         tops = np.where((tops < 0) & ok, t, tops)
     for t in np.unique(tops[tops > 0]):
@@ -155,17 +155,18 @@ def aggregate_terms(laws: AggregateLaws, kind: str, lam_f: np.ndarray, lam_d: np
         res = _tables(laws, kind, lam_f[idx], lam_d[idx], r, mult, shock, int(t), fatal_weights)
         for k in out:
             out[k][idx] = res[k]
-    for i in np.flatnonzero(tops < 0):
-        res = _one_policy(laws, kind, lam_f[i], lam_d[i], r, mult, shock, fatal_weights)
+    big = np.flatnonzero(tops < 0)
+    if big.size:
+        res = _large_counts(laws, kind, lam_f[big], lam_d[big], r, mult, shock, fatal_weights)
         for k in out:
-            out[k][i] = res[k]
+            out[k][big] = res[k]
     return out
 
 
 def _count_top(kind, lam, r, mult, shock) -> int:
     """A count beyond which the (mixed) count law of one type has mass below 1e-17."""
     top = 8
-    while _sf(kind, np.array([lam]), r, mult, shock, top)[0] > 1e-17 and top < 10**7:
+    while _sf(kind, np.array([float(lam)]), r, mult, shock, top)[0] > 1e-17 and top < 10**7:
         top = int(top * 1.4) + 1
     return top
 
@@ -259,36 +260,46 @@ def _tables(laws, kind, lam_f, lam_d, r, mult, shock, top, fatal_weights) -> dic
 
 
 def _log_pgf(kind, F, lam, r, mult):
-    """ℓ(F) (log pgf given M = 1) and dℓ/dF at the transform F."""
+    """ℓ(F) (log pgf given M = 1) and dℓ/dF at the transform F (``lam`` broadcasts against F)."""
     if kind == "poisson":
-        return lam * (F - 1.0), np.full_like(F, lam)
-    size, q = _nb_params(np.array([lam]), r, mult)
-    size, q = float(size), float(q[0])
+        return lam * (F - 1.0), lam * np.ones_like(F)
+    size, q = _nb_params(lam, r, mult)
     return size * (np.log1p(-q) - np.log(1.0 - q * F)), size * q / (1.0 - q * F)
 
 
-def _one_policy(laws, kind, lam_f, lam_d, r, mult, shock, fatal_weights) -> dict[str, float]:
-    """One policy with large counts: the compound law from its closed-form pgf."""
+def _large_counts(laws, kind, lam_f, lam_d, r, mult, shock, fatal_weights) -> dict[str, np.ndarray]:
+    """Policies with large counts: each compound law from its closed-form pgf, in the Fourier
+    domain on one grid that holds the largest of them (transforms of the laws computed once)."""
     fa, di = laws.fatal, laws.dis
-    tail = max(_count_top(kind, lam_f, r, mult, shock), _count_top(kind, lam_d, r, mult, shock))
-    G = sfft.next_fast_len(2 * tail * max(fa["pmf"].size, di["pmf"].size) + 2, real=True)
+    i_max = int(np.argmax(lam_f + lam_d))
+    tail = max(_count_top(kind, lam_f[i_max], r, mult, shock), _count_top(kind, lam_d[i_max], r, mult, shock))
+    size = max(fa["pmf"].size, di["pmf"].size)
+    G = sfft.next_fast_len(tail * size + 2, real=True)
     cpsi, cgam = _functionals(G, laws.h, laws.A)
     Ff, Fd = sfft.rfft(fa["pmf"], G), sfft.rfft(di["pmf"], G)
-    lf, dlf = _log_pgf(kind, Ff, lam_f, r, mult)
-    ld, dld = _log_pgf(kind, Fd, lam_d, r, mult)
-    e, de = shock.mix(lf + ld)
-    out = {"excess": float(np.real(e @ cpsi))}
-    sf_ = de * dlf
-    for name in fatal_weights:
-        out[name] = float(np.real((sf_ * sfft.rfft(fa[name], G)) @ cgam))
-    out["dis"] = float(np.real((de * dld * sfft.rfft(di["w"], G)) @ cgam))
-    # wrap-around would lose mass at the top: the mean must match the analytic one
-    y = np.arange(G) * laws.h
-    mean_num = float(np.real(e @ (np.conj(sfft.rfft(y)) * _wt(G) / G)))
-    grid = np.arange(max(fa["pmf"].size, di["pmf"].size)) * laws.h
-    mean_an = lam_f * float(fa["pmf"] @ grid[: fa["pmf"].size]) + lam_d * float(di["pmf"] @ grid[: di["pmf"].size])
-    if abs(mean_num - mean_an) > 1e-9 * max(mean_an, laws.h):
-        raise ArithmeticError(f"aggregate: compound law not contained in the grid (mean {mean_num:.6g} vs {mean_an:.6g})")
+    Wf = {name: sfft.rfft(fa[name], G) * cgam for name in fatal_weights}
+    Wd = sfft.rfft(di["w"], G) * cgam
+    ramp = np.conj(sfft.rfft(np.arange(G) * laws.h)) * _wt(G) / G
+    grid = np.arange(size) * laws.h
+    mean_f, mean_d = float(fa["pmf"] @ grid[: fa["pmf"].size]), float(di["pmf"] @ grid[: di["pmf"].size])
+    n = lam_f.size
+    out = {k: np.zeros(n) for k in ("excess", "dis", *fatal_weights)}
+    step = max(1, 4_000_000 // Ff.size)
+    for lo in range(0, n, step):
+        sl = slice(lo, min(n, lo + step))
+        lf, dlf = _log_pgf(kind, Ff[None, :], lam_f[sl, None], r, mult)
+        ld, dld = _log_pgf(kind, Fd[None, :], lam_d[sl, None], r, mult)
+        e, de = shock.mix(lf + ld)
+        out["excess"][sl] = np.real(e @ cpsi)
+        sf_ = de * dlf
+        for name in fatal_weights:
+            out[name][sl] = np.real(sf_ @ Wf[name])
+        out["dis"][sl] = np.real((de * dld) @ Wd)
+        # wrap-around would lose mass at the top: the mean must match the analytic one
+        mean_num = np.real(e @ ramp)
+        mean_an = lam_f[sl] * mean_f + lam_d[sl] * mean_d
+        if (np.abs(mean_num - mean_an) > 1e-9 * np.maximum(mean_an, laws.h)).any():
+            raise ArithmeticError("aggregate: compound law not contained in the grid")
     return out
 
 
