@@ -23,13 +23,23 @@ WRITERS = {
     "prevention": lambda i, o: ["prevention", i["priced"], "-o", o],
     "calibrate": lambda i, o: ["calibrate", i["exp"], "--factors", "std_grade", "-o", o],
     "stress": lambda i, o: ["stress", i["book"], "--years", 10, "-o", o],
+    "demo": lambda i, o: ["demo", "-n", 100, "--years", 10, "--stress-years", 10, "-o", o],
+    "report": lambda i, o: ["report", i["run"], "-o", o],
 }
-SUFFIX = {"synth": ".csv", "price": ".xlsx", "simulate": ".parquet", "prevention": ".csv", "calibrate": ".toml", "stress": ""}
+SUFFIX = {"synth": ".csv", "price": ".xlsx", "simulate": ".parquet", "prevention": ".csv", "calibrate": ".toml", "stress": "",
+          "demo": "", "report": ".html"}
+FOLDER_WRITERS = ("stress", "demo")
+
+
+@pytest.fixture
+def ins(inputs, small_run):
+    """The shared inputs plus a finished run folder (for `report`)."""
+    return {**inputs, "run": small_run}
 
 
 @pytest.mark.parametrize("cmd", sorted(WRITERS))
-def test_output_is_a_folder_or_a_file_in_the_way(run_cli, inputs, tmp_path, cmd):
-    if cmd == "stress":  # writes a folder: a file in the way
+def test_output_is_a_folder_or_a_file_in_the_way(run_cli, ins, tmp_path, cmd):
+    if cmd in FOLDER_WRITERS:  # writes a folder: a file in the way
         target = tmp_path / "taken"
         target.write_text("keep me")
         msg = "is a file; a run writes into a folder"
@@ -38,13 +48,13 @@ def test_output_is_a_folder_or_a_file_in_the_way(run_cli, inputs, tmp_path, cmd)
         target.mkdir()
         msg = "is a folder; give a file name"
     before = files_under(tmp_path)
-    code, _, err = run_cli(*WRITERS[cmd](inputs, target))
+    code, _, err = run_cli(*WRITERS[cmd](ins, target))
     assert_one_line_error(code, err, msg)
     assert files_under(tmp_path) == before
 
 
 @pytest.mark.parametrize("cmd", sorted(WRITERS))
-def test_read_only_target_folder(run_cli, inputs, tmp_path, cmd, monkeypatch):
+def test_read_only_target_folder(run_cli, ins, tmp_path, cmd, monkeypatch):
     """Permission denied when creating the temporary file (simulated: the tests may run as root)."""
 
     def denied(target):
@@ -52,19 +62,19 @@ def test_read_only_target_folder(run_cli, inputs, tmp_path, cmd, monkeypatch):
 
     monkeypatch.setattr(aio, "_make_temp", denied)
     target = tmp_path / "ro" / f"out{SUFFIX[cmd]}"
-    code, _, err = run_cli(*WRITERS[cmd](inputs, target))
+    code, _, err = run_cli(*WRITERS[cmd](ins, target))
     assert_one_line_error(code, err, "cannot write", "Permission denied")
     assert not target.exists()
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores folder permissions")
-def test_really_read_only_folder(run_cli, inputs, tmp_path):
+def test_really_read_only_folder(run_cli, ins, tmp_path):
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o555)
     try:
-        code, _, err = run_cli("price", inputs["book"], "-o", ro / "p.parquet")
+        code, _, err = run_cli("price", ins["book"], "-o", ro / "p.parquet")
         assert_one_line_error(code, err, "cannot write")
         assert list(ro.iterdir()) == []
     finally:
@@ -85,11 +95,11 @@ def _disk_full_after_partial_write(monkeypatch):
 
 
 @pytest.mark.parametrize("cmd", ["synth", "price", "simulate", "prevention", "stress"])
-def test_disk_full(run_cli, inputs, tmp_path, cmd, monkeypatch):
+def test_disk_full(run_cli, ins, tmp_path, cmd, monkeypatch):
     target = tmp_path / "out" / f"o{SUFFIX[cmd]}"
     (tmp_path / "out").mkdir()
     _disk_full_after_partial_write(monkeypatch)
-    code, _, err = run_cli(*WRITERS[cmd](inputs, target))
+    code, _, err = run_cli(*WRITERS[cmd](ins, target))
     assert_one_line_error(code, err, "No space left on device")
     assert files_under(tmp_path / "out") == set(), "no output, no temporary file, no empty run folder"
 
@@ -127,10 +137,10 @@ def test_stale_temp_files_are_removed_by_the_next_write(run_cli, tmp_path):
     assert live.exists() and other.exists()
 
 
-def test_excel_output_round_trips(run_cli, inputs, tmp_path):
+def test_excel_output_round_trips(run_cli, ins, tmp_path):
     xlsx, pq = tmp_path / "p.xlsx", tmp_path / "p.parquet"
-    assert run_cli("price", inputs["book"], "-o", xlsx)[0] == 0
-    assert run_cli("price", inputs["book"], "-o", pq)[0] == 0
+    assert run_cli("price", ins["book"], "-o", xlsx)[0] == 0
+    assert run_cli("price", ins["book"], "-o", pq)[0] == 0
     a, b = pd.read_excel(xlsx, sheet_name="data"), pd.read_parquet(pq)
     assert list(a.columns) == list(b.columns) and len(a) == len(b) == 200
     for c in b.columns:
@@ -143,9 +153,9 @@ def test_excel_output_round_trips(run_cli, inputs, tmp_path):
 
 
 @pytest.mark.parametrize("cmd", ["synth", "simulate", "prevention"])
-def test_every_table_command_writes_excel(run_cli, inputs, tmp_path, cmd):
+def test_every_table_command_writes_excel(run_cli, ins, tmp_path, cmd):
     out = tmp_path / "o.xlsx"
-    code, _, err = run_cli(*WRITERS[cmd](inputs, out))
+    code, _, err = run_cli(*WRITERS[cmd](ins, out))
     assert code == 0, err
     assert len(pd.read_excel(out)) > 0
 
