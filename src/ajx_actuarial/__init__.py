@@ -15,8 +15,11 @@ from . import prevention, reference, stress, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
 from .losses import LimitPolicy, LossModel, SimSpec, SimulationResult, exact, expected_loss, simulate, simulate_many
-from .rating import BonusMalus, RateTable, buhlmann_straub, calibrate, explain, hierarchical_credibility, price
+from .rating import (AdequacyResult, BonusMalus, RateTable, adequacy, buhlmann_straub, calibrate, explain, hierarchical_credibility,
+                     price, pure_risk_rates)
 from .portfolio import read_portfolio, read_table, validate_experience, validate_portfolio, write_table
+from . import claims
+from .claims import ExperienceResult, experience_from_claims
 
 __all__ = [
     "__version__",
@@ -26,6 +29,9 @@ __all__ = [
     "reference",
     "RateTable",
     "price",
+    "pure_risk_rates",
+    "adequacy",
+    "AdequacyResult",
     "explain",
     "BonusMalus",
     "calibrate",
@@ -39,6 +45,9 @@ __all__ = [
     "SimulationResult",
     "expected_loss",
     "exact",
+    "claims",
+    "experience_from_claims",
+    "ExperienceResult",
     "synth",
     "prevention",
     "stress",
