@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import typer
 
 from ..present import escape_markup, fmt_int, portfolio_summary_table
@@ -17,7 +18,8 @@ def synth(
     n: int = n_option(10_000, "Number of policies.", max=MAX_POLICIES),
     seed: int = seed_option(),
     output: Path = output_option(f"Output file ({TABLE_SUFFIXES}).", ...),
-    years: int = typer.Option(0, "--experience-years", max=100, help="Also write policy-year experience for this many years next to OUTPUT (…_experience.<ext>)."),
+    years: int = typer.Option(0, "--experience-years", max=100, help="Also write policy-year experience for this many years next to OUTPUT "
+                              "(…_experience.<ext>; rng=SeedSequence(SEED).spawn(1)[0])."),
 ) -> None:
     """Generate a synthetic portfolio (and optionally its claim experience).
 
@@ -26,8 +28,9 @@ def synth(
     from .. import synth as _synth
 
     with out.status(f"synthesising {fmt_int(n)} policies ..."):
-        df = _synth.portfolio(n, rng=seed)
-        exp = _synth.experience(df, years, rng=seed + 1) if years else None
+        df = _synth.portfolio(n, rng=seed)  # validates the seed too
+        # the experience draws from its own stream, spawned from the seed (not seed + 1)
+        exp = _synth.experience(df, years, rng=np.random.SeedSequence(seed).spawn(1)[0]) if years else None
     write_output(df, output)
     out.print(f"wrote {fmt_int(len(df))} policies to {escape_markup(output, None)}")
     if exp is not None:
