@@ -112,7 +112,7 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
                        "mean_loss_ratio": float(sim.loss_ratio().mean()), "limits": str(sim.provenance.get("limits", "as priced"))},
         "prevention": {**{k: v for k, v in prev.summary.items() if isinstance(v, (int, float, str))},
                        "fee_ratio": fee, "fee_source": f"loadings.prevention_fee of rate table {table}"},
-        "stress": {"scenarios": SCENARIOS, "years": stress_years, "fee_ratio_default": sset.defaults.get("fee_ratio", 0.15)},
+        "stress": {"scenarios": SCENARIOS, "years": stress_years, "fee_ratio_default": sset.defaults.get("fee_ratio", fee)},
     }
     run.write_json(summary, "summary.json")
     run.finish(derived=("report.html",))

@@ -9,12 +9,15 @@ Keys a scenario may set (each optional):
 ``table``                  rate table name or path
 ``frequency_multiplier``, ``severity_multiplier``, ``shock_cv``, ``shock_by``, ``counts``,
 ``frailty_cv``             loss-model overrides
-``fee_ratio``              number or ``{2026 = 0.15, 2028 = 0.20}``
+``fee_ratio``              number or ``{2026 = 0.15, 2028 = 0.20}`` (default: the rate table's
+                           prevention-fee loading, so the budget assessed is the one priced)
 ``rules``, ``pooling``, ``cost_inflation``, ``carry_forward``   prevention overrides
 
-``run`` reprices the (limit-adjusted) book for each scenario, simulates it with the same seed
-(common random numbers: a scenario identical to the baseline gives identical figures), assesses
-the prevention budget, and returns one comparison table.
+``run`` reprices the (limit-adjusted) book for each scenario — a higher limit raises the premium
+by the table's increased-limit factor — and simulates every scenario in ONE pass over the same
+accidents (:func:`ajx_actuarial.simulate_many`: limits and severity change only the payouts,
+frequency and common shocks are coupled by thinning), assesses the prevention budget, computes
+the exact expected loss (:func:`ajx_actuarial.expected_loss`), and returns one comparison table.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import pandas as pd
 
 from ._random import RngLike, seed_sequence
 from .errors import ValidationError
-from .losses import LimitPolicy, LossModel, simulate
+from .losses import LimitPolicy, LossModel
 from .prevention import assess
 from .rating import RateTable, price
 from .reference import INDUSTRIES, packaged_toml, read_toml, register_kind
@@ -53,9 +56,10 @@ class Scenario:
         spec = self.overrides.get("limits")
         if spec is None:
             return None
+        kw = {k: spec[k] for k in ("floor", "medical_share", "accident_multiple", "annual_multiple") if k in spec}
         if spec["policy"] == "fixed":
-            return LimitPolicy.fixed(spec["amount"])
-        return LimitPolicy.beijing(spec.get("income_year", 2024), spec.get("offset", "death_grant"))
+            return LimitPolicy.fixed(spec["amount"], **kw)
+        return LimitPolicy.beijing(spec.get("income_year", 2024), spec.get("offset", "death_grant"), **kw)
 
 
 def _check_scenario(d: dict, path: str) -> Scenario:
@@ -65,13 +69,19 @@ def _check_scenario(d: dict, path: str) -> Scenario:
     if unknown:
         raise ValidationError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(_KEYS)}")
     name = d.get("name")
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str) or not name.strip():
         raise ValidationError(f"{path}.name: must be a non-empty string")
+    if len(name) > 80:
+        raise ValidationError(f"{path}.name: at most 80 characters, got {len(name)} ({name[:20]!r}...)")
     o = {k: v for k, v in d.items() if k not in ("name", "description")}
     if "limits" in o:
         lim = o["limits"]
         if not isinstance(lim, dict) or lim.get("policy") not in ("fixed", "beijing"):
             raise ValidationError(f"{path}.limits.policy: must be 'fixed' or 'beijing', got {lim.get('policy') if isinstance(lim, dict) else lim!r}")
+        allowed = {"policy", "amount", "income_year", "offset", "floor", "medical_share", "accident_multiple", "annual_multiple"}
+        bad = sorted(set(lim) - allowed)
+        if bad:
+            raise ValidationError(f"{path}.limits: unknown key(s) {bad}; allowed: {sorted(allowed)}")
         if lim["policy"] == "fixed" and (not isinstance(lim.get("amount"), (int, float)) or isinstance(lim.get("amount"), bool) or lim["amount"] <= 0):
             raise ValidationError(f"{path}.limits.amount: must be a number > 0, got {lim.get('amount')!r}")
         try:
@@ -105,6 +115,11 @@ def _check_scenario(d: dict, path: str) -> Scenario:
             fee_schedule(o["fee_ratio"], 1, None)
         except ValidationError as exc:
             raise ValidationError(f"{path}.{exc}") from exc
+    if "carry_forward" in o and not isinstance(o["carry_forward"], bool):
+        raise ValidationError(f"{path}.carry_forward: must be true or false (a TOML boolean), got {o['carry_forward']!r}")
+    for k in ("table", "rules"):
+        if k in o and (not isinstance(o[k], str) or not o[k]):
+            raise ValidationError(f"{path}.{k}: must be a table name or a .toml path, got {o[k]!r}")
     if "pooling" in o and o["pooling"] not in ("policy", "segment", "insurer"):
         raise ValidationError(f"{path}.pooling: must be 'policy', 'segment' or 'insurer', got {o['pooling']!r}")
     return Scenario(name=name, overrides=o, description=str(d.get("description", "")))
@@ -176,17 +191,22 @@ def _rate_table(base: RateTable, change) -> RateTable:
         return 1.0 + (change.get(industry, 0.0) if isinstance(change, dict) else change)
 
     br = dict(base.data["base_rates"])
-    br["industry"] = {k: v * factor(k) for k, v in br["industry"].items()}
-    if br.get("grid"):
-        br["grid"] = {k: {s: v * factor(k) for s, v in cells.items()} for k, cells in br["grid"].items()}
+    for key in ("industry", "medical"):
+        if key in br:
+            br[key] = {k: v * factor(k) for k, v in br[key].items()}
+    for key in ("grid", "medical_grid"):
+        if br.get(key):
+            br[key] = {k: {s: v * factor(k) for s, v in cells.items()} for k, cells in br[key].items()}
     return base.with_changes(base_rates=br)
 
 
 def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] = "regulator-2026", *, years: int = 2000,
                  rng: RngLike = 2026, table: str | RateTable | None = None, rules: str | None = None,
                  fee_ratio: float | Mapping | None = None, block_years: int = 250, threads: int | None = None,
-                 progress=None) -> StressResult:
+                 exact: bool = True, progress=None) -> StressResult:
     """Like :func:`run`, returning every scenario's simulation and prevention result too."""
+    from .losses import SimSpec, expected_loss, simulate_many
+
     if isinstance(scenarios, ScenarioSet):
         sset = scenarios
     elif isinstance(scenarios, (str, os.PathLike)):
@@ -194,44 +214,86 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
     else:
         sset = ScenarioSet.from_dict({"scenario": list(scenarios)}, source="<list>")
     ss = seed_sequence(rng)
-    rows, sims, prevs = [], {}, {}
-    for k, sc in enumerate(sset.scenarios):
+    # 1. price every scenario (limits reprice through the table's increased-limit factor)
+    setups = []
+    for sc in sset.scenarios:
         o = {**sset.defaults, **sc.overrides}
         t = table if table is not None else o.get("table", "national-2025")
         t = t if isinstance(t, RateTable) else RateTable.load(t)
         t = _rate_table(t, o.get("rate_change"))
-        lp = Scenario(sc.name, o).limit_policy()  # the scenario's limits, else the defaults
+        lp = Scenario(sc.name, o).limit_policy()
         book = lp.apply(portfolio) if lp is not None else portfolio
         priced = price(book, t, lift_limits=True)
         model = LossModel.default(**{key: o[key] for key in _MODEL_KEYS if key in o})
-        sim = simulate(priced, years, rng=np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key), model=model,
-                       block_years=block_years, threads=threads)
-        prev = assess(priced, rules=rules or o.get("rules", "xinzhou-2024"),
-                      fee_ratio=fee_ratio if fee_ratio is not None else o.get("fee_ratio", 0.15),
+        fee = fee_ratio if fee_ratio is not None else o.get("fee_ratio", t.loadings["prevention_fee"])
+        setups.append((sc, o, t, priced, model, fee))
+    # 2. simulate: scenarios whose books carry the same risk relativities share one pass
+    groups: dict[bytes, list[int]] = {}
+    for k, (_, _, _, priced, _, _) in enumerate(setups):
+        groups.setdefault(priced["risk_relativity"].to_numpy().tobytes(), []).append(k)
+    sims = {}
+    done = [0]
+    for members in groups.values():
+        base = setups[members[0]][3]
+        specs = {setups[k][0].name: SimSpec(setups[k][4], _limits_of(setups[k][3])) for k in members}
+        prem = {setups[k][0].name: (float(setups[k][3]["premium"].sum()), float(setups[k][3]["premium_ex_vat"].sum())) for k in members}
+        sims.update(simulate_many(base, specs, years, rng=np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key), premiums=prem,
+                                  block_years=block_years, threads=threads))
+        done[0] += len(members)
+        if progress:
+            progress(done[0], len(setups))
+    # 3. exact expected losses, prevention, the comparison table
+    rows, prevs = [], {}
+    base_row = None
+    for sc, o, t, priced, model, fee in setups:
+        sim = sims[sc.name]
+        prev = assess(priced, rules=rules or o.get("rules", "xinzhou-2024"), fee_ratio=fee,
                       pooling=o.get("pooling", "policy"), cost_inflation=o.get("cost_inflation"),
                       carry_forward=bool(o.get("carry_forward", False)))
         lr = sim.loss_ratio()
-        rows.append({
+        ex = float(expected_loss(priced, model)["expected_loss"].sum()) if exact else float("nan")
+        row = {
             "scenario": sc.name,
             "premium": sim.premium,
             "premium_ex_vat": sim.premium_ex_vat,
             "mean_limit_death": float(priced["limit_death"].mean()),
-            "expected_loss": sim.mean(),
-            "expected_loss_se": sim.mean_se(),
-            "loss_ratio": float(lr.mean()),
+            "expected_loss": ex if exact else sim.mean(),
+            "simulated_loss": sim.mean(),
+            "simulated_loss_se": sim.mean_se(),
+            "loss_ratio": (ex if exact else sim.mean()) / sim.premium_ex_vat,
             "var_995": sim.var(0.995),
             "tvar_99": sim.tvar(0.99),
             "p_loss_ratio_gt_100": float((lr > 1).mean()),
             "expected_deaths": sim.mean("deaths"),
+            "fee_ratio": str(fee) if isinstance(fee, Mapping) else float(fee),
             "share_funded": prev.summary["share_funded"],
             "prevention_shortfall": prev.summary["total_shortfall"],
             "prevention_budget": prev.summary["total_budget"],
             "description": sc.description,
-        })
-        sims[sc.name], prevs[sc.name] = sim, prev
-        if progress:
-            progress(k + 1, len(sset.scenarios))
+        }
+        if base_row is None:
+            base_row = row
+        row["note"] = _note(row, base_row, "limits" in sc.overrides)
+        rows.append(row)
+        prevs[sc.name] = prev
     return StressResult(table=pd.DataFrame(rows).set_index("scenario"), simulations=sims, prevention=prevs, scenarios=sset)
+
+
+def _limits_of(priced: pd.DataFrame) -> LimitPolicy | None:
+    """The scenario's limits are already in its priced book: simulate them as priced."""
+    return None
+
+
+def _note(row: dict, base: dict, limit_scenario: bool) -> str:
+    """One sentence on what a scenario changes, against the first scenario."""
+    if row is base:
+        return "reference scenario"
+    p = row["premium"] / base["premium"]
+    e = row["expected_loss"] / base["expected_loss"]
+    txt = (f"premium x{p:.3f}, expected loss x{e:.3f}: loss ratio {base['loss_ratio']:.1%} -> {row['loss_ratio']:.1%}")
+    if limit_scenario:
+        txt = ("higher limits raise the premium by the increased-limit factor, so the loss ratio stays where it was; " + txt)
+    return txt
 
 
 def run(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] = "regulator-2026", *, years: int = 2000,
@@ -252,10 +314,20 @@ def run(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] =
     Returns
     -------
     DataFrame
-        One row per scenario: ``premium``, ``expected_loss`` (± ``expected_loss_se``),
-        ``loss_ratio`` (mean insured loss / ex-VAT premium), ``var_995``, ``tvar_99``,
-        ``p_loss_ratio_gt_100``, ``expected_deaths``, ``share_funded``,
-        ``prevention_shortfall``, ``prevention_budget``.
+        One row per scenario: ``premium``, ``premium_ex_vat``, ``mean_limit_death``,
+        ``expected_loss`` (exact; the simulated mean with ``exact=False``), ``simulated_loss`` (±
+        ``simulated_loss_se``), ``loss_ratio`` (expected loss / ex-VAT premium), ``var_995``,
+        ``tvar_99``, ``p_loss_ratio_gt_100``, ``expected_deaths``, ``fee_ratio``,
+        ``share_funded``, ``prevention_shortfall``, ``prevention_budget``, ``description`` and
+        ``note`` (one sentence on what the scenario changes against the first one).
+
+    Examples
+    --------
+    >>> import ajx_actuarial as ajx
+    >>> book = ajx.synth.portfolio(2000, rng=1)
+    >>> t = ajx.stress.run(book, [{"name": "base"}, {"name": "800k", "limits": {"policy": "fixed", "amount": 800000}}], years=200)
+    >>> bool(t.loc["800k", "premium"] > t.loc["base", "premium"])
+    True
     """
     return run_detailed(portfolio, scenarios, years=years, rng=rng, table=table, **kwargs).table
 

@@ -199,10 +199,11 @@ def stress(ctx: Context) -> str:
                          "所有情景使用相同的随机数（公共随机数），差异即情景本身的影响。"))
     fee0 = ctx.summary.get("stress", {}).get("fee_ratio_default")
     if fee0 is not None:
-        body += h.note(ctx.zh(f"Prevention in the scenarios uses the scenario set's fee ({fmt_pct(fee0, 0)} in its [defaults], unless a scenario sets fee_ratio), "
-                              "not the priced table's loading used in the Prevention budget section.",
-                              f"情景中的预防服务经费按情景集设定的比例计算（[defaults]中为{fmt_pct(fee0, 0)}，情景另有设定者除外），"
-                              "而非上文所用的费率表附加比例。"))
+        body += h.note(ctx.zh(f"Prevention in the scenarios uses the rate table's prevention-fee loading ({fmt_pct(fee0, 0)}) unless a scenario sets fee_ratio; "
+                              "limit scenarios are repriced through the table's increased-limit factors, so a higher limit raises the premium with the expected loss "
+                              "and the loss ratio stays where it was.",
+                              f"情景中的预防服务经费按费率表的预防费附加比例（{fmt_pct(fee0, 0)}）计算，情景另有设定者除外；"
+                              "限额情景按费率表的增限系数重新定价，提高限额时保费与期望赔付同步上升，赔付率基本不变。"))
     m = pd.DataFrame({ctx.t("premium") + unit: st["premium"] / 1e6, ctx.zh("expected loss", "期望赔付") + unit: st["expected_loss"] / 1e6,
                       ctx.t("loss_ratio"): st["loss_ratio"], "VaR 99.5 %" + unit: st["var_995"] / 1e6, "TVaR 99 %" + unit: st["tvar_99"] / 1e6,
                       "P(LR > 100 %)": st["p_loss_ratio_gt_100"], ctx.t("share_funded"): st["share_funded"],
@@ -212,7 +213,10 @@ def stress(ctx: Context) -> str:
     fm.update({ctx.t("loss_ratio"): fmt_pct, "P(LR > 100 %)": lambda v: fmt_pct(v, 2), ctx.t("share_funded"): fmt_pct})
     body += h.table(m, fm)
     if "description" in st.columns:
-        body += "<ul>" + "".join(f"<li><b>{escape_html(i, 80)}</b>: {escape_html(t, 300)}</li>" for i, t in st["description"].items()) + "</ul>"
+        notes = st["note"] if "note" in st.columns else pd.Series("", index=st.index)
+        body += "<ul>" + "".join(f"<li><b>{escape_html(i, 80)}</b>: {escape_html(t, 300)}"
+                                 + (f" <i>({escape_html(notes[i], 300)})</i>" if notes[i] and notes[i] != "reference scenario" else "") + "</li>"
+                                 for i, t in st["description"].items()) + "</ul>"
     files = ctx.run.scenario_files()
     samples = {name: ctx.table(f)["insured_loss"].to_numpy() for name, f in files.items() if name in st.index}
     body += h.figure(stress_figure(st, samples, lang=ctx.lang), ctx.zh("Loss ratio, VaR 99.5 % and share of mandates funded, by scenario",
