@@ -126,7 +126,7 @@ def test_bad_parameters(call, match):
 
 
 def test_bad_simulate_arguments(priced):
-    with pytest.raises(ajx.ValidationError, match=r"years must be an integer in \[1, 10,000,000\], got 0"):
+    with pytest.raises(ajx.ValidationError, match=r"years must be an integer in \[1, 1,000,000\], got 0"):
         ajx.simulate(priced, 0, rng=1)
     with pytest.raises(ajx.ValidationError, match=r"block_years must be an integer in \[1, "):
         ajx.simulate(priced, 10, rng=1, block_years=-5)

@@ -127,3 +127,33 @@ def test_explain(small_book):
     assert f"{p.loc[0, 'premium']:,.2f}" in text
     with pytest.raises(ajx.ValidationError, match="policy_id 'ZZ' not found"):
         explain(p, "ZZ")
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"limits": 5}, r"limits: must be a table \(TOML section\), got int"),
+    ({"limits": {"min_limit_death": 400000, "bogus": 1}}, r"limits: unknown key\(s\) \['bogus'\]"),
+    ({"limits": {"min_limit_death": 400000, "ilf": {"limits": [400000, 300000], "factors": {"all": [1, 1]}}}}, r"limits.ilf.limits: must increase"),
+    ({"limits": {"min_limit_death": 400000, "ilf": {"limits": [300000, 500000], "factors": {"all": [1, 1.2]}}}}, r"must include the reference limit 400,000"),
+    ({"limits": {"min_limit_death": 400000, "ilf": {"limits": [400000, 800000], "factors": {"all": [1.1, 2]}}}}, r"factor at the reference limit must be 1"),
+    ({"limits": {"min_limit_death": 400000, "ilf": {"limits": [400000, 800000], "factors": {"all": [1, 0.9]}}}}, r"must not decrease with the limit"),
+    ({"limits": {"min_limit_death": 400000, "ilf": {"limits": [400000, 800000], "factors": {"coal": [1, 2]}}}}, r"unknown industry code\(s\) \['coal'\]"),
+    ({"base_rates": {"medical": {"other": -5}}}, r"base_rates.medical.other: medical rate \(CNY per head\) must be >= 0"),
+    ({"base_rates": {"float_mean": {"other": 0}}}, r"base_rates.float_mean.other: mean float factor must be > 0"),
+])
+def test_limit_dimension_is_validated(change, match):
+    t = ajx.RateTable.load("national-2025")
+    data = {**t.data, **{k: ({**t.data[k], **v} if isinstance(v, dict) and k == "base_rates" else v) for k, v in change.items()}}
+    with pytest.raises(ajx.ValidationError, match=match):
+        ajx.RateTable.from_dict(data)
+
+
+def test_gbk_toml_is_read(tmp_path):
+    t = ajx.RateTable.load("national-2025")
+    text = t.toml_text().replace('name = "national-2025"', 'name = "国家费率"')
+    p = tmp_path / "gbk.toml"
+    p.write_bytes(text.encode("gbk"))
+    assert ajx.RateTable.load(p).name == "国家费率"
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xff\xfe\x00garbage\x81")
+    with pytest.raises(ajx.ValidationError, match="not UTF-8 or GB18030 text"):
+        ajx.RateTable.load(bad)

@@ -71,7 +71,7 @@ def simulate(
         A portfolio, usually the output of :func:`ajx_actuarial.price` (its ``premium`` gives
         the loss ratio; its ``risk_relativity`` the policy's frequency relativity).
     years : int
-        Simulated years (1 to 10 000 000).
+        Simulated years (1 to 1 000 000).
     rng : int | SeedSequence | Generator | None
         Same seed and ``block_years`` ⇒ bit-identical results for any ``threads``, task
         grouping or ``backend``.
@@ -168,7 +168,9 @@ def simulate_many(
     for k, sp in items:
         if not isinstance(sp, SimSpec):
             raise ValidationError(f"simulate_many: scenario {k!r} must be a SimSpec(model, limits), got {type(sp).__name__}")
-    years = _check_int(years, "years", 1, 10_000_000)
+    years = _check_int(years, "years", 1, 1_000_000)
+    if years * len(items) > 20_000_000:
+        raise ValidationError(f"simulate_many: {years:,} years × {len(items)} scenarios is above 20 000 000 scenario-years (memory); simulate fewer years")
     block_years = _check_int(block_years, "block_years", 1, 1_000_000)
     if backend not in ("threads", "dask"):
         raise ValidationError(f"simulate: backend must be 'threads' or 'dask', got {backend!r}")

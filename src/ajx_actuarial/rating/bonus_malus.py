@@ -28,6 +28,8 @@ __all__ = ["BonusMalus"]
 def _check_lam(lam, where: str) -> float:
     if isinstance(lam, bool) or not isinstance(lam, (int, float, np.floating, np.integer)) or not np.isfinite(lam) or lam <= 0:
         raise ValidationError(f"{where}: claim frequency lam must be a finite number > 0, got {lam!r}")
+    if lam > 1000:
+        raise ValidationError(f"{where}: claim frequency lam must be <= 1000 claims a year (a bonus-malus scale has no meaning beyond), got {lam!r}")
     return float(lam)
 
 

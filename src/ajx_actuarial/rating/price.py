@@ -89,7 +89,7 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
             idx = np.flatnonzero(below)
             raise ValidationError(
                 f"price: column 'limit_death' is below the table {t.name!r} minimum of {t.min_limit_death:,.0f} CNY; "
-                f"bad {format_rows(idx.tolist(), limit[idx[:5]])}; pass lift_limits=True to raise them to the minimum"
+                f"bad {format_rows(idx.tolist(), limit[idx[:5]])}; pass lift_limits=True (CLI: --lift-limits) to raise them to the minimum"
             )
         limit = np.where(below, t.min_limit_death, limit)
         df["limit_death"] = limit

@@ -84,7 +84,14 @@ def read_toml(subdir: str, name_or_path: str | os.PathLike[str], what: str, noun
             raise ValidationError(f"{what}: {s!r} is neither a packaged {noun} {names} nor a .toml file")
         if not p.is_file():
             raise ValidationError(f"{what}: file {s!r} does not exist")
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("gb18030")  # GBK files from Chinese Windows editors
+            except UnicodeDecodeError as exc:
+                raise ValidationError(f"{what} {s!r}: not UTF-8 or GB18030 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
     try:
         return tomllib.loads(text), repr(s)
     except tomllib.TOMLDecodeError as exc:
