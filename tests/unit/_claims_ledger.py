@@ -1,7 +1,7 @@
 """A claims ledger with a known truth, for the tests of ``ajx.experience_from_claims``.
 
-Independent of ``ajx.synth`` (rebuilt elsewhere): frequencies come from the packaged industry
-table (DOMAIN.md §6.5), relativities are fixed here. Per policy-year, claims are Poisson:
+Independent of ``ajx.synth`` (rebuilt elsewhere): the book is drawn here, frequencies come from
+the packaged industry table (DOMAIN.md §6.5), relativities are fixed here. Per policy-year, claims are Poisson:
 
 * medical: rate ``medical_per_100 / 100 × REL``; reported after an exponential delay (mean
   ``report_days``, cut at 600 days), reserved at 2 500 CNY, paid (lognormal, median 2 000, capped at the
@@ -31,16 +31,31 @@ TABLE_A = ajx.reference.disability_tables()["table_a"].to_numpy(dtype=float)
 GRADE_MIX = ajx.reference.disability_grade_mix()["share"].to_numpy(dtype=float)
 
 
+INDUSTRY_MIX = {"coal_mine": 0.03, "noncoal_mine": 0.05, "hazardous_chemicals": 0.12, "fireworks": 0.03, "civil_explosives": 0.01,
+                "metallurgy": 0.06, "construction": 0.22, "transport": 0.18, "fishing": 0.05, "other": 0.25}
+SIZE_MIX = {"large": 0.05, "medium": 0.15, "small": 0.45, "micro": 0.35}
+HEADCOUNT = {"large": (1000, 5000), "medium": (300, 999), "small": (20, 299), "micro": (1, 19)}
+
+
 def register(n: int, years: range, *, rng: int, upgrade: float = 0.15) -> pd.DataFrame:
-    """Policy-year register: a synthetic book repeated per year; each year ``upgrade`` more of the
-    ungraded units reach standardisation grade 1 (the book's mix drifts toward grade 1)."""
+    """Policy-year register of ``n`` units (its own book, independent of ``ajx.synth``): industry
+    and size drawn from fixed mixes, headcount log-uniform within the size class, grades 0 / 1 /
+    2 / 3 with shares 60 / 10 / 10 / 20 %, limits 400 / 500 / 600 thousand. Each year ``upgrade``
+    more of the ungraded units reach grade 1 (the book's mix drifts toward grade 1)."""
     g = np.random.default_rng(rng)
-    book = ajx.synth.portfolio(n, rng=rng)
-    base = book[["policy_id", "industry", "size", "headcount", "std_grade", "limit_death", "limit_medical", "limit_accident"]]
+    ind = g.choice(list(INDUSTRY_MIX), size=n, p=list(INDUSTRY_MIX.values()))
+    size = g.choice(list(SIZE_MIX), size=n, p=list(SIZE_MIX.values()))
+    lo = np.array([HEADCOUNT[s][0] for s in size], dtype=float)
+    hi = np.array([HEADCOUNT[s][1] for s in size], dtype=float)
+    head = np.floor(np.exp(np.log(lo) + g.random(n) * (np.log(hi + 1) - np.log(lo)))).astype(np.int64)
+    grade0 = g.choice(4, size=n, p=[0.6, 0.1, 0.1, 0.2])
+    limit = g.choice([400_000.0, 500_000.0, 600_000.0], size=n, p=[0.6, 0.25, 0.15])
+    base = pd.DataFrame({"policy_id": [f"P{i:06d}" for i in range(n)], "industry": ind, "size": size, "headcount": head,
+                         "limit_death": limit, "limit_medical": 0.1 * limit, "limit_accident": 10 * limit})
     u = g.random(n)
     out = []
     for t, y in enumerate(years):
-        grade = np.where((base["std_grade"].to_numpy() == 0) & (u < upgrade * t), 1, base["std_grade"].to_numpy())
+        grade = np.where((grade0 == 0) & (u < upgrade * t), 1, grade0)
         out.append(base.assign(year=y, std_grade=grade, exposure=base["headcount"].astype(float)))
     return pd.concat(out, ignore_index=True)
 
