@@ -114,3 +114,16 @@ def test_absurd_books_are_refused_before_allocating(book):
     big = pd.DataFrame({"policy_id": np.arange(20_000), "industry": "fishing", "size": "large", "headcount": 1_000_000})
     with pytest.raises(ajx.ValidationError, match=r"accidents a year \(limit 5,000,000\)"):
         ajx.simulate(big, 10, rng=1, model=LossModel.default(frequency_multiplier=100))
+
+
+def test_event_log_reconciles_with_the_annual_totals(book):
+    r = ajx.simulate(book, 150, rng=3, events=True, block_years=40)
+    ev, a = r.events, r.annual
+    per_year = ev.groupby("sim_year")[["claims", "deaths", "insured"]].sum().reindex(a.index, fill_value=0)
+    np.testing.assert_allclose(per_year["insured"], a["insured_loss"], rtol=1e-9)
+    np.testing.assert_array_equal(per_year["deaths"], a["deaths"])
+    np.testing.assert_array_equal(per_year["claims"], a["accidents"])
+    assert (ev["max_deaths"] <= ev["deaths"]).all() and not ev.duplicated(["sim_year", "policy_id"]).any()
+    assert set(ev["policy_id"]) <= set(book["policy_id"])
+    np.testing.assert_array_equal(book["policy_id"].to_numpy()[ev["row"]], ev["policy_id"])
+    pd.testing.assert_frame_equal(ev, ajx.simulate(book, 150, rng=3, events=True, block_years=40, threads=1).events)

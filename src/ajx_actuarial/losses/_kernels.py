@@ -148,10 +148,15 @@ def simulate_block_kernel(  # pragma: no cover - jitted
     g0, g1, mult, seg_off, seg_ind, W, alias, pol, lim, set_of, nb,
     cluster_cdf, injury_ratio, grade_cdf, payout, civil, rho, dloss, sev,
     med_mu, med_sigma, med_threshold, med_mean_ins, med_sd_ins, med_mean_gross, med_sd_gross,
-    out, out_seg,
+    out, out_seg, log_on, log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins, log_state,
 ):
     """Simulate ``mult.shape[0]`` years of one block for K scenarios into ``out`` (years, K, 10)
     and ``out_seg`` (years, K, industries, insured loss).
+
+    With ``log_on`` the first scenario's claims are also logged per policy and year (``log_*``,
+    ``log_state = [entries written, overflow flag]``): one entry per policy with fatal or
+    disability accidents (claims, accidents, deaths in the worst accident, deaths, insured loss
+    after the limits) and one entry per medical-only claim (drawn one by one in that mode).
 
     Per year, in phases: (1) per segment and type the Poisson counts of base accidents (or
     negative-binomial clusters) and of the extra layer; (2) each allocated to a policy by the
@@ -169,7 +174,10 @@ def simulate_block_kernel(  # pragma: no cover - jitted
     hval = np.zeros((cap, K, 3))
     hcnt = np.zeros((cap, K), np.int64)
     hseg = np.zeros(cap, np.int64)
+    hmaxd = np.zeros(cap, np.int64)
+    hdeaths = np.zeros(cap, np.int64)
     used = np.empty(cap, np.int64)
+    log_cap = log_y.size
     bcap = 1024
     idx = np.empty(bcap, np.int64)
     typ = np.empty(bcap, np.int8)
@@ -223,6 +231,8 @@ def simulate_block_kernel(  # pragma: no cover - jitted
             hval = np.zeros((cap, K, 3))
             hcnt = np.zeros((cap, K), np.int64)
             hseg = np.zeros(cap, np.int64)
+            hmaxd = np.zeros(cap, np.int64)
+            hdeaths = np.zeros(cap, np.int64)
             used = np.empty(cap, np.int64)
         mask = cap - 1
         # (2) allocation: base accidents from g0, extra layer from g1
@@ -287,6 +297,8 @@ def simulate_block_kernel(  # pragma: no cover - jitted
             if keys[h] == -1:
                 keys[h] = i
                 hseg[h] = sg[k]
+                hmaxd[h] = 0
+                hdeaths[h] = 0
                 used[n_used] = h
                 n_used += 1
                 for q in range(K):
@@ -353,6 +365,10 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                     out[y, q, O_RESC] += p2
                     out[y, q, O_ACC] += 1
                     out_seg[y, q, seg_ind[sg[k]]] += p0 + p1 + p2
+                    if q == 0 and log_on:
+                        hdeaths[h] += d
+                        if d > hmaxd[h]:
+                            hmaxd[h] = d
                     hcnt[h, q] += 1
                     hval[h, q, 0] += p0
                     hval[h, q, 1] += p1
@@ -362,8 +378,8 @@ def simulate_block_kernel(  # pragma: no cover - jitted
             h = used[u_]
             i = keys[h]
             for q in range(K):
+                tot = hval[h, q, 0] + hval[h, q, 1] + hval[h, q, 2]
                 if hcnt[h, q] >= 2:
-                    tot = hval[h, q, 0] + hval[h, q, 1] + hval[h, q, 2]
                     lann = lim[set_of[q], i, 2]
                     if tot > lann:
                         f = 1.0 - lann / tot
@@ -371,6 +387,10 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                         out[y, q, O_DIS] -= f * hval[h, q, 1]
                         out[y, q, O_RESC] -= f * hval[h, q, 2]
                         out_seg[y, q, seg_ind[hseg[h]]] -= tot - lann
+                        tot = lann
+                if q == 0 and log_on and hcnt[h, 0] > 0:
+                    _log(log_state, log_cap, log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins,
+                         y, i, hcnt[h, 0], hcnt[h, 0], hmaxd[h], hdeaths[h], tot)
             keys[h] = -1
         # (7) medical-only claims (outside the annual aggregate)
         for s in range(n_seg):
@@ -393,6 +413,9 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                             out[y, q, O_MED] += xi
                             out[y, q, O_MEDN] += 1
                             out_seg[y, q, ind] += xi
+                            if q == 0 and log_on:
+                                _log(log_state, log_cap, log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins,
+                                     y, i, 1, 0, 0, 0, xi)
             elif c > 0:
                 z = g0.standard_normal()
                 for q in range(K):
@@ -415,6 +438,9 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                             out[y, q, O_MED] += xi
                             out[y, q, O_MEDN] += 1
                             out_seg[y, q, ind] += xi
+                            if q == 0 and log_on:
+                                _log(log_state, log_cap, log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins,
+                                     y, i, 1, 0, 0, 0, xi)
             elif c > 0:
                 z = g1.standard_normal()
                 for q in range(K):
@@ -426,6 +452,22 @@ def simulate_block_kernel(  # pragma: no cover - jitted
         for q in range(K):
             out[y, q, O_INS] = out[y, q, O_DEATH] + out[y, q, O_DIS] + out[y, q, O_MED] + out[y, q, O_RESC]
             out[y, q, O_ACC] += out[y, q, O_MEDN]
+
+
+@njit(cache=True, inline="always")
+def _log(state, cap, ly, li, lc, la, lm, ld, lx, y, i, claims, acc, maxd, deaths, ins):  # pragma: no cover - jitted
+    n = state[0]
+    if n >= cap:
+        state[1] = 1
+        return
+    ly[n] = y
+    li[n] = i
+    lc[n] = claims
+    la[n] = acc
+    lm[n] = maxd
+    ld[n] = deaths
+    lx[n] = ins
+    state[0] = n + 1
 
 
 @njit(cache=True, inline="always")

@@ -72,6 +72,7 @@ class Prepared:
     freq: np.ndarray
     shocks: tuple  # per scenario: (cv, dist, by)
     expected: list = field(default_factory=list)
+    order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # sorted row -> row of the input book
 
 
 def _relativity(df: pd.DataFrame, relativity: str | None) -> np.ndarray:
@@ -238,7 +239,7 @@ def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | Non
     prep = Prepared(seg_off=seg_off, seg_ind=seg_ind, seg_region=seg_region, regions=regions, W=W, alias=alias, pol=pol, lim=lim,
                     set_of=np.asarray(set_of, dtype=np.int64), nb=nb, arrays=arrays,
                     freq=np.array([m.frequency_multiplier for m in models]),
-                    shocks=tuple((m.shock_cv, m.shock_dist, m.shock_by) for m in models), expected=expected)
+                    shocks=tuple((m.shock_cv, m.shock_dist, m.shock_by) for m in models), expected=expected, order=order)
     return prep, df
 
 
@@ -264,23 +265,44 @@ def _multipliers(ss_shock: np.random.SeedSequence, n_years: int, prep: Prepared)
     return out
 
 
-def run_block(prep: Prepared, entropy, spawn_key: tuple, block: int, n_years: int) -> tuple[np.ndarray, np.ndarray]:
-    """Simulate block ``block`` (``n_years`` years) of every scenario of the pass."""
+def run_block(prep: Prepared, entropy, spawn_key: tuple, block: int, n_years: int, log: bool = False):
+    """Simulate block ``block`` (``n_years`` years) of every scenario of the pass.
+
+    Returns ``(out, out_seg)``, plus the claims log of the first scenario with ``log=True``
+    (a dict of arrays, years counted within the block)."""
     from ._kernels import simulate_block_kernel
 
     root = np.random.SeedSequence(entropy, spawn_key=tuple(spawn_key))
     ss0 = block_seed(root, block)
-    g0 = np.random.Generator(np.random.PCG64(ss0))
-    g1 = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=tuple(ss0.spawn_key) + (1,))))
     mult = _multipliers(np.random.SeedSequence(entropy, spawn_key=tuple(ss0.spawn_key) + (2,)), n_years, prep)
     K = prep.freq.size
     out = np.zeros((n_years, K, len(OUT_COLUMNS)))
     out_seg = np.zeros((n_years, K, len(INDUSTRIES)))
     a = prep.arrays
-    simulate_block_kernel(
-        g0, g1, mult, prep.seg_off, prep.seg_ind, prep.W, prep.alias, prep.pol, prep.lim, prep.set_of, prep.nb,
-        a["cluster_cdf"], a["injury_ratio"], a["grade_cdf"], a["payout"], a["civil"], a["rho"], a["dloss"], a["sev"],
-        a["med_mu"], a["med_sigma"], a["med_threshold"], a["med_mean_ins"], a["med_sd_ins"], a["med_mean_gross"], a["med_sd_gross"],
-        out, out_seg,
-    )
-    return out, out_seg
+    expected = float(prep.W.sum()) * max(float(mult.max()), 1.0) * n_years
+    cap = int(expected * 1.3 + 12 * np.sqrt(expected) + 1024) if log else 0
+    med_thr = 2**62 if log else a["med_threshold"]
+    while True:
+        logs = _log_arrays(cap)
+        g0 = np.random.Generator(np.random.PCG64(ss0))
+        g1 = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=tuple(ss0.spawn_key) + (1,))))
+        out[:] = 0.0
+        out_seg[:] = 0.0
+        simulate_block_kernel(
+            g0, g1, mult, prep.seg_off, prep.seg_ind, prep.W, prep.alias, prep.pol, prep.lim, prep.set_of, prep.nb,
+            a["cluster_cdf"], a["injury_ratio"], a["grade_cdf"], a["payout"], a["civil"], a["rho"], a["dloss"], a["sev"],
+            a["med_mu"], a["med_sigma"], med_thr, a["med_mean_ins"], a["med_sd_ins"], a["med_mean_gross"], a["med_sd_gross"],
+            out, out_seg, bool(log), *logs.values(),
+        )
+        if not log:
+            return out, out_seg
+        if logs["state"][1] == 0:
+            n = int(logs["state"][0])
+            return out, out_seg, {k: v[:n] for k, v in logs.items() if k != "state"}
+        cap *= 2  # the log overflowed: rerun the block (same streams) with twice the room
+
+
+def _log_arrays(cap: int) -> dict:
+    return {"y": np.empty(cap, np.int64), "i": np.empty(cap, np.int64), "claims": np.empty(cap, np.int64),
+            "accidents": np.empty(cap, np.int64), "max_deaths": np.empty(cap, np.int64), "deaths": np.empty(cap, np.int64),
+            "insured": np.empty(cap), "state": np.zeros(2, np.int64)}

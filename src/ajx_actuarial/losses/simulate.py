@@ -62,6 +62,7 @@ def simulate(
     relativity: str | None = "risk_relativity",
     med_threshold: int = 1000,
     progress: bool | Callable[[int, int], None] = False,
+    events: bool = False,
 ) -> "SimulationResult":
     """Simulate ``years`` independent years of the portfolio's losses after limits.
 
@@ -94,6 +95,11 @@ def simulate(
         Segment-year medical-only counts above this use the normal approximation of their
         total (attritional claims; the per-claim cap is in the moments).
     progress : bool or callable(done, total)
+    events : bool
+        Also record every policy's claims in every simulated year (``result.events``: claims,
+        fatal and disability accidents, deaths in the worst accident, deaths, insured loss);
+        medical-only claims are then drawn one by one (``med_threshold`` is ignored), so the
+        annual totals differ from a run without events in their medical part's randomness.
 
     Returns
     -------
@@ -109,7 +115,8 @@ def simulate(
     """
     model = LossModel.default() if model is None else model
     res = simulate_many(priced, {"scenario": SimSpec(model, limits)}, years, rng=rng, block_years=block_years, backend=backend,
-                        threads=threads, client=client, relativity=relativity, med_threshold=med_threshold, progress=progress)
+                        threads=threads, client=client, relativity=relativity, med_threshold=med_threshold, progress=progress,
+                        _events=events)
     return res["scenario"]
 
 
@@ -127,6 +134,7 @@ def simulate_many(
     relativity: str | None = "risk_relativity",
     med_threshold: int = 1000,
     progress: bool | Callable[[int, int], None] = False,
+    _events: bool = False,
 ) -> dict[str, "SimulationResult"]:
     """Simulate several scenarios on the same accidents (common random numbers made literal).
 
@@ -202,12 +210,13 @@ def simulate_many(
         t_prep = time.perf_counter() - t0
         t1 = time.perf_counter()
         if backend == "threads":
-            outs = _run_threads(prep, ss, blocks, threads, step)
+            outs = _run_threads(prep, ss, blocks, threads, step, _events)
         else:
-            outs = _run_dask(prep, ss, blocks, client, step)
+            outs = _run_dask(prep, ss, blocks, client, step, _events)
         t_run = time.perf_counter() - t1
-        out = np.concatenate([o for o, _ in outs], axis=0)
-        seg = np.concatenate([s for _, s in outs], axis=0)
+        out = np.concatenate([o[0] for o in outs], axis=0)
+        seg = np.concatenate([o[1] for o in outs], axis=0)
+        events = _events_frame(outs, blocks, block_years, prep, df) if _events else None
         prem_all = (float(df["premium"].sum()) if "premium" in df.columns else float("nan"),
                     float(df["premium_ex_vat"].sum()) if "premium_ex_vat" in df.columns else float("nan"))
         for q, j in enumerate(members):
@@ -228,7 +237,7 @@ def simulate_many(
                 "med_threshold": med_threshold,
             }
             results[name] = SimulationResult(annual=annual, segments=segments, premium=premium, premium_ex_vat=premium_ex_vat,
-                                             expected=prep.expected[q], provenance=prov)
+                                             expected=prep.expected[q], provenance=prov, events=events if q == 0 else None)
     return {k: results[k] for k in names}
 
 
@@ -239,9 +248,26 @@ def _n_threads(threads: int | None) -> int:
     return int(env) if env else (os.cpu_count() or 1)
 
 
-def _run_threads(prep, ss, blocks, threads, step):
+def _events_frame(outs, blocks, block_years, prep, df) -> pd.DataFrame:
+    """The claims log of the first scenario: one row per (simulated year, policy) with claims."""
+    parts = []
+    for (b, _), o in zip(blocks, outs):
+        lg = o[2]
+        parts.append(pd.DataFrame({"sim_year": lg["y"] + b * block_years, "row": prep.order[lg["i"]], "claims": lg["claims"],
+                                   "accidents": lg["accidents"], "max_deaths": lg["max_deaths"], "deaths": lg["deaths"],
+                                   "insured": lg["insured"]}))
+    ev = pd.concat(parts, ignore_index=True)
+    agg = ev.groupby(["sim_year", "row"], sort=True).agg(claims=("claims", "sum"), accidents=("accidents", "sum"),
+                                                         max_deaths=("max_deaths", "max"), deaths=("deaths", "sum"),
+                                                         insured=("insured", "sum")).reset_index()
+    pid = df["policy_id"].to_numpy()[np.argsort(prep.order)]  # input row -> policy id
+    agg.insert(2, "policy_id", pid[agg["row"].to_numpy()])
+    return agg
+
+
+def _run_threads(prep, ss, blocks, threads, step, log=False):
     n = _n_threads(threads)
-    args = [(prep, ss.entropy, tuple(ss.spawn_key), b, ny) for b, ny in blocks]
+    args = [(prep, ss.entropy, tuple(ss.spawn_key), b, ny, log) for b, ny in blocks]
     if n == 1 or len(blocks) == 1:
         out = []
         for k, a in enumerate(args):
@@ -257,7 +283,7 @@ def _run_threads(prep, ss, blocks, threads, step):
         return out
 
 
-def _run_dask(prep, ss, blocks, client, step):
+def _run_dask(prep, ss, blocks, client, step, log=False):
     try:
         from dask.distributed import Client, get_client
     except ImportError as exc:  # pragma: no cover
@@ -273,7 +299,7 @@ def _run_dask(prep, ss, blocks, client, step):
         own = True
     try:
         prep_f = client.scatter(prep, broadcast=True)
-        futs = [client.submit(run_block, prep_f, ss.entropy, tuple(ss.spawn_key), b, ny, pure=False) for b, ny in blocks]
+        futs = [client.submit(run_block, prep_f, ss.entropy, tuple(ss.spawn_key), b, ny, log, pure=False) for b, ny in blocks]
         out = []
         for k, f in enumerate(futs):
             out.append(f.result())
@@ -303,6 +329,11 @@ class SimulationResult:
         Model expectations per year without shocks (accidents by type, deaths).
     provenance : dict
         Seed, block size, backend, versions, timings.
+    events : DataFrame or None
+        With ``simulate(..., events=True)``: one row per simulated year and policy with claims:
+        ``sim_year``, ``row`` (position in the input book), ``policy_id``, ``claims`` (all,
+        medical-only included), ``accidents`` (fatal and disability), ``max_deaths`` (deaths in
+        the worst accident), ``deaths``, ``insured`` (after all limits).
     """
 
     annual: pd.DataFrame
@@ -311,6 +342,7 @@ class SimulationResult:
     premium_ex_vat: float
     expected: dict
     provenance: dict
+    events: pd.DataFrame | None = None
 
     def _x(self, column: str) -> np.ndarray:
         if column not in self.annual.columns:
