@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import ValidationError
 from ..reference import INDUSTRIES, SIZES
@@ -25,11 +26,21 @@ class _Rows:
         self.rows.append((quantity, float(generated), float(target), float(tol), bool(abs(generated - target) <= tol + 1e-12),
                           source, flag, basis))
 
+    def rare(self, sd: float, count_mean: float, n: int) -> float:
+        """sd, widened where the expected count (of hits or of misses) is too small for the normal
+        approximation: the exact Poisson quantile at the same two-sided tail probability as z sd."""
+        m = max(count_mean, 0.0)
+        if m <= 0 or m > 100:
+            return sd
+        alpha = 2 * stats.norm.sf(self.z)
+        return max(sd, (stats.poisson.ppf(1 - alpha / 2, m) - m) / n / self.z)
+
     def share(self, quantity, hits: np.ndarray, p: float, source, flag):
         n = hits.size
         if n == 0:
             return
-        self.add(quantity, hits.mean(), p, np.sqrt(max(p * (1 - p), 0.0) / n), f"binomial, n = {n:,}, {self.z:g} sd", source, flag)
+        sd = self.rare(np.sqrt(max(p * (1 - p), 0.0) / n), n * min(p, 1 - p), n)
+        self.add(quantity, hits.mean(), p, sd, f"binomial, n = {n:,}, {self.z:g} sd", source, flag)
 
     def anchor(self, quantity, generated, a: dict, flag_basis="anchor range"):
         lo, hi, v = float(a["low"]), float(a["high"]), float(a["value"])
@@ -148,8 +159,12 @@ def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, truth: Tr
     large_w = np.array([(np.arange(1, laws[k].max + 1) * laws[k].pmf())[999:].sum() for k in INDUSTRIES])
     share_large = head[size == 0].sum() / head.sum()
     tgt_large = (cnt * large_w).sum() / (cnt * mus).sum()
-    xl = head * (size == 0) - tgt_large * head  # delta method for a ratio of sums
-    R.add("share of workers in large units", share_large, tgt_large, np.sqrt((xl**2).sum()) / head.sum(),
+    # delta method with the model variance of x = h·(1{large} − t) (the sample variance understates it
+    # when the few large units of a small-unit book happen to be missing)
+    h2l = np.array([(np.arange(1, laws[k].max + 1) ** 2 * laws[k].pmf())[999:].sum() for k in INDUSTRIES])
+    ex2 = h2l * (1 - tgt_large) ** 2 + (m2 - h2l) * tgt_large**2
+    ex = large_w - tgt_large * mus
+    R.add("share of workers in large units", share_large, tgt_large, np.sqrt((cnt * (ex2 - ex**2)).sum()) / (cnt * mus).sum(),
           f"ratio estimator (delta method), {p.z:g} se", "headcount laws", "derived")
     regs = p.regions()
     tot = sum(regs.values())
@@ -237,7 +252,9 @@ def _truth_rows(R: _Rows, pf, book, p: Preset, truth: TruthModel, head, ind, siz
         for label, hit, prob in (("claim-free last year", cf[sel] >= 1, p0(tot[sel] / 3)),
                                  ("claim-free 3 years", cf[sel] >= 3, p0(tot[sel])),
                                  ("fatal accident in 3 years", worst[sel] >= 1, 1 - p0(y3[sel, 0]))):
-            R.add(f"{label}: {s}", hit.mean(), prob.mean(), np.sqrt((prob * (1 - prob)).sum()) / sel.sum(),
+            k = sel.sum()
+            sd = R.rare(np.sqrt((prob * (1 - prob)).sum()) / k, min(prob.sum(), (1 - prob).sum()), k)
+            R.add(f"{label}: {s}", hit.mean(), prob.mean(), sd,
                   f"Poisson-binomial given the truth, n = {sel.sum():,}, {R.z:g} sd", "TruthModel (per-accident histories)", "derived")
 
 

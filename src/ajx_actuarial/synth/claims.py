@@ -168,7 +168,7 @@ def claims(
     frac = (1.0 - sim.t[acc.row]) + sim.t[acc.row] * acc.when
     acc_day = np.minimum(np.floor(frac * ndays), ndays - 1).astype(np.int64)
     # delays per victim
-    inj = acc.v_inj
+    inj = acc.v_injury
     u = g.random((4, nv))
     rep = np.empty(nv, np.int64)
     s1 = np.empty(nv, np.int64)
