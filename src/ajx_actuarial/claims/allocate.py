@@ -30,7 +30,7 @@ ALLOCATIONS = ("reported", "exposure")
 
 def order_key(policy_id: np.ndarray, year: np.ndarray) -> np.ndarray:
     """A fixed pseudo-random order of policy-years (64-bit hash of policy id and year)."""
-    h = pd.util.hash_array(np.asarray(policy_id, dtype=object).astype(str).astype(object))
+    h = pd.util.hash_pandas_object(pd.Series(policy_id).astype(str), index=False).to_numpy()
     return pd.util.hash_array(h ^ np.asarray(year, dtype=np.uint64))
 
 

@@ -60,9 +60,10 @@ def _dates(s: pd.Series, name: str, required: bool) -> np.ndarray:
         except (TypeError, ValueError):
             out = pd.to_datetime(s.astype(str), errors="coerce", format="mixed")
     nat = out.isna().to_numpy()
-    given = s.notna().to_numpy() & (s.astype(str).str.strip() != "").to_numpy()
-    if (nat & given).any():
-        _fail(name, "has dates that do not parse (use YYYY-MM-DD)", nat & given, s)
+    if nat.any() and not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        given = s.notna().to_numpy() & (s.astype(str).str.strip() != "").to_numpy()
+        if (nat & given).any():
+            _fail(name, "has dates that do not parse (use YYYY-MM-DD)", nat & given, s)
     if required and nat.any():
         _fail(name, "must not be missing", nat, s)
     return out.to_numpy(dtype="datetime64[ns]")
@@ -130,7 +131,7 @@ def validate_ledger(claims: pd.DataFrame, *, columns: Mapping[str, str] | None =
         na = src[c].isna().to_numpy()
         if na.any():
             _fail(c, "must not be missing", na, src[c])
-        out[c] = src[c].to_numpy()
+        out[c] = src[c]
     for c in _DATES:
         out[c] = _dates(src[c], c, True)
     out["paid"] = _numbers(src["paid"], "paid")
@@ -161,7 +162,7 @@ def validate_ledger(claims: pd.DataFrame, *, columns: Mapping[str, str] | None =
         out["deaths"] = (np.asarray(out["injury"].codes) == 0).astype(np.int64)
     if "grade" in src:
         out["grade"] = src["grade"].to_numpy()
-    out["accident_id"] = src["accident_id"].to_numpy() if "accident_id" in src else out["claim_id"]
+    out["accident_id"] = src["accident_id"] if "accident_id" in src else out["claim_id"]
     if "policy_year" in src:
         py = _numbers(src["policy_year"], "policy_year")
         if (py != np.floor(py)).any():
@@ -180,7 +181,7 @@ def validate_ledger(claims: pd.DataFrame, *, columns: Mapping[str, str] | None =
     led["_claim"] = code
     new = np.r_[True, code[1:] != code[:-1]]
     for c in _CLAIM_LEVEL:
-        v = led[c].to_numpy()
+        v = led[c].to_numpy() if c in ("accident_date", "report_date", "policy_year") else pd.factorize(led[c])[0]
         same = np.r_[True, v[1:] == v[:-1]] | new
         if not same.all():
             rows = order[~same]

@@ -65,7 +65,7 @@ def claim_state(led: pd.DataFrame) -> pd.DataFrame:
     code = led["_claim"].to_numpy()
     new = np.r_[True, code[1:] != code[:-1]]
     start = np.flatnonzero(new)
-    first = lambda col: led[col].to_numpy()[start]  # noqa: E731
+    first = lambda col: led[col].iloc[start].to_numpy()  # noqa: E731
     paid = np.add.reduceat(led["paid"].to_numpy(), start)
     case = _last(led["case_reserve"].to_numpy(), new)
     inj_codes = _last(np.asarray(led["injury"].cat.codes), new)
