@@ -12,23 +12,27 @@ import numpy as np
 
 import ajx_actuarial as ajx
 from ajx_actuarial.reference import INDUSTRIES, SIZES
-from ajx_actuarial.synth import DEFAULT_INDUSTRY_MIX, DEFAULT_SIZE_MIX, HEADCOUNT_BOUNDS
+from ajx_actuarial.synth import load_preset
 
 from _common import report, timeit
 
 
 def naive_synth(n: int, seed: int) -> list[dict]:
+    p = load_preset("national")
+    mix = p.industry_mix()
+    laws = p.headcount_laws()
+    probs = {k: law.class_probs() / law.class_probs().sum() for k, law in laws.items()}
     g = np.random.default_rng(seed)
-    p = np.array([DEFAULT_INDUSTRY_MIX[k] for k in INDUSTRIES])
+    pr = np.array([mix[k] for k in INDUSTRIES])
     rows = []
     for i in range(n):
-        ind = INDUSTRIES[g.choice(len(INDUSTRIES), p=p / p.sum())]
-        size = SIZES[g.choice(4, p=np.array(DEFAULT_SIZE_MIX[ind]) / sum(DEFAULT_SIZE_MIX[ind]))]
-        lo, hi = HEADCOUNT_BOUNDS[size]
-        head = int(g.integers(lo, hi + 1))
+        ind = INDUSTRIES[g.choice(len(INDUSTRIES), p=pr / pr.sum())]
+        s = int(g.choice(4, p=probs[ind]))
+        lo, hi = laws[ind].class_bounds(SIZES[s])
+        head = int(laws[ind].sample(np.array([g.random()]), np.array([float(lo)]), np.array([float(hi)]))[0])
         q = g.standard_normal()
         lam = head * 0.01 * np.exp(-0.3 * q)
-        rows.append({"policy_id": i, "industry": ind, "size": size, "headcount": head,
+        rows.append({"policy_id": i, "industry": ind, "size": SIZES[s], "headcount": head,
                      "std_grade": int(q > 1), "violations": int(g.poisson(0.35)),
                      "accidents_3y": int(g.poisson(3 * lam)), "limit_death": 400_000.0})
     return rows

@@ -147,9 +147,12 @@ def portfolio(
     u = g.random(n)
     head = np.empty(n, np.int64)
     laws = p.headcount_laws()
+    key = ind.astype(np.int64) * len(SIZES) + size
+    order = np.argsort(key, kind="stable")
+    edges = np.r_[0, np.cumsum(np.bincount(key, minlength=len(INDUSTRIES) * len(SIZES)))]
     for i, k in enumerate(INDUSTRIES):
         for j, s in enumerate(SIZES):
-            sel = np.flatnonzero((ind == i) & (size == j))
+            sel = order[edges[i * len(SIZES) + j]:edges[i * len(SIZES) + j + 1]]
             if sel.size:
                 lo, hi = laws[k].class_bounds(s)
                 head[sel] = laws[k].sample(u[sel], np.full(sel.size, float(lo)), np.full(sel.size, float(hi)))
@@ -182,7 +185,9 @@ def portfolio(
         "rectification": pd.Categorical.from_codes(rect, categories=list(RECTIFICATION_LEVELS)),
     })
     theta = frailty(frailty_seed, n, truth.frailty_cv)
-    lam = truth.rates_for(df) * (head * truth.relativity(df) * theta)[:, None]
+    # relativity without the text column, then the region effect by code (no string mapping)
+    rel = truth.relativity(df.drop(columns="region")) * np.array([truth.region_effects.get(r, 1.0) for r in reg_names])[region]
+    lam = truth.rates_for(df) * (head * rel * theta)[:, None]
     acc, deaths, worst, free = _core.history(g, truth, lam, head, years=3)
     df["accidents_3y"] = acc
     df["deaths_3y"] = deaths

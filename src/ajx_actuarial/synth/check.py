@@ -75,7 +75,9 @@ def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, truth: Tr
     * preset targets — industry, size-class-within-industry, region, grade-within-size,
       blacklisting, rectification and limit shares (binomial), mean headcount per industry and
       per unit (standard error of the mean from the exact headcount law), violations per unit;
-      tolerance = ``z`` standard errors at the book's size (``[tolerance] z`` in the preset);
+      tolerance = ``z`` standard errors at the book's size (``[tolerance] z`` in the preset),
+      widened to the exact Poisson quantile at the same tail probability where the expected
+      count of hits (or misses) is below 100;
     * the truth — expected deaths per 100 000 workers before the cluster cap against the loss
       model's for the book's industry mix (standard error from the spread of relativity × θ),
       and the 3-year histories against their exact expectations under the truth: accidents and
