@@ -49,6 +49,7 @@ from ._app import app, main, run
 # Command modules: importing one registers its commands (order = order in `ajx --help`).
 from . import data  # noqa: E402,F401  synth, validate
 from . import rating  # noqa: E402,F401  price, bms, calibrate
+from . import experience  # noqa: E402,F401  experience
 from . import risk  # noqa: E402,F401  pure-rates, adequacy
 from . import simulate  # noqa: E402,F401  simulate
 from . import prevention  # noqa: E402,F401  prevention
