@@ -22,7 +22,9 @@ def test_single_policy_never_exceeds_its_limits(limit, acc_mult, ann_mult, head,
     annual aggregate (plus the medical cap times the medical count, which the aggregate does not
     cover in the engine: medical-only claims are attritional)."""
     book = pd.DataFrame({"policy_id": [1], "industry": ["fireworks"], "size": ["small"], "headcount": [head]})
-    model = LossModel.default(frequency_multiplier=freq, frequencies=LossModel().frequencies.assign(medical_per_100=0.0))
+    fr = LossModel().frequencies.assign(medical_per_100=0.0)
+    fr[["deaths_per_100k", "disabilities_per_100k"]] *= freq  # a very high accident rate (the multiplier itself is bounded at 100)
+    model = LossModel.default(frequencies=fr)
     lp = LimitPolicy.fixed(limit, accident_multiple=acc_mult, annual_multiple=ann_mult)
     r = ajx.simulate(book, 60, rng=seed, model=model, limits=lp, relativity=None)
     ins = r.annual["insured_loss"].to_numpy()
@@ -35,7 +37,7 @@ def test_single_policy_never_exceeds_its_limits(limit, acc_mult, ann_mult, head,
 @given(seed=st.integers(0, 2**32), n=st.integers(1, 50))
 def test_portfolio_insured_within_sum_of_limits(seed, n):
     book = ajx.price(ajx.synth.portfolio(n, rng=seed % 1000), "national-2025")
-    model = LossModel.default(frequency_multiplier=200.0)
+    model = LossModel.default(frequency_multiplier=100.0)
     r = ajx.simulate(book, 30, rng=seed, model=model, med_threshold=10**9)
     med_cap = (book["limit_medical"] * 0).sum()  # medical totals are bounded by their own caps per claim
     assert (r.annual["insured_loss"] <= book["limit_annual"].sum() + r.annual["medical_only"] * book["limit_medical"].max() + med_cap).all()
