@@ -195,7 +195,7 @@ class CalibrationResult:
 
     # ------------------------------------------------------------------ rate table
     def to_rate_table(self, template, *, target_loss_ratio: float | None = None, bounds: tuple[float, float] | None = None,
-                      book: pd.DataFrame | None = None, name: str | None = None, iterations: int = 12):
+                      book: pd.DataFrame | None = None, name: str | None = None, iterations: int = 4):
         """A :class:`~ajx_actuarial.RateTable` from the fitted model, rebalanced to the target loss ratio.
 
         Base rates come from the expected loss per worker-year at base levels (see
@@ -203,8 +203,9 @@ class CalibrationResult:
         relativities (template factors matched by column, others added); the size structure is
         re-estimated when ``size`` (or a banded ``headcount``) was fitted and kept from the
         template otherwise; then an off-balance correction per industry on ``book`` (default:
-        the calibration data's last year) so that, after minimum premium and float bounds,
-        ``Σ expected loss = target_loss_ratio × Σ premium_ex_vat`` in every industry.
+        the calibration data's last year) so that, after the float bounds and before the
+        minimum premium, ``Σ expected loss = target_loss_ratio × Σ premium_ex_vat`` in every
+        industry (the minimum premium's surplus is reported, not taken from other policies).
         ``table.data["meta"]`` gets a new description and ``calibration`` metadata (template,
         data, model, size treatment, off-balance factors); :meth:`premium_change` reports the
         change by segment.

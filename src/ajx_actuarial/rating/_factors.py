@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 
-__all__ = ["NATURAL_BASE", "DEFAULT_FACTORS", "default_factors", "labels", "band_labels", "lut", "base_value"]
+__all__ = ["NATURAL_BASE", "DEFAULT_FACTORS", "DEFAULT_BANDS", "default_factors", "labels", "band_labels", "lut", "base_value"]
 
 #: Natural base levels (the rate tables' neutral levels) for known rating columns.
 NATURAL_BASE = {"std_grade": "0", "violations": "0", "blacklisted": "False", "rectification": "on_time",
@@ -24,6 +24,10 @@ NATURAL_BASE = {"std_grade": "0", "violations": "0", "blacklisted": "False", "re
 #: experience. ``size`` comes first: leaving it out biases the factors correlated with it (on the
 #: default synthetic book std_grade 1 came out 0.696 against a true 0.75).
 DEFAULT_FACTORS: tuple[str, ...] = ("size", "std_grade", "violations", "blacklisted", "rectification")
+
+#: Bands used with the default factor list unless others are given: violations 0 / 1 / 2+ (the
+#: packaged rate tables' schedule; a few units with many penalties would otherwise each get a level).
+DEFAULT_BANDS: dict[str, list[float]] = {"violations": [0, 1]}
 
 
 def default_factors(experience: pd.DataFrame) -> tuple[str, ...]:

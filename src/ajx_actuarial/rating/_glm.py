@@ -22,7 +22,7 @@ import pandas as pd
 from .._random import RngLike, generator
 from ..errors import ValidationError
 from ..portfolio import validate_experience
-from ._factors import NATURAL_BASE, default_factors, labels, lut
+from ._factors import DEFAULT_BANDS, NATURAL_BASE, default_factors, labels, lut
 from .diagnostics import gini
 
 __all__ = ["calibrate"]
@@ -143,9 +143,9 @@ def calibrate(
         :func:`ajx_actuarial.experience_from_claims` (its provenance is carried into the result).
     factors : sequence of str, optional
         Rating columns (besides ``industry``, always in the model as the base frequency).
-        Default: ``size``, ``std_grade``, ``violations``, ``blacklisted``, ``rectification``,
-        each where it has two or more levels in the experience. Integer columns with many
-        levels should be banded.
+        Default: ``size``, ``std_grade``, ``violations`` (banded 0 / 1 / 2+ unless ``bands``
+        says otherwise), ``blacklisted``, ``rectification``, each where it has two or more
+        levels in the experience. Integer columns with many levels should be banded.
     frequency : {"poisson", "negbin"}
     severity : {"gamma", None}
     pure_premium : {None, "tweedie"}
@@ -192,8 +192,11 @@ def calibrate(
 
     attrs = dict(getattr(experience, "attrs", {}) or {})
     d = validate_experience(experience)
-    factors = default_factors(d) if factors is None else tuple(factors)
     bands = {k: list(v) for k, v in (bands or {}).items()}
+    if factors is None:
+        factors = default_factors(d)
+        bands = {k: v for k, v in DEFAULT_BANDS.items() if k in factors} | bands
+    factors = tuple(factors)
     _check_arguments(d, factors, frequency, severity, pure_premium, path, level, holdout, bands)
 
     hold = None
@@ -266,7 +269,8 @@ def calibrate(
                 r = lo = hi = fixed[f][lv]
             else:
                 b, s = coef[(f, lv)]
-                r, lo, hi = np.exp(b), np.exp(b - zq * s), np.exp(b + zq * s)
+                with np.errstate(over="ignore"):  # a level without claims: exp(-large ± z × huge)
+                    r, lo, hi = np.exp(b), np.exp(b - zq * s), np.exp(b + zq * s)
             rows.append({"factor": f, "level": lv, "relativity": float(r), "ci_low": float(lo), "ci_high": float(hi),
                          "exposure": float(expo_by[f].get(lv, 0.0)), "claims": float(claims_by[f].get(lv, 0.0))})
     relativities = pd.DataFrame(rows, columns=["factor", "level", "relativity", "ci_low", "ci_high", "exposure", "claims"])

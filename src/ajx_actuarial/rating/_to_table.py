@@ -10,8 +10,14 @@ Steps of :func:`rate_table_from`:
 4. the size structure (:func:`_size_structure`): re-estimated when ``size`` (size-class base
    rates) or a banded ``headcount`` (the headcount factor) was fitted, kept from the template
    otherwise (with its industry × size grid rescaled with the industry rates);
-5. an off-balance factor per industry so that, on the book and after minimum premium and float
-   bounds, each industry's premium is its expected loss over the target loss ratio;
+5. an off-balance factor per industry so that, on the book and after the float bounds, each
+   industry's premium before the minimum premium is its expected loss over the target loss
+   ratio. The minimum premium then lifts the smallest units; its surplus is not given back by
+   pricing the other policies below their cost, so the loss ratio after the minimum is at or
+   below the target (``meta.calibration.loss_ratio_after_minimum``, ``share_at_minimum``).
+   The premium of an industry is affine in its base rate (a medical charge per head does not
+   scale with it), so each step prices twice and solves; an industry whose other charges alone
+   exceed its target keeps 0.1 % of its rate and is listed in ``industries_below_target``;
 6. metadata: a new description and sources, ``meta.calibration`` (template, data, model, size
    treatment, off-balance factors).
 """
@@ -116,7 +122,7 @@ def _scale_industry(data: dict, c: dict[str, float]) -> None:
         br["grid"][k] = {s: v * c.get(k, 1.0) for s, v in cells.items()}
 
 
-def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=None, name=None, iterations=12):
+def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=None, name=None, iterations=4):
     """See :meth:`CalibrationResult.to_rate_table`."""
     from .price import price
     from .table import RateTable
@@ -151,19 +157,47 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
     ind = pf["industry"].astype(str).to_numpy()
     expected = res.predict_loss(d, d["headcount"].to_numpy(dtype=np.float64))
     exp_by = pd.Series(expected).groupby(ind).sum()
+    # Balance before the minimum premium: a floor for small units, not a rating variable whose
+    # surplus is given back by pricing the other policies below their cost.
+    min_premium = float(data["premium"]["min_premium"])
+    data["premium"]["min_premium"] = 0.0
     total_c = dict.fromkeys(INDUSTRIES, 1.0)
-    prem0 = None
+    target = exp_by / lr
+
+    def premium_by(d_):
+        prem = price(pf, RateTable.from_dict(d_, source=table_name), lift_limits=True)["premium_ex_vat"].to_numpy()
+        return pd.Series(prem).groupby(ind).sum()
+
+    prem0 = float(premium_by(data).sum())
+    infeasible: list[str] = []
     for _ in range(iterations):
-        table = RateTable.from_dict(data, source=table_name)
-        prem = price(pf, table, lift_limits=True)["premium_ex_vat"].to_numpy()
-        prem_by = pd.Series(prem).groupby(ind).sum()
-        prem0 = prem.sum() if prem0 is None else prem0
-        overall = exp_by.sum() / (lr * prem_by.sum())
-        c = {k: float(exp_by[k] / (lr * prem_by[k])) if k in exp_by.index and prem_by[k] > 0 else overall for k in INDUSTRIES}
+        # premium of an industry is affine in its base rate (a medical charge per head may not
+        # scale with it): two pricings give slope and intercept, one step solves it
+        p1 = premium_by(data)
+        if (abs(p1 / target.reindex(p1.index) - 1) < 1e-9).all():
+            break
+        doubled = copy.deepcopy(data)
+        _scale_industry(doubled, dict.fromkeys(INDUSTRIES, 2.0))
+        slope = premium_by(doubled) - p1
+        c = {}
+        for k in INDUSTRIES:
+            if k in p1.index and slope[k] > 0:
+                want = (target[k] - (p1[k] - slope[k])) / slope[k]
+                if want <= 1e-3:
+                    infeasible.append(k)
+                c[k] = float(max(want, 1e-3))
+            else:
+                c[k] = 1.0
         _scale_industry(data, c)
         total_c = {k: total_c[k] * c[k] for k in INDUSTRIES}
-        if max(abs(v - 1) for v in c.values()) < 1e-7:
-            break
+    infeasible = sorted(set(infeasible))
+    data["premium"]["min_premium"] = min_premium
+    final = price(pf, RateTable.from_dict(data, source=table_name), lift_limits=True)
+    after = pd.Series(final["premium_ex_vat"].to_numpy()).groupby(ind).sum()
+    at_min = float((final["premium"].to_numpy() <= min_premium + 1e-9).mean()) if min_premium > 0 else 0.0
+    minimum = {"min_premium": min_premium, "share_at_minimum": at_min, "industries_below_target": infeasible,
+               "loss_ratio_after_minimum": float(exp_by.sum() / after.sum()),
+               "loss_ratio_after_minimum_by_industry": {k: float(exp_by[k] / after[k]) for k in exp_by.index if after[k] > 0}}
     years = sorted(int(y) for y in res.data["year"].unique()) if res.data is not None and "year" in res.data else []
     spec = res.provenance.get("spec", {})
     model = f"{spec.get('frequency', 'poisson')} frequency × " + ("Tweedie pure premium" if "pure_premium" in res.raw else "Gamma severity")
@@ -176,7 +210,8 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
                           f"per industry on {len(pf):,} policies. Structure, loadings and factors not refit from template {t.name!r}."),
         "jurisdiction": t.data["meta"].get("jurisdiction", "national"),
         "sources": [f"ajx_actuarial {__version__} calibrate: GLM on experience", f"template {t.name}: {t.data['meta'].get('description', '')}"],
-        "calibration": _calibration_meta(res, t, lr, float(exp_by.sum()), float(prem0 or 0.0), total_c, size_note, mean_limit, years, model, unfitted),
+        "calibration": _calibration_meta(res, t, lr, float(exp_by.sum()), float(prem0 or 0.0), total_c, size_note, mean_limit, years, model, unfitted)
+        | minimum,
     }
     return RateTable.from_dict(data, source=table_name)
 
@@ -186,7 +221,7 @@ def _calibration_meta(res, t, lr, expected, prem0, total_c, size_note, mean_limi
     meta = {
         "template": t.name,
         "target_loss_ratio": lr,
-        "off_balance_factor": float(expected / (lr * prem0)) if prem0 > 0 else 1.0,
+        "off_balance_factor": float(expected / (lr * prem0)) if prem0 > 0 else 1.0,  # before the minimum premium
         "off_balance_by_industry": {k: float(v) for k, v in total_c.items()},
         "expected_loss": expected,
         "mean_limit": mean_limit,

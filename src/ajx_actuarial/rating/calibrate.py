@@ -15,8 +15,8 @@ The public names live here; the work is split by responsibility:
 from __future__ import annotations
 
 from ._calibration import CalibrationResult
-from ._factors import DEFAULT_FACTORS, NATURAL_BASE
+from ._factors import DEFAULT_BANDS, DEFAULT_FACTORS, NATURAL_BASE
 from ._glm import calibrate
 from .diagnostics import double_lift, gini, lift_table
 
-__all__ = ["calibrate", "CalibrationResult", "gini", "lift_table", "double_lift", "DEFAULT_FACTORS", "NATURAL_BASE"]
+__all__ = ["calibrate", "CalibrationResult", "gini", "lift_table", "double_lift", "DEFAULT_FACTORS", "DEFAULT_BANDS", "NATURAL_BASE"]
