@@ -157,6 +157,12 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
 
     t = template if isinstance(template, RateTable) else RateTable.load(template)
     book = reference_book(TABLE_PRESETS.get(t.name, "national")) if book is None else book
+    missing = sorted(set(INDUSTRIES) - set(book["industry"].astype(str).unique()))
+    if missing:  # industries absent from the market (e.g. coal in Beijing) take the national reference book's units
+        extra = reference_book("national")
+        extra = extra[extra["industry"].astype(str).isin(missing)].copy()
+        extra["policy_id"] = [f"ref-{k}" for k in range(len(extra))]
+        book = pd.concat([book.assign(policy_id=book["policy_id"].astype(str)), extra], ignore_index=True)
     L_ref = t.min_limit_death
     ld = t.loadings
     g = (1 + ld["vat"]) / t.expected_loss_ratio()
@@ -188,7 +194,7 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
                 med_grid.setdefault(i, {})[sz] = round(g * c["medical"] / c["w"], 4)
     ilf = model_ilf(ilf_limits, L_ref, model=model, book=at_ref)
     data["limits"]["ilf"] = {"limits": [float(x) for x in ilf.index],
-                             "factors": {i: [round(float(v), 6) for v in ilf[i]] for i in INDUSTRIES}}
+                             "factors": {i: [round(float(v), 10) for v in ilf[i]] for i in INDUSTRIES}}
     data["base_rates"] = {"industry": ind_rate, "size": {s_: 1.0 for s_ in SIZES}, "medical": ind_med,
                           "float_mean": {k: round(v, 6) for k, v in float_mean.items()}, "grid": grid, "medical_grid": med_grid}
     if name:
@@ -198,6 +204,7 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
     priced = price(book, table, lift_limits=True)
     own = expected_loss(priced, model)
     record = {
+        "industries_from_national_book": missing,
         "policies": int(len(book)), "workers": int(book["headcount"].sum()), "gross_up": g,
         "permissible_loss_ratio": t.expected_loss_ratio(),
         "loss_ratio_before_minimum": float(own["expected_loss"].sum() / (priced["premium_raw"].sum() / (1 + ld["vat"]))),
