@@ -16,7 +16,16 @@ policy covers one unit or project); ``limit_death`` and ``limit_medical`` <= 100
 per person (50 × the highest regional minimum, about 2 million; a limit typed in fen rather
 than yuan beyond that is caught); ``limit_accident`` <= 10 billion and ``limit_annual`` <=
 100 billion CNY; counts of violations, accidents and deaths <= 1 000 000; experience
-``incurred`` <= 100 billion CNY per policy-year; every money value finite.
+``incurred`` <= 100 billion CNY per policy-year; every money value finite; ``project_cost`` <= 1 000
+billion CNY (the largest single projects, e.g. a high-speed line, cost a few hundred billion) and
+``output_tonnes`` <= 200 million t a year (the largest Chinese coal mines produce about 30-40 Mt).
+
+Optional exposure columns (:data:`EXPOSURE_COLUMNS`, issue 16): ``project_cost`` (CNY, for tables
+priced per project cost), ``output_tonnes`` (approved annual output, for tables priced per
+tonne) and ``sub_sector`` (a code of :func:`ajx_actuarial.reference.sub_sectors` whose parent is
+the row's industry). They stay absent when not given; blank cells are allowed (a mixed book has a
+project cost only on its construction rows; a blank ``sub_sector`` is ``"none"``) and the rate
+table says which rows need a value.
 """
 
 from __future__ import annotations
@@ -31,10 +40,11 @@ import pandas as pd
 from .aliases import canonical_codes, canonical_columns, value_aliases
 from .errors import ValidationError, format_rows
 from .io import atomic_path, read_table, write_table
-from .reference import INDUSTRIES, SIZES
+from .reference import INDUSTRIES, SIZES, SUB_SECTORS
 
 __all__ = [
     "PORTFOLIO_COLUMNS",
+    "EXPOSURE_COLUMNS",
     "EXPERIENCE_COLUMNS",
     "RECTIFICATION_LEVELS",
     "RISK_TIERS",
@@ -55,6 +65,8 @@ MAX_LIMIT_PERSON = 1e8
 MAX_LIMIT_ACCIDENT = 1e10
 MAX_LIMIT_ANNUAL = 1e11
 MAX_INCURRED = 1e11
+MAX_PROJECT_COST = 1e12
+MAX_OUTPUT_TONNES = 2e8
 RECTIFICATION_LEVELS: tuple[str, ...] = ("on_time", "late", "overdue_major")
 RISK_TIERS: tuple[str, ...] = ("low", "medium", "high")  # N24: insurers tier units high/medium/low
 
@@ -71,6 +83,7 @@ class Column:
     categories: tuple[str, ...] | None = None
     minimum: float | None = None  # inclusive for int, exclusive for money (> 0)
     maximum: float | None = None
+    missing_ok: bool = False  # blank cells allowed: NaN kept (money/float) or the first category
 
 
 def _max_accident_deaths_default(df: pd.DataFrame) -> np.ndarray:
@@ -116,6 +129,13 @@ PORTFOLIO_COLUMNS: tuple[Column, ...] = (
     *_COMMON[:2],
     Column("headcount", "int", "employees covered (all employees, incl. dispatched)", True, minimum=1, maximum=MAX_HEADCOUNT),
     *_COMMON[2:],
+)
+
+#: Optional exposure and sub-sector columns of a portfolio (absent unless given; blanks allowed).
+EXPOSURE_COLUMNS: tuple[Column, ...] = (
+    Column("project_cost", "money", "construction project cost 工程造价, CNY (tables priced per project cost)", maximum=MAX_PROJECT_COST, missing_ok=True),
+    Column("output_tonnes", "float", "approved annual output, tonnes (tables priced per tonne)", minimum=0, maximum=MAX_OUTPUT_TONNES, missing_ok=True),
+    Column("sub_sector", "category", "sub-sector code inside the industry (reference.sub_sectors; blank = none)", categories=SUB_SECTORS, missing_ok=True),
 )
 
 EXPERIENCE_COLUMNS: tuple[Column, ...] = (
@@ -207,6 +227,24 @@ def _as_float(series: pd.Series, col: Column, where: str) -> np.ndarray:
     return arr
 
 
+def _as_float_blank_ok(series: pd.Series, col: Column, where: str) -> np.ndarray:
+    """Like :func:`_as_float`, but blank cells (NaN, empty text) become NaN; text and inf still fail."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        _fail(col.name, "must be numeric, got booleans", np.ones(len(series), bool), series, where)
+    s = series
+    if not pd.api.types.is_numeric_dtype(s.dtype):
+        s = s.astype(object).where(~s.astype("string").str.strip().eq("").fillna(True), np.nan)
+    num = pd.to_numeric(s, errors="coerce") if not pd.api.types.is_numeric_dtype(s.dtype) else s
+    arr = num.to_numpy(dtype=np.float64, na_value=np.nan)
+    m = np.isnan(arr) & s.notna().to_numpy()
+    if m.any():
+        _fail(col.name, "must be numeric or blank (non-numeric values found)", m, series, where)
+    m = np.isinf(arr)
+    if m.any():
+        _fail(col.name, "must be a finite number or blank (inf found)", m, series, where)
+    return arr
+
+
 def _as_category(series: pd.Series, col: Column, where: str) -> pd.Categorical:
     cats = list(col.categories or ())
     if isinstance(series.dtype, pd.CategoricalDtype) and list(series.cat.categories) == cats:
@@ -284,6 +322,8 @@ def _validate(df: Any, columns: tuple[Column, ...], where: str) -> pd.DataFrame:
                 _fail(col.name, "must not be missing (NaN)", na, s, where)
             out[col.name] = s.to_numpy()
         elif col.kind == "category":
+            if col.missing_ok and s.isna().any():
+                s = s.astype(object).where(s.notna(), (col.categories or ("",))[0])
             out[col.name] = _as_category(s, col, where)
         elif col.kind == "str":
             na = s.isna().to_numpy()
@@ -300,6 +340,17 @@ def _validate(df: Any, columns: tuple[Column, ...], where: str) -> pd.DataFrame:
         elif col.kind == "bool":
             out[col.name] = _as_bool(s, col, where)
         elif col.kind in ("money", "float"):
+            if col.missing_ok:
+                arr = _as_float_blank_ok(s, col, where)
+                ok = ~np.isnan(arr)
+                m = ok & (arr <= 0)
+                if m.any():
+                    _fail(col.name, "must be > 0 (or blank)", m, arr, where)
+                m = ok & (arr > (np.inf if col.maximum is None else col.maximum))
+                if m.any():
+                    _fail(col.name, f"must be <= {col.maximum:,.0f} (a bound on absurd values, see ajx_actuarial.portfolio)", m, arr, where)
+                out[col.name] = arr
+                continue
             arr = _as_float(s, col, where)
             if col.kind == "money" or (col.kind == "float" and col.minimum is not None):
                 m = arr <= 0
@@ -330,10 +381,25 @@ def _check_cross(df: pd.DataFrame, where: str) -> None:
         m = (mx > d3) | ((d3 > 0) & (mx == 0))
         if m.any():
             _fail("max_accident_deaths_3y", "must be <= deaths_3y, and >= 1 when deaths_3y > 0", m, df["max_accident_deaths_3y"], where)
+    if "sub_sector" in df.columns and "industry" in df.columns:
+        parent = _sub_sector_parents()[df["sub_sector"].cat.codes.to_numpy()]
+        ind = df["industry"].astype(object).to_numpy()
+        m = (parent != "") & (parent != ind)
+        if m.any():
+            idx = np.flatnonzero(m)[:5]
+            pairs = [f"{df['sub_sector'].iloc[i]} (parent {parent[i]}) under {ind[i]}" for i in idx]
+            _fail("sub_sector", f"must belong to the row's industry (reference.sub_sectors parent); e.g. {pairs[0]}", m, df["sub_sector"], where)
     if {"limit_annual", "limit_accident"} <= set(df.columns):
         m = df["limit_annual"].to_numpy() < df["limit_accident"].to_numpy()
         if m.any():
             _fail("limit_annual", "must be >= limit_accident (aggregate below the per-accident limit)", m, df["limit_annual"], where)
+
+
+def _sub_sector_parents() -> np.ndarray:
+    from .reference import sub_sectors
+
+    par = sub_sectors()["parent"].fillna("")
+    return np.asarray([str(par.get(c, "")) for c in SUB_SECTORS], dtype=object)
 
 
 def validate_portfolio(df: pd.DataFrame) -> pd.DataFrame:
@@ -348,6 +414,8 @@ def validate_portfolio(df: pd.DataFrame) -> pd.DataFrame:
         False, ``accidents_3y``/``deaths_3y``/``claim_free_years`` 0, ``rectification``
         ``"on_time"``, ``limit_death`` 400 000 (N25 Art. 15), ``limit_medical`` 10 %,
         ``limit_accident`` 10×, ``limit_annual`` 2× the per-accident limit (DOMAIN.md §4.5).
+        Optional exposure columns (``EXPOSURE_COLUMNS``: ``project_cost``, ``output_tonnes``,
+        ``sub_sector``) are validated when present and otherwise left out.
 
     Returns
     -------
@@ -368,7 +436,7 @@ def validate_portfolio(df: pd.DataFrame) -> pd.DataFrame:
     >>> float(df.loc[0, "limit_death"]), str(df.loc[0, "rectification"])
     (400000.0, 'on_time')
     """
-    out = _validate(df, PORTFOLIO_COLUMNS, "portfolio")
+    out = _validate(df, PORTFOLIO_COLUMNS + EXPOSURE_COLUMNS, "portfolio")
     dup = out["policy_id"].duplicated(keep=False).to_numpy()
     if dup.any():
         _fail("policy_id", "must be unique", dup, out["policy_id"], "portfolio")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..errors import ValidationError, format_rows
 from ..portfolio import validate_portfolio
+from .exposure import apply_exposure_base, explain_exposure
 from .table import RateTable
 
 __all__ = ["price", "explain", "round_half_up", "PRICE_COLUMNS"]
@@ -107,6 +108,9 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
 
     new: dict[str, np.ndarray] = {"base_rate": base_rate, "ilf": ilf, "limit_rate": limit_rate, "medical_rate": medical_rate,
                                   "size_factor": size_factor}
+    if t.exposure_base is not None:  # project cost / output tonnes (rating.exposure)
+        new.update(apply_exposure_base(t, df, portfolio, new))
+        limit_rate, medical_rate, size_factor = new["limit_rate"], new["medical_rate"], new["size_factor"]
     float_raw = np.ones(len(df))
     for f in t.factors:
         m = f.evaluate(df)
@@ -191,6 +195,7 @@ def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = Non
         f"  × headcount                  {int(r['headcount']):>12,}",
         f"  × size factor                {r['size_factor']:>12.4f}     (headcount {int(r['headcount']):,})",
     ]
+    lines[1:5] = explain_exposure(t, r) or lines[1:5]
     for f in t.factors:
         lines.append(f"      factor {f.name:<18}{r[f'f_{f.name}']:>10.4f}     ({f.kind}{', ' + f.column + ' = ' + str(r[f.column]) if f.column and f.column in r.index else ''})")
     lines += [

@@ -82,6 +82,12 @@ Format (base rates are written in per mille of the reference limit per head per 
     levy = 0.008
     vat = 0.06
 
+    [exposure_base]                     # optional; absent = per head (the formula above)
+    kind = "project_cost"               # or "output_tonnes": see ajx_actuarial.rating.exposure
+    industries = ["construction"]
+    bands = [10e6, 50e6]                # inclusive upper bounds of the exposure
+    rates = [0.65, 0.60, 0.55]          # ‰ of project cost (CNY per tonne) at reference_limit
+
 Every key is checked by :meth:`RateTable.validate`; errors name the key path, e.g.
 ``factors.violations.multipliers[2]: multiplier must be > 0, got -1``.
 """
@@ -102,6 +108,7 @@ from ..portfolio import atomic_path
 from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml, register_kind
 from ._schema import num as _num
 from ._schema import table_of as _table
+from .exposure import ExposureBase, validate_exposure_base
 from .factors import FACTOR_KINDS, HISTORY_COLUMNS, Factor, validate_factor
 from .ilf import ILFSchedule, validate_ilf
 
@@ -219,6 +226,11 @@ class RateTable:
         return ILFSchedule.from_data(self.data)
 
     @cached_property
+    def exposure_base(self) -> ExposureBase | None:
+        """The ``[exposure_base]`` of a table priced per project cost or per tonne; ``None`` per head."""
+        return ExposureBase.from_data(self.data.get("exposure_base"))
+
+    @cached_property
     def medical_grid(self) -> pd.DataFrame:
         """Medical-only charge per head per year (CNY), industry × size (0 where the table has none)."""
         br = self.data["base_rates"]
@@ -281,6 +293,10 @@ class RateTable:
         out.append((f"increased-limit factors of the limit part ({self.ilf.source})", self.ilf.to_frame().round(4)))
         if "float_mean" in self.data["base_rates"]:
             out.append(("mean float factor of the reference book (risk relativity = float factor / this)", self.float_mean.round(4).to_frame("float_mean")))
+        if self.exposure_base is not None:
+            eb = self.exposure_base
+            out.append((f"exposure base {eb.kind} for {', '.join(eb.industries)} ({eb.method} schedule; replaces the per-head "
+                         f"rate and size factor of those rows)", eb.to_frame()))
         for f in self.factors:
             out.append((f"factor {f.name} ({f.kind}{', column ' + f.column if f.column else ''})", f.levels()))
         out.append(("loadings (fractions of ex-VAT premium; vat of net premium)", pd.DataFrame(list(self.loadings.items()), columns=["loading", "value"])))
@@ -397,6 +413,7 @@ def _validate(data: dict, source: str) -> None:
 
     for name, spec in _table(data.get("factors", {}), "factors").items():
         validate_factor(name, _table(spec, f"factors.{name}"))
+    validate_exposure_base(data.get("exposure_base"))
 
 
 def _grid(data: dict) -> pd.DataFrame:

@@ -28,6 +28,8 @@ __all__ = [
     "data_path",
     "industries",
     "size_classes",
+    "sub_sectors",
+    "SUB_SECTORS",
     "disability_tables",
     "disability_grade_mix",
     "disability_lump_sum_months",
@@ -53,6 +55,12 @@ INDUSTRIES: tuple[str, ...] = (
 )
 SIZES: tuple[str, ...] = ("large", "medium", "small", "micro")
 SIZE_ORDER = SIZES
+#: Sub-sector codes (``reference/data/sub_sectors.csv``; first is ``"none"``).
+SUB_SECTORS: tuple[str, ...] = tuple(
+    line.split(",", 1)[0]
+    for line in resources.files(__package__).joinpath("data", "sub_sectors.csv").read_text(encoding="utf-8").splitlines()[1:]
+    if line.strip()
+)
 
 
 def data_path(name: str):
@@ -128,6 +136,15 @@ def size_classes() -> pd.DataFrame:
     return _read("size_classes.csv", "size").copy()
 
 
+def sub_sectors() -> pd.DataFrame:
+    """Sub-sector codes (portfolio column ``sub_sector``) with their parent industry and source.
+
+    They name the scopes the seed documents list inside the ten industries (Zhoushan's hazchem
+    storage, charter buses, ships; Beijing's encouraged venues ...); ``none`` is the default.
+    """
+    return _read("sub_sectors.csv", "code").copy()
+
+
 def disability_tables() -> pd.DataFrame:
     """Disability-grade payout shares of the per-person limit, tables A/B/C (DOMAIN.md §4.4)."""
     return _read("disability_tables.csv", "grade").copy()
@@ -188,6 +205,7 @@ def accident_grades() -> pd.DataFrame:
 _DATASETS = {
     "industries": (industries, "industry codes, names, default frequencies and base rates (DOMAIN.md §3.4, §6.5)"),
     "size_classes": (size_classes, "NBS 2017 enterprise size classes (DOMAIN.md §2.2)"),
+    "sub_sectors": (sub_sectors, "sub-sector codes inside the ten industries, with parent (seeds S00-S04)"),
     "disability_tables": (disability_tables, "disability-grade payout shares, tables A/B/C (DOMAIN.md §4.4)"),
     "disability_grade_mix": (disability_grade_mix, "default disability-grade distribution (DOMAIN.md §6.5)"),
     "disability_lump_sum_months": (disability_lump_sum_months, "work-injury lump-sum disability grant (DOMAIN.md §5.1)"),
