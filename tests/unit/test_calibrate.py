@@ -287,7 +287,7 @@ def test_rate_table_keeps_the_template_size_structure_when_size_is_not_fitted(ex
     for s in ("large", "medium", "small", "micro"):
         assert fitted_size.data["base_rates"]["size"][s] == pytest.approx(rel[("size", s)])
     assert fitted_size.data["size_factor"]["factors"] == [1.0] * 5
-    assert "size base rates fitted" in fitted_size.data["meta"]["calibration"]["size_structure"]
+    assert "size-class rates fitted (both parts)" in fitted_size.data["meta"]["calibration"]["size_structure"]
 
 
 def test_rate_table_can_fit_the_headcount_factor(experience):
@@ -324,3 +324,37 @@ def test_rate_table_round_trips_through_toml(fitted, tmp_path):
     back = RateTable.load(table.to_toml(tmp_path / "t.toml"))
     assert back.data["meta"]["calibration"]["target_loss_ratio"] == 0.6
     assert "grid" not in back.data["base_rates"]  # size was fitted: the template's coal grid is replaced
+
+
+def test_rate_table_keeps_the_template_limit_dimension(experience):
+    """Base rates at the template's reference limit through its ILF, the medical charge per head
+    in the template's proportion, float_mean recomputed (checked on a template without industry x
+    size cells, where the split is exact)."""
+    import copy
+
+    t = RateTable.load("national-2025")
+    data = copy.deepcopy(t.data)
+    data["base_rates"].pop("grid")
+    data["base_rates"].pop("medical_grid")
+    flat = RateTable.from_dict(data)
+    fit = ajx.calibrate(experience, ["std_grade", "violations"], bands=BANDS)
+    table = fit.to_rate_table(flat, target_loss_ratio=0.6)
+    assert table.data["limits"] == flat.data["limits"]  # reference limit and ILF schedule kept
+    book = fit.data[fit.data["year"] == fit.data["year"].max()].reset_index(drop=True)
+    pf = book.drop(columns=["year"]).assign(policy_id=range(len(book)))
+    ind = book["industry"].astype(str).to_numpy()
+
+    def medical_share(tab):
+        p = ajx.price(pf, tab, lift_limits=True)
+        w = p["headcount"] * p["size_factor"] * p["float_factor"]
+        return (w * p["medical_rate"]).groupby(ind).sum() / (w * (p["limit_rate"] + p["medical_rate"])).groupby(ind).sum()
+
+    got, want = medical_share(table), medical_share(flat)
+    cal = table.data["meta"]["calibration"]
+    np.testing.assert_allclose([cal["medical_share_by_industry"][k] for k in want.index], want.to_numpy(), rtol=1e-12)
+    # the new float schedules reweigh policies whose limits (ILF) differ: the split moves by < 0.1 %
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-3)
+    p = ajx.price(pf, table, lift_limits=True)
+    fm = (book["exposure"] * p["float_factor"]).groupby(ind).sum() / book["exposure"].groupby(ind).sum()
+    np.testing.assert_allclose([table.data["base_rates"]["float_mean"][k] for k in fm.index], fm.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(p["risk_relativity"].groupby(ind).apply(lambda r: np.average(r, weights=book.loc[r.index, "exposure"])), 1.0, rtol=1e-9)

@@ -4,21 +4,22 @@ off-balance, provenance.
 Steps of :func:`rate_table_from`:
 
 1. expected loss per worker-year at the base levels, by industry (the fitted model);
-2. industry base rates from it (:func:`industry_base_rates`, the one place that knows how a
-   rate relates to the limit; the planned reference-limit × ILF format changes only it);
+2. the industry's limit-part base rate at the template's reference limit and its medical charge
+   per head, the template's scaled to the fitted loss (:func:`._base_rates.industry_rates`, the
+   one place that knows how a rate relates to the limit: the template's ILF and its split between
+   the limit and medical parts are kept);
 3. factor schedules from the relativities; template factors not refit are kept;
-4. the size structure (:func:`_size_structure`): re-estimated when ``size`` (size-class base
-   rates) or a banded ``headcount`` (the headcount factor) was fitted, kept from the template
-   otherwise (with its industry × size grid rescaled with the industry rates);
-5. an off-balance factor per industry so that, on the book and after the float bounds, each
-   industry's premium before the minimum premium is its expected loss over the target loss
-   ratio. The minimum premium then lifts the smallest units; its surplus is not given back by
-   pricing the other policies below their cost, so the loss ratio after the minimum is at or
-   below the target (``meta.calibration.loss_ratio_after_minimum``, ``share_at_minimum``).
-   The premium of an industry is affine in its base rate (a medical charge per head does not
-   scale with it), so each step prices twice and solves; an industry whose other charges alone
-   exceed its target keeps 0.1 % of its rate and is listed in ``industries_below_target``;
-6. metadata: a new description and sources, ``meta.calibration`` (template, data, model, size
+4. the size structure (:func:`_size_structure`): re-estimated when ``size`` (size-class
+   multipliers of both parts) or a banded ``headcount`` (the headcount factor) was fitted, kept
+   from the template otherwise (its industry × size cells move with their industry);
+5. an off-balance factor per industry, applied to both parts, so that on the book and after the
+   float bounds each industry's premium before the minimum premium is its expected loss over the
+   target loss ratio. The minimum premium then lifts the smallest units; its surplus is not given
+   back by pricing the other policies below their cost, so the loss ratio after the minimum is at
+   or below the target (``meta.calibration.loss_ratio_after_minimum``, ``share_at_minimum``);
+6. ``base_rates.float_mean`` recomputed on the book (worker-year-weighted mean float factor of the
+   new schedules per industry), so risk relativities stay mean 1 per industry;
+7. metadata: a new description and sources, ``meta.calibration`` (template, data, model, size
    treatment, off-balance factors).
 """
 
@@ -32,19 +33,10 @@ import pandas as pd
 from .._version import __version__
 from ..errors import ValidationError
 from ..reference import INDUSTRIES, SIZES
+from ._base_rates import industry_rates
 from ._factors import base_value
 
-__all__ = ["rate_table_from", "premium_change", "industry_base_rates"]
-
-
-def industry_base_rates(loss_per_worker: pd.Series, *, vat: float, loss_ratio: float, mean_limit: float) -> dict[str, float]:
-    """Base rates (‰ of ``limit_death`` per head per year) from expected loss per worker-year.
-
-    ``rate = loss × (1 + VAT) / loss_ratio / mean_limit``: the gross premium per worker that
-    carries the loss at the target loss ratio, as a fraction of the book's exposure-weighted
-    mean limit (today's tables price linearly in the limit).
-    """
-    return {k: float(loss_per_worker[k] * (1 + vat) / loss_ratio / mean_limit * 1000) for k in INDUSTRIES}
+__all__ = ["rate_table_from", "premium_change"]
 
 
 def _book_from(d: pd.DataFrame) -> pd.DataFrame:
@@ -69,23 +61,28 @@ def _schedule(rel: pd.DataFrame, f: str) -> dict[str, float]:
 
 
 def _size_structure(data: dict, res) -> str:
-    """Re-estimate or keep the size-class base rates and the headcount factor; say which."""
+    """Re-estimate or keep the size-class rates and the headcount factor; say which.
+
+    Fitted size classes multiply both parts: ``base_rates.size`` for the limit part, and explicit
+    ``medical_grid`` cells (industry medical × size relativity) for the medical part.
+    """
     rel = res.relativities
+    br = data["base_rates"]
     fit_size = "size" in res.factors
     fit_hc = "headcount" in res.factors and "headcount" in res.bands
     if not (fit_size or fit_hc):
-        return "kept from the template (size base rates, grid and headcount factor; not estimated)"
-    parts = []
-    if fit_size:
-        sched = _schedule(rel, "size")
-        data["base_rates"]["size"] = {s: sched.get(s, 1.0) for s in SIZES}
-        data["base_rates"].pop("grid", None)
-        parts.append("size base rates fitted" + (f" (levels without data set to 1: {[s for s in SIZES if s not in sched]})"
-                                                 if any(s not in sched for s in SIZES) else ""))
-    else:
-        data["base_rates"]["size"] = {s: 1.0 for s in SIZES}
-        data["base_rates"].pop("grid", None)
-        parts.append("size base rates neutral (the fitted headcount factor carries size)")
+        return "kept from the template (size-class rates, industry x size cells and headcount factor; not estimated)"
+    sched = _schedule(rel, "size") if fit_size else {}
+    size_rel = {s: sched.get(s, 1.0) for s in SIZES}
+    br["size"] = size_rel
+    br.pop("grid", None)
+    br.pop("medical_grid", None)
+    med = br.get("medical", {})
+    if any(float(v) > 0 for v in med.values()):
+        br["medical_grid"] = {k: {s: float(med.get(k, 0.0)) * size_rel[s] for s in SIZES} for k in INDUSTRIES}
+    parts = ["size-class rates fitted (both parts)" + (f"; classes without data set to 1: {[s for s in SIZES if s not in sched]}"
+                                                       if any(s not in sched for s in SIZES) else "")
+             if fit_size else "size-class rates neutral (the fitted headcount factor carries size)"]
     if fit_hc:
         sub = rel[rel["factor"] == "headcount"]
         data["size_factor"] = {"bands": list(res.bands["headcount"]), "factors": [float(v) for v in sub["relativity"]]}
@@ -114,12 +111,18 @@ def _factor_schedules(data: dict, res) -> None:
             facs[key] = {"kind": "categorical", "column": f, "levels": sched, "default": res.bases[f]}
 
 
-def _scale_industry(data: dict, c: dict[str, float]) -> None:
-    """Multiply each industry's base rate (and its grid cells, if any) by ``c[industry]``."""
+def _scale_industry(data: dict, c: dict[str, float], medical: dict[str, float] | None = None) -> None:
+    """Multiply each industry's limit-part rate, its medical charge and their industry × size cells
+    by ``c[industry]``; ``medical`` (if given) scales the medical part by its own factor."""
     br = data["base_rates"]
+    cm = c if medical is None else medical
     br["industry"] = {k: v * c.get(k, 1.0) for k, v in br["industry"].items()}
     for k, cells in br.get("grid", {}).items():
         br["grid"][k] = {s: v * c.get(k, 1.0) for s, v in cells.items()}
+    if "medical" in br:
+        br["medical"] = {k: v * cm.get(k, 1.0) for k, v in br["medical"].items()}
+    for k, cells in br.get("medical_grid", {}).items():
+        br["medical_grid"][k] = {s: v * cm.get(k, 1.0) for s, v in cells.items()}
 
 
 def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=None, name=None, iterations=4):
@@ -134,6 +137,8 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
     if not 0 < lr < 1.5:
         raise ValidationError(f"to_rate_table: target_loss_ratio must be in (0, 1.5), got {target_loss_ratio!r}")
     d = _last_year(res, book)
+    if not {"industry", "size", "limit_death", "exposure"} <= set(d.columns):
+        raise ValidationError("to_rate_table: the book needs industry, size, limit_death and exposure columns")
     mean_limit = float(np.average(d["limit_death"], weights=d["exposure"]))
     probe = pd.DataFrame({"industry": list(INDUSTRIES), "exposure": 1.0})
     for f in res.factors:
@@ -141,12 +146,12 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
     base_loss = pd.Series(res.predict_loss(probe), index=list(INDUSTRIES))
 
     data = copy.deepcopy(t.data)
-    old = dict(data["base_rates"]["industry"])
-    new = industry_base_rates(base_loss, vat=t.loadings["vat"], loss_ratio=lr, mean_limit=mean_limit)
-    unfitted = [k for k in INDUSTRIES if k not in res.base_frequency.index or not np.isfinite(new[k]) or new[k] <= 0]
-    new.update({k: old[k] for k in unfitted})  # no data: the template's rate, moved by the book's overall off-balance
+    rates = industry_rates(base_loss, t, d, loss_ratio=lr)
+    unfitted = [k for k in INDUSTRIES if k not in res.base_frequency.index or not np.isfinite(rates.loc[k, "scale"])
+                or rates.loc[k, "scale"] <= 0]
+    c_rate = {k: 1.0 if k in unfitted else float(rates.loc[k, "scale"]) for k in INDUSTRIES}
+    _scale_industry(data, c_rate)  # both parts, and their industry x size cells (if kept), move with their industry
     size_note = _size_structure(data, res)
-    _scale_industry(data, {k: new[k] / old[k] for k in INDUSTRIES})  # grid cells (if kept) follow their industry
     _factor_schedules(data, res)
     if bounds is not None:
         data["premium"]["float_floor"], data["premium"]["float_cap"] = float(bounds[0]), float(bounds[1])
@@ -158,44 +163,32 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
     expected = res.predict_loss(d, d["headcount"].to_numpy(dtype=np.float64))
     exp_by = pd.Series(expected).groupby(ind).sum()
     # Balance before the minimum premium: a floor for small units, not a rating variable whose
-    # surplus is given back by pricing the other policies below their cost.
+    # surplus is given back by pricing the other policies below their cost. Both parts scale
+    # together, so an industry's premium is proportional to its factor: one step, one to confirm.
     min_premium = float(data["premium"]["min_premium"])
     data["premium"]["min_premium"] = 0.0
     total_c = dict.fromkeys(INDUSTRIES, 1.0)
-    target = exp_by / lr
-
-    def premium_by(d_):
-        prem = price(pf, RateTable.from_dict(d_, source=table_name), lift_limits=True)["premium_ex_vat"].to_numpy()
-        return pd.Series(prem).groupby(ind).sum()
-
-    prem0 = float(premium_by(data).sum())
-    infeasible: list[str] = []
+    prem0 = None
     for _ in range(iterations):
-        # premium of an industry is affine in its base rate (a medical charge per head may not
-        # scale with it): two pricings give slope and intercept, one step solves it
-        p1 = premium_by(data)
-        if (abs(p1 / target.reindex(p1.index) - 1) < 1e-9).all():
-            break
-        doubled = copy.deepcopy(data)
-        _scale_industry(doubled, dict.fromkeys(INDUSTRIES, 2.0))
-        slope = premium_by(doubled) - p1
-        c = {}
-        for k in INDUSTRIES:
-            if k in p1.index and slope[k] > 0:
-                want = (target[k] - (p1[k] - slope[k])) / slope[k]
-                if want <= 1e-3:
-                    infeasible.append(k)
-                c[k] = float(max(want, 1e-3))
-            else:
-                c[k] = 1.0
+        prem = price(pf, RateTable.from_dict(data, source=table_name), lift_limits=True)["premium_ex_vat"].to_numpy()
+        prem_by = pd.Series(prem).groupby(ind).sum()
+        prem0 = prem.sum() if prem0 is None else prem0
+        overall = exp_by.sum() / (lr * prem_by.sum())
+        c = {k: float(exp_by[k] / (lr * prem_by[k])) if k in exp_by.index and prem_by[k] > 0 else overall for k in INDUSTRIES}
         _scale_industry(data, c)
         total_c = {k: total_c[k] * c[k] for k in INDUSTRIES}
-    infeasible = sorted(set(infeasible))
+        if max(abs(v - 1) for v in c.values()) < 1e-9:
+            break
     data["premium"]["min_premium"] = min_premium
     final = price(pf, RateTable.from_dict(data, source=table_name), lift_limits=True)
+    w = d["exposure"].to_numpy(dtype=float)
+    fm = (pd.Series(w * final["float_factor"].to_numpy()).groupby(ind).sum() / pd.Series(w).groupby(ind).sum())
+    data["base_rates"]["float_mean"] = {k: float(fm[k]) if k in fm.index else float(t.float_mean[k]) for k in INDUSTRIES}
     after = pd.Series(final["premium_ex_vat"].to_numpy()).groupby(ind).sum()
     at_min = float((final["premium"].to_numpy() <= min_premium + 1e-9).mean()) if min_premium > 0 else 0.0
-    minimum = {"min_premium": min_premium, "share_at_minimum": at_min, "industries_below_target": infeasible,
+    minimum = {"min_premium": min_premium, "share_at_minimum": at_min,
+               "medical_share_by_industry": {k: float(rates.loc[k, "medical_share"]) for k in INDUSTRIES},
+               "mean_ilf_by_industry": {k: float(rates.loc[k, "mean_ilf"]) for k in INDUSTRIES},
                "loss_ratio_after_minimum": float(exp_by.sum() / after.sum()),
                "loss_ratio_after_minimum_by_industry": {k: float(exp_by[k] / after[k]) for k in exp_by.index if after[k] > 0}}
     years = sorted(int(y) for y in res.data["year"].unique()) if res.data is not None and "year" in res.data else []
@@ -225,6 +218,7 @@ def _calibration_meta(res, t, lr, expected, prem0, total_c, size_note, mean_limi
         "off_balance_by_industry": {k: float(v) for k, v in total_c.items()},
         "expected_loss": expected,
         "mean_limit": mean_limit,
+        "reference_limit": t.reference_limit,
         "path": res.path,
         "model": model,
         "factors": list(res.factors),
