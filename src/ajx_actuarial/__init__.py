@@ -11,7 +11,7 @@ Importing the package is cheap and has no side effects: numba kernels compile on
 
 from __future__ import annotations
 
-from . import prevention, reference, stress, synth
+from . import jurisdictions, prevention, reference, stress, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
 from .losses import LimitPolicy, LossModel, SimSpec, SimulationResult, exact, expected_loss, simulate, simulate_many
@@ -50,6 +50,7 @@ __all__ = [
     "ExperienceResult",
     "synth",
     "prevention",
+    "jurisdictions",
     "stress",
     "validate_portfolio",
     "validate_experience",

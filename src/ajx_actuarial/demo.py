@@ -5,6 +5,14 @@ prevention budget (Xinzhou 2024 mandates, at the fee the book was priced with: t
 table's ``prevention_fee`` loading) → run the ``regulator-2026`` stress scenarios → write a
 run folder (Parquet/JSON outputs, ``manifest.json`` last, see :mod:`ajx_actuarial.runs`) and
 a self-contained HTML report.
+
+With ``jurisdiction=NAME`` (``ajx demo --jurisdiction NAME``) the whole job runs under one
+bundle (:mod:`ajx_actuarial.jurisdictions`): the book is drawn from the bundle's preset with its
+limit rule and exposures, its underwriting rules decide who is insured (``underwriting.parquet``:
+the units removed; ``underwriting_effect.parquet``: premium, expected loss and prevention before
+and after), it is priced with the bundle's table, its prevention budget is assessed with the
+bundle's rules and fee schedule (floor and cap enforced, or a breach flagged; carry-forward when
+the ledger says so) and the stress scenarios use the bundle's table and rules.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from . import jurisdictions as _jurisdictions
 from . import stress as _stress
 from . import synth
 from .errors import ValidationError
@@ -32,8 +41,8 @@ SCENARIOS = "regulator-2026"
 
 
 def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000, seed: int = 2026,
-             table: str = "national-2025", out_dir: str | Path = Path("ajx-demo"), console: Console | None = None,
-             lang: str = "en") -> dict:
+             table: str | None = None, out_dir: str | Path = Path("ajx-demo"), console: Console | None = None,
+             lang: str = "en", jurisdiction: str | None = None, fee_breach: str = "error") -> dict:
     """Run the demo into the run folder ``out_dir``; returns the headline figures (also in ``summary.json``).
 
     Parameters
@@ -44,14 +53,19 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
         Simulated years for the book and for each stress scenario.
     seed : int
         Seed (``rng=`` of every step; same seed ⇒ identical outputs).
-    table : str
-        Rate table; its ``prevention_fee`` loading is also the fee the prevention budget is assessed at.
+    table : str, optional
+        Rate table (default ``national-2025``, or the jurisdiction's); without a jurisdiction its
+        ``prevention_fee`` loading is also the fee the prevention budget is assessed at.
     out_dir : path-like
         Run folder; a previous run there is replaced (its manifest is removed first).
     console : rich Console, optional
         Where progress and tables go.
     lang : {"en", "zh"}
         Labels of the console tables and the report.
+    jurisdiction : str, optional
+        A bundle name or TOML path (``ajx jurisdictions list``): run the whole job under it.
+    fee_breach : {"error", "flag"}
+        A bundle fee below its floor or above its cap stops the run, or is run and flagged.
 
     Examples
     --------
@@ -61,24 +75,71 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     0.2
     """
     con = console or Console()
-    t0 = time.perf_counter()
-    rate_table = RateTable.load(table)
-    fee = float(rate_table.loadings["prevention_fee"])
-    run = RunFolder(Path(out_dir), kind="demo", seed=seed,
-                    inputs={"book": f"synthetic book, ajx_actuarial.synth, seed {seed}", "table": table, "years": years,
-                            "stress_years": stress_years, "rules": RULES, "fee_ratio": fee, "scenarios": SCENARIOS})
+    t0 = t_start = time.perf_counter()
     for name, v in (("years", years), ("stress_years", stress_years)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ValidationError(f"demo: {name} must be an integer >= 1, got {v!r}")
+    j = _jurisdictions.load(jurisdiction) if jurisdiction is not None else None
+    if j is not None and table is not None and table != j.data["parts"]["rate_table"]:
+        raise ValidationError(f"demo: jurisdiction {j.name!r} prices with its own table {j.data['parts']['rate_table']!r}; drop table={table!r}")
+    table = j.data["parts"]["rate_table"] if j is not None else (table or "national-2025")
+    rate_table = RateTable.load(table)
+    fee = float(rate_table.loadings["prevention_fee"])
+    ctx: dict = {"rules": RULES, "fee_ratio": fee, "years": 1, "start_year": None, "carry_forward": False, "pooling": "policy",
+                 "rules_label": "Xinzhou 2024 mandates", "fee_label": f"the table's {fmt_pct(fee, 0)} prevention fee"}
+    if j is not None:
+        fs = j.fee_schedule(on_breach=fee_breach)
+        ctx.update(rules=j.prevention_rules(), fee_ratio=fs.as_mapping(), years=len(fs.years), start_year=fs.years[0],
+                   carry_forward=fs.carry_forward, pooling=j.pooling, rules_label=f"{j.name} mandates",
+                   fee_label="fee " + ", ".join(f"{y}: {r:.1%}" for y, r in zip(fs.years, fs.ratios)) + f" ({fs.ledger})", schedule=fs)
+    inputs = {"book": f"synthetic book, ajx_actuarial.synth, seed {seed}", "table": table, "years": years,
+              "stress_years": stress_years, "rules": getattr(ctx["rules"], "name", ctx["rules"]),
+              "fee_ratio": {str(k): v for k, v in ctx["fee_ratio"].items()} if isinstance(ctx["fee_ratio"], dict) else fee,
+              "scenarios": SCENARIOS}
+    if j is not None:
+        inputs.update(book=f"synthetic book of jurisdiction {j.name} (preset {j.preset}, limit rule {j.limit_policy().label}), seed {seed}",
+                      jurisdiction=j.name)
+    run = RunFolder(Path(out_dir), kind="demo", seed=seed, inputs=inputs)
     # Inputs are checked (synthesis, pricing) before the previous run in out_dir is replaced.
     with con.status(f"synthesising {n:,} policies ..."):
-        book = synth.portfolio(n, rng=seed)
+        offered = synth.portfolio(n, rng=seed) if j is None else j.book(n, rng=seed)
+    uw = j.underwrite(offered) if j is not None else None
+    book = uw.insured if uw is not None else offered
+    if len(book) == 0:
+        raise ValidationError(f"demo: jurisdiction {j.name!r} defers or refuses every one of the {n:,} units; try a larger -n")
     priced = price(book, rate_table)
     with run:
-        return _run(run, con, t0, book, priced, years=years, stress_years=stress_years, seed=seed, table=table, fee=fee, lang=lang)
+        if j is not None:
+            _write_jurisdiction(run, con, j, offered, uw, ctx)
+        return _run(run, con, t_start, book, priced, years=years, stress_years=stress_years, seed=seed, table=table, fee=fee,
+                    lang=lang, ctx=ctx, j=j)
 
 
-def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress_years, seed, table, fee, lang) -> dict:
+def _write_jurisdiction(run: RunFolder, con: Console, j, offered, uw, ctx: dict) -> None:
+    """The bundle's own outputs: its numbers and sources, sector classes, underwriting and its effect."""
+    run.write_table(j.sources().astype({"value": str}), "jurisdiction_sources.parquet")  # numbers and codes (rating "B")
+    classes = j.classify(offered).value_counts().rename_axis("sector_class").reset_index(name="policies")
+    run.write_table(classes, "sector_classes.parquet")
+    ctx["sector_classes"] = {str(k): int(v) for k, v in zip(classes["sector_class"], classes["policies"])}
+    ctx["underwriting"] = {"rules": int(len(uw.summary)), "removed": int(len(uw.removed)),
+                           "must_accept": bool(j.data.get("underwriting", {}).get("must_accept", False))}
+    if len(uw.summary):
+        run.write_table(uw.removed, "underwriting.parquet")
+        eff = _jurisdictions.underwriting_effect(offered, j).reset_index(names="book")
+        run.write_table(eff, "underwriting_effect.parquet")
+        ch = eff.set_index("book").loc["change"]
+        ctx["underwriting"].update(premium_change=float(ch["premium"]), expected_loss_change=float(ch["expected_loss"]),
+                                   prevention_budget_change=float(ch["prevention_budget"]))
+        con.print(f"underwriting ({j.name}): {len(uw.removed):,} of {len(offered):,} units deferred or refused; premium "
+                  f"{fmt_millions(ch['premium'])}, expected loss {fmt_millions(ch['expected_loss'])}, prevention budget "
+                  f"{fmt_millions(ch['prevention_budget'])}")
+    fs = ctx["schedule"]
+    if len(fs.breaches):
+        con.print(f"fee breach flagged ({j.name}): " + "; ".join(f"{int(r.year)} {r.fee_ratio:.1%} vs {r.rule} {r.limit:.0%}"
+                                                                for r in fs.breaches.itertuples()))
+
+
+def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress_years, seed, table, fee, lang, ctx, j) -> dict:
     run.write_table(book, "portfolio.parquet")
     con.print(portfolio_summary_table(book, lang))
     run.write_table(priced, "priced.parquet")
@@ -92,15 +153,17 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
     con.print(f"simulation: mean insured loss {fmt_millions(s['mean insured loss'])}, VaR 99.5 % {fmt_millions(s['VaR 99.5 % insured'])}, "
               f"mean loss ratio {fmt_pct(s['mean loss ratio (ex VAT)'])} of ex-VAT premium")
 
-    prev = assess(priced, rules=RULES, fee_ratio=fee)
+    prev = assess(priced, rules=ctx["rules"], fee_ratio=ctx["fee_ratio"], years=ctx["years"], start_year=ctx["start_year"],
+                  carry_forward=ctx["carry_forward"], pooling=ctx["pooling"])
     run.write_table(prev.by_policy, "prevention.parquet")
     run.write_table(prev.by_segment.reset_index(), "prevention_segments.parquet")
-    con.print(segment_table(prev, f"Prevention budget: Xinzhou 2024 mandates at the table's {fmt_pct(fee, 0)} prevention fee", lang))
+    con.print(segment_table(prev, f"Prevention budget: {ctx['rules_label']} at {ctx['fee_label']}", lang))
 
     sset = _stress.load(SCENARIOS)
     bar, cb = progress_bar(f"stress scenarios ({SCENARIOS})", con)
     with bar:
-        st = _stress.run_detailed(book, sset, years=stress_years, rng=seed, progress=cb)
+        st = _stress.run_detailed(book, sset, years=stress_years, rng=seed, progress=cb,
+                                  **({"table": table, "rules": ctx["rules"]} if j is not None else {}))
     save_stress(st, run)
     con.print(stress_table(st.table, title=f"Stress scenarios {SCENARIOS} (common random numbers)", lang=lang))
 
@@ -114,9 +177,20 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
                        "fee_ratio": fee, "fee_source": f"loadings.prevention_fee of rate table {table}"},
         "stress": {"scenarios": SCENARIOS, "years": stress_years, "fee_ratio_default": sset.defaults.get("fee_ratio", fee)},
     }
+    if j is not None:
+        fs = ctx["schedule"]
+        summary["prevention"].update(fee_ratio=float(fs.ratios[0]), fee_schedule={str(y): float(r) for y, r in zip(fs.years, fs.ratios)},
+                                     fee_source=f"[fee] of jurisdiction {j.name}", ledger=fs.ledger, floor=fs.floor, cap=fs.cap,
+                                     fee_breaches=int(len(fs.breaches)))
+        summary["jurisdiction"] = {"name": j.name, "title": j.title, "preset": j.preset, "table": table,
+                                   "rules": ctx["rules"].name, "limit_rule": j.limit_policy().label, "ledger": fs.ledger,
+                                   "sector_classes": ctx["sector_classes"], "underwriting": ctx["underwriting"],
+                                   "assumed": list(j.data["meta"].get("assumed", []))}
     run.write_json(summary, "summary.json")
     run.finish(derived=("report.html",))
     title = "ajx demo：合成安责险业务组合" if lang == "zh" else "ajx demo: synthetic 安责险 book"
+    if j is not None:
+        title += f"（{j.name}）" if lang == "zh" else f" under {j.name}"
     report = write_report(run.folder, run.folder / "report.html", title=title, lang=lang)
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     con.print(f"report: {report.resolve()}\noutputs in {run.folder.resolve()} ({summary['seconds']} s)")

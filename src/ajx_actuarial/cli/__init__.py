@@ -12,6 +12,7 @@ Layout
 ``prevention.py`` ``prevention``
 ``stress.py``    ``stress``
 ``report.py``    ``demo``, ``report``
+``jurisdictions.py`` ``jurisdictions list|show``
 
 Adding a command (e.g. ``ajx experience``)
 ------------------------------------------
@@ -56,5 +57,6 @@ from . import prevention  # noqa: E402,F401  prevention
 from . import stress  # noqa: E402,F401  stress
 from . import report  # noqa: E402,F401  demo, report
 from . import tables  # noqa: E402,F401  tables, scenarios
+from . import jurisdictions  # noqa: E402,F401  jurisdictions list|show
 
 __all__ = ["app", "main", "run"]

@@ -20,15 +20,22 @@ def demo(
     seed: int = seed_option(),
     output: Path = output_option("Run folder for the outputs, manifest.json and report.html.", Path("ajx-demo")),
     lang: str = lang_option(),
+    jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", help="Run the whole job under one bundle (`ajx jurisdictions list`, or a bundle TOML): "
+                                               "its preset, limit rule, underwriting, rate table, prevention rules and fee schedule."),
+    fee_breach: str = typer.Option("error", "--fee-breach", help="A bundle fee below its floor or above its cap: 'error' (stop) or 'flag' (run, report the breach)."),
 ) -> None:
     """Run the main job on built-in defaults: synthesise, price, simulate, prevention, stress, report.
 
-    Example: ajx demo -n 100000 -o ajx-demo --lang zh
+    Example: ajx demo -n 100000 -o ajx-demo --lang zh --jurisdiction xinzhou-2024
     """
     from ..demo import run_demo
+    from ..errors import ValidationError
     from ..present import check_lang
 
-    run_demo(n=n, years=years, stress_years=stress_years, seed=seed, out_dir=output, console=out, lang=check_lang(lang))
+    if fee_breach not in ("error", "flag"):
+        raise ValidationError(f"--fee-breach: must be 'error' or 'flag', got {fee_breach!r}")
+    run_demo(n=n, years=years, stress_years=stress_years, seed=seed, out_dir=output, console=out, lang=check_lang(lang),
+             jurisdiction=jurisdiction, fee_breach=fee_breach)
 
 
 @app.command()

@@ -1,0 +1,66 @@
+"""Jurisdiction bundles: one market's rules as one packaged TOML (issue 16).
+
+A bundle (``reference/data/jurisdictions/<name>.toml``) names its parts and carries every number
+with its source and confidence flag (DOMAIN.md §0):
+
+* ``[parts]``: the rate table and the synthetic preset that stands for its market;
+* ``[prevention]``: the mandated services (a packaged rule set, a path, or one inline);
+* ``[fee]``: ratio or yearly schedule, floor, cap, ledger regime (:mod:`.fees`);
+* ``[limits]``: the per-person limit rule (a minimum, or the Beijing formula);
+* ``[sectors]``: mandatory and encouraged industries and sub-sectors (``reference.sub_sectors``);
+* ``[underwriting]``: who may be refused or deferred (:mod:`.underwriting`);
+* ``[insurer]``, ``[claims]``: insurer tests (solvency, rating, commission) and claim rules;
+* ``[exposure_synth]``: how a synthetic book gets its project cost or output, when the table needs it.
+
+Packaged: ``beijing-2017``, ``beijing-2026``, ``zhejiang``, ``zhoushan-2018``, ``xinzhou-2024``,
+``national-2025`` (``ajx jurisdictions list``; ``ajx demo --jurisdiction NAME``).
+
+>>> import ajx_actuarial as ajx
+>>> ajx.jurisdictions.list()
+['beijing-2017', 'beijing-2026', 'national-2025', 'xinzhou-2024', 'zhejiang', 'zhoushan-2018']
+>>> ajx.jurisdictions.load("xinzhou-2024").fee_schedule().floor
+0.15
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+
+from ._bundle import FLAGS, SECTOR_CLASSES, Jurisdiction, packaged_bundles
+from .fees import LEDGERS, FeeSchedule
+from .underwriting import UnderwritingResult, underwrite, underwriting_effect
+
+__all__ = ["list", "load", "Jurisdiction", "FeeSchedule", "UnderwritingResult", "underwrite", "underwriting_effect", "LEDGERS",
+           "FLAGS", "SECTOR_CLASSES"]
+
+
+def list() -> builtins.list[str]:  # noqa: A001 - the public name asked for: ajx.jurisdictions.list()
+    """Names of the packaged jurisdiction bundles.
+
+    Examples
+    --------
+    >>> import ajx_actuarial as ajx
+    >>> "zhejiang" in ajx.jurisdictions.list()
+    True
+    """
+    return packaged_bundles()
+
+
+def load(name_or_path: str | os.PathLike[str]) -> Jurisdiction:
+    """A packaged bundle by name, or a bundle TOML by path.
+
+    Raises
+    ------
+    ValidationError
+        Unknown name, unreadable file, or a bundle that breaks the format (a number without a
+        source, an unknown code, a fee ledger not in :data:`LEDGERS` ...).
+
+    Examples
+    --------
+    >>> import ajx_actuarial as ajx
+    >>> j = ajx.jurisdictions.load("beijing-2026")
+    >>> j.rate_table().name, j.ledger
+    ('beijing-2026', 'carry_forward')
+    """
+    return Jurisdiction.load(name_or_path)

@@ -1,0 +1,132 @@
+"""Prevention-fee rules of a jurisdiction as data: ratio or yearly schedule, floor, cap and ledger.
+
+A bundle's ``[fee]`` gives the fee ratio (a share of the collected premium; the package budgets on
+the ex-VAT premium, as Xinzhou S04 states) either as one ``ratio`` or as a ``schedule`` by year
+(Beijing's ramp to 20 % by end-2028), a ``floor`` (Xinzhou: >= 15 %), a ``cap`` (national:
+<= 21 %) and the ``ledger`` regime:
+
+``provisioned``       the budget (ratio × collected premium) is set aside; services are charged to
+                      it at actual cost; what is unspent at year end lapses (Zhoushan's 按规定比例提取);
+``carry_forward``     as provisioned, but what is unspent moves to next year (Beijing 2026 draft);
+``not_provisioned``   no provision: only the services actually delivered are an expense
+                      (据实列支, 不得预提: Zhejiang, Xinzhou); the ratio is a floor on that spend, and
+                      unspent budget is not an expense.
+
+A ratio below the floor or above the cap is a breach: with ``on_breach="error"`` a
+:class:`~ajx_actuarial.errors.ValidationError` naming the year, the ratio, the rule and its
+source; with ``"flag"`` the schedule is returned with the breach listed in ``breaches``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+
+__all__ = ["FeeSchedule", "LEDGERS", "BREACH_MODES", "resolve_fee"]
+
+LEDGERS = ("provisioned", "carry_forward", "not_provisioned")
+BREACH_MODES = ("error", "flag")
+
+
+@dataclass(frozen=True, eq=False)
+class FeeSchedule:
+    """Fee ratio per policy year under a jurisdiction's floor and cap.
+
+    Attributes
+    ----------
+    years : list of int
+    ratios : ndarray
+        Share of the collected (ex-VAT) premium budgeted for prevention, per year.
+    floor, cap : float or None
+    ledger : str
+        One of :data:`LEDGERS`.
+    breaches : DataFrame
+        ``year``, ``fee_ratio``, ``rule`` (``floor`` / ``cap``), ``limit``, ``source``; empty when the
+        schedule respects both.
+    """
+
+    years: list[int]
+    ratios: np.ndarray
+    floor: float | None
+    cap: float | None
+    ledger: str
+    breaches: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def as_mapping(self) -> dict[int, float]:
+        """``{year: ratio}``, the form :func:`ajx_actuarial.prevention.assess` takes as ``fee_ratio``."""
+        return {int(y): float(r) for y, r in zip(self.years, self.ratios)}
+
+    @property
+    def carry_forward(self) -> bool:
+        return self.ledger == "carry_forward"
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"year": self.years, "fee_ratio": self.ratios, "floor": self.floor, "cap": self.cap, "ledger": self.ledger})
+
+
+def _ratio(v, path: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not np.isfinite(v) or not 0 <= v <= 1:
+        raise ValidationError(f"{path}: fee ratio must be a number in [0, 1], got {v!r}")
+    return float(v)
+
+
+def _steps(schedule: Mapping, years: int, start: int) -> tuple[np.ndarray, list[int]]:
+    """Step function over years: the ratio of the latest listed year at or before each year."""
+    sched = {}
+    for k, v in schedule.items():
+        try:
+            y = int(k)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"fee_ratio: schedule keys must be years, got {k!r}") from exc
+        sched[y] = _ratio(v, f"fee_ratio[{y}]")
+    if not sched:
+        raise ValidationError("fee_ratio: the schedule is empty")
+    yrs = list(range(start, start + years))
+    first = min(sched)
+    return np.array([sched[max([k for k in sched if k <= y], default=first)] for y in yrs]), yrs
+
+
+def resolve_fee(fee: dict, name: str, *, fee_ratio=None, years: int | None = None, start_year: int | None = None,
+                default_start: int = 2026, on_breach: str = "error") -> FeeSchedule:
+    """The fee schedule of a bundle's ``[fee]`` (or the user's ``fee_ratio``) checked against its floor and cap."""
+    if on_breach not in BREACH_MODES:
+        raise ValidationError(f"fee: on_breach must be one of {list(BREACH_MODES)}, got {on_breach!r}")
+    if years is not None and (isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100):
+        raise ValidationError(f"fee: years must be an integer in [1, 100], got {years!r}")
+    floor = fee["floor"]["value"] if "floor" in fee else None
+    cap = fee["cap"]["value"] if "cap" in fee else None
+    bundle_sched = {int(it["year"]): it["value"] for it in fee.get("schedule", [])}
+    given = fee_ratio if fee_ratio is not None else (bundle_sched or fee["ratio"]["value"])
+    if isinstance(given, Mapping):
+        keys = sorted(int(k) for k in given) if given else []
+        # the bundle's own schedule starts at its effective year; a user's at its first listed year
+        first = default_start if fee_ratio is None else (keys[0] if keys else default_start)
+        start = int(start_year) if start_year is not None else first
+        n = int(years) if years is not None else max(1, (keys[-1] - start + 1) if keys else 1)
+        ratios, yrs = _steps(given, n, start)
+    else:
+        r = _ratio(given, "fee_ratio")
+        start = int(start_year) if start_year is not None else default_start
+        n = int(years) if years is not None else 1
+        ratios, yrs = np.full(n, r), list(range(start, start + n))
+    rows = []
+    for y, r in zip(yrs, ratios):
+        if floor is not None and r < floor - 1e-12:
+            rows.append({"year": y, "fee_ratio": float(r), "rule": "floor", "limit": floor, "source": fee["floor"]["source"]})
+        if cap is not None and r > cap + 1e-12:
+            rows.append({"year": y, "fee_ratio": float(r), "rule": "cap", "limit": cap, "source": fee["cap"]["source"]})
+    breaches = pd.DataFrame(rows, columns=["year", "fee_ratio", "rule", "limit", "source"])
+    if len(breaches) and on_breach == "error":
+        b = breaches.iloc[0]
+        word = "below the floor" if b["rule"] == "floor" else "above the cap"
+        more = f" ({len(breaches)} breaches in all)" if len(breaches) > 1 else ""
+        raise ValidationError(
+            f"fee_ratio: {b['fee_ratio']:.4g} in {int(b['year'])} is {word} of {b['limit']:.0%} of the collected premium under "
+            f"jurisdiction {name!r} ({b['source']}){more}; pass on_breach='flag' (CLI: --fee-breach flag) to run it as a flagged breach"
+        )
+    return FeeSchedule(years=yrs, ratios=ratios, floor=floor, cap=cap, ledger=fee["ledger"], breaches=breaches)

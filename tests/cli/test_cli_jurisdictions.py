@@ -1,0 +1,91 @@
+"""`ajx jurisdictions list|show` and `ajx demo --jurisdiction NAME` end to end (small books, few years)."""
+
+import json
+from importlib import resources
+
+import pandas as pd
+import pytest
+
+import ajx_actuarial as ajx
+
+from _cli_helpers import assert_one_line_error
+
+NAMES = ["beijing-2017", "beijing-2026", "national-2025", "xinzhou-2024", "zhejiang", "zhoushan-2018"]
+
+
+def test_list_and_show(run_cli):
+    code, out, err = run_cli("jurisdictions", "list")
+    assert code == 0, err
+    for name in NAMES:
+        assert name in out
+    code, out, err = run_cli("jurisdictions", "show", "xinzhou-2024")
+    assert code == 0, err
+    assert "every number with its source and confidence flag" in out and "fee.floor" in out and "S04" in out
+    assert "assumed (not in the seed text)" in out and "not_provisioned" in out
+
+
+def test_show_errors(run_cli, tmp_path):
+    code, _, err = run_cli("jurisdictions", "show", "shanghai")
+    assert_one_line_error(code, err, "'shanghai' is neither a packaged bundle")
+    bad = tmp_path / "bad.toml"
+    text = resources.files("ajx_actuarial.reference").joinpath("data", "jurisdictions", "zhejiang.toml").read_text("utf-8")
+    bad.write_text(text.replace('ledger = "not_provisioned"', 'ledger = "accrual"'), encoding="utf-8")
+    code, _, err = run_cli("jurisdictions", "show", bad)
+    assert_one_line_error(code, err, "fee.ledger: must be one of")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_demo_under_each_jurisdiction(run_cli, tmp_path, name):
+    out = tmp_path / name
+    code, stdout, err = run_cli("demo", "-n", 300, "--years", 20, "--stress-years", 20, "-o", out, "--jurisdiction", name)
+    assert code == 0, err
+    for f in ("report.html", "summary.json", "priced.parquet", "prevention.parquet", "jurisdiction_sources.parquet", "sector_classes.parquet"):
+        assert (out / f).is_file(), f
+    s = json.loads((out / "summary.json").read_text("utf-8"))
+    j = ajx.jurisdictions.load(name)
+    assert s["jurisdiction"]["name"] == name and s["table"] == j.data["parts"]["rate_table"]
+    assert s["prevention"]["ledger"] == j.ledger and s["prevention"]["fee_breaches"] == 0
+    assert s["prevention"]["fee_schedule"] == {str(k): v for k, v in j.fee_schedule().as_mapping().items()}
+    assert s["jurisdiction"]["rules"] == j.prevention_rules().name
+    doc = (out / "report.html").read_text("utf-8")
+    assert f"under {name}" in doc and "Key findings" in doc
+    priced = pd.read_parquet(out / "priced.parquet")
+    assert (priced["limit_death"] >= j.limit_policy().floor - 1e-6).all()
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert manifest["inputs"]["jurisdiction"] == name
+    if name == "zhejiang":  # construction priced on project cost; major hazards deferred (S02)
+        assert (priced.loc[priced["industry"] == "construction", "exposure_base"] == "project_cost").all()
+        removed = pd.read_parquet(out / "underwriting.parquet")
+        assert len(removed) == s["jurisdiction"]["underwriting"]["removed"] > 0
+        assert (removed["rectification"] == "overdue_major").all()
+        assert not set(removed["policy_id"]) & set(priced["policy_id"])
+        eff = pd.read_parquet(out / "underwriting_effect.parquet").set_index("book")
+        assert eff.loc["change", "premium"] == pytest.approx(s["jurisdiction"]["underwriting"]["premium_change"]) and eff.loc["change", "premium"] < 0
+    if name == "beijing-2026":
+        assert list(s["prevention"]["fee_schedule"]) == ["2026", "2027", "2028"] and s["prevention"]["carry_forward"]
+
+
+def test_demo_fee_floor_error_or_flag(run_cli, tmp_path):
+    """A user bundle (Xinzhou with a 5 % fee): stops with one line naming the floor and its source, or runs flagged."""
+    text = resources.files("ajx_actuarial.reference").joinpath("data", "jurisdictions", "xinzhou-2024.toml").read_text("utf-8")
+    low = tmp_path / "xinzhou-low.toml"
+    low.write_text(text.replace('ratio = { value = 0.15, source = "S04', 'ratio = { value = 0.05, source = "test: below the floor; S04', 1), encoding="utf-8")
+    out = tmp_path / "run"
+    code, _, err = run_cli("demo", "-n", 200, "--years", 10, "--stress-years", 10, "-o", out, "--jurisdiction", low)
+    assert_one_line_error(code, err, "fee_ratio: 0.05 in 2024 is below the floor of 15%", "S04", "--fee-breach flag")
+    assert not out.exists()
+    code, stdout, err = run_cli("demo", "-n", 200, "--years", 10, "--stress-years", 10, "-o", out, "--jurisdiction", low, "--fee-breach", "flag")
+    assert code == 0, err
+    assert "fee breach flagged" in stdout
+    s = json.loads((out / "summary.json").read_text("utf-8"))
+    assert s["prevention"]["fee_breaches"] == 1 and s["prevention"]["fee_ratio"] == 0.05
+
+
+def test_demo_bad_jurisdiction_options(run_cli, tmp_path):
+    out = tmp_path / "x"
+    code, _, err = run_cli("demo", "-n", 50, "-o", out, "--jurisdiction", "atlantis")
+    assert_one_line_error(code, err, "'atlantis' is neither a packaged bundle")
+    code, _, err = run_cli("demo", "-n", 50, "-o", out, "--jurisdiction", "zhejiang", "--fee-breach", "warn")
+    assert_one_line_error(code, err, "--fee-breach: must be 'error' or 'flag', got 'warn'")
+    assert not out.exists()
