@@ -57,6 +57,10 @@ def test_hand_computed_development(ledger):
     assert u.loc[2025, "claims_ultimate"] == pytest.approx(2.0)
     assert res.provenance["claims_not_reported_by_valuation"] == 1 and res.provenance["transactions_after_valuation"] == 1
     assert u["exposure"].tolist() == [2500.0] * 3  # every policy in force every year (portfolio form)
+    s = res.summary()
+    assert s.loc[2025, "ultimate_per_worker"] == pytest.approx(3750 / 2500)
+    assert len(res.plot().axes) == 1 and "Experience from claims" in res._repr_html_()
+    assert res.development("incurred").loc["all", "cdf@12"] == pytest.approx(2.5)
 
 
 def test_allocation_in_proportion_to_reported(ledger):

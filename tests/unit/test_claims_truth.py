@@ -9,7 +9,6 @@ developed experience does not.
 """
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import ajx_actuarial as ajx

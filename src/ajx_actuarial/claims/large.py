@@ -3,11 +3,10 @@ load them back from the loss model.
 
 * ``large={"cap": T}``: every claim's paid and incurred are capped at ``T`` CNY along its whole
   development (so the triangles develop capped amounts). The excess over ``T`` as known at the
-  valuation date, summed by industry over all accident years, is spread back over that
-  industry's policy-years in proportion to their capped ultimate losses: ``incurred × (1 + e)``,
-  ``e = Σ excess / Σ capped ultimate`` (an excess-loss factor). Large claims in this line are
-  deaths and high disability grades, reported fast and reserved near the limit, so the excess
-  is taken as reported, not developed.
+  valuation date is spread back by industry as an excess-loss factor on the capped ultimate
+  losses: ``incurred × (1 + e)``, ``e = Σ excess / Σ capped incurred``, both summed over the
+  industry's claims of all accident years at the valuation date (so the excess develops in step
+  with the capped losses of each year, and one large claim is shared by the whole industry).
 * ``large={"catastrophe": k}`` (or ``large="catastrophe"``, ``k = 3``): accidents with ``k`` or more
   deaths as known at the valuation date (较大 and worse, State Council Order 493) leave the
   triangles and the experience, counts included; each policy-year gets back its expected

@@ -79,6 +79,22 @@ class ExperienceResult:
         cdf.columns = [f"cdf@{c}" for c in cdf.columns]
         return pd.concat([ldf, cdf], axis=1)
 
+    def plot(self, ax=None):
+        """Reported and ultimate loss by accident year (summed over segments), IBNR stacked."""
+        import matplotlib.pyplot as plt
+
+        s = self.summary()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        basis = self.provenance.get("basis", "incurred")
+        years = [str(y) for y in s.index]
+        ax.bar(years, s[basis], label=f"{basis} at {self.provenance.get('valuation_date')}")
+        ax.bar(years, s["ultimate"] - s[basis], bottom=s[basis], label="IBNR (developed)", alpha=0.6)
+        ax.set_xlabel("accident year")
+        ax.set_ylabel("CNY")
+        ax.legend()
+        return ax.figure
+
     def _repr_html_(self) -> str:
         p = self.provenance
         head = (f"<p><b>Experience from claims</b> valued {p.get('valuation_date')}, method {p.get('method')}, "
