@@ -35,20 +35,50 @@ def _book():
         ("P12", "other", "medium", 800, 1, 0, False, 1, 2, 1, "late", True, True, "medium", 1_000_000),
         ("P13", "construction", "medium", 301, 2, 5, True, 4, 3, 0, "overdue_major", False, False, "high", 900_000),
         ("P14", "transport", "small", 51, 0, 0, False, 1, 0, 0, "late", False, True, "low", 850_000),
+        ("P15", "fishing", "small", 40, 0, 0, False, 5, 12, 0, "on_time", False, False, "medium", 1_500_000),
+        ("P16", "metallurgy", "micro", 12, 0, 1, False, 2, 3, 0, "on_time", False, False, "medium", 3_200_000),
     ]
     cols = ["policy_id", "industry", "size", "headcount", "std_grade", "violations", "blacklisted", "accidents_3y",
             "deaths_3y", "claim_free_years", "rectification", "rescue_participation", "dual_prevention", "risk_tier", "limit_death"]
-    return pd.DataFrame(rows, columns=cols)
+    df = pd.DataFrame(rows, columns=cols)
+    # deaths in the worst single accident: as the 3-year total, except P15 (12 deaths in 5 accidents,
+    # the worst killed 2: a general accident) and P16 (3 deaths in one larger accident)
+    df["max_accident_deaths_3y"] = df["deaths_3y"]
+    df.loc[df.policy_id == "P15", "max_accident_deaths_3y"] = 2
+    return df
+
+
+def _ilf(t, industry, limit, D):
+    """Increased-limit factor from the TOML text: linear between the listed limits, proportional
+    below the first, along the last segment above the last; L / reference without a schedule."""
+    lim = t["limits"]
+    ref = D(lim.get("reference_limit", lim["min_limit_death"]))
+    spec = lim.get("ilf")
+    L = D(limit)
+    if spec is None:
+        return L / ref
+    xs = [D(x) for x in spec["limits"]]
+    ys = [D(y) for y in spec["factors"].get(industry, spec["factors"].get("all"))]
+    if L <= xs[0]:
+        return ys[0] * L / xs[0]
+    for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):
+        if L <= x1:
+            return y0 + (y1 - y0) * (L - x0) / (x1 - x0)
+    return ys[-1] + (ys[-1] - ys[-2]) / (xs[-1] - xs[-2]) * (L - xs[-1])
 
 
 def _reference_premium(row, t):
     """Row-wise pricer written from the TOML format description only, in exact decimal
-    arithmetic (as by hand), rounded half up to the cent (四舍五入)."""
+    arithmetic (as by hand), rounded half up to the cent (四舍五入):
+    headcount × (reference limit × base rate × ILF(limit) + medical) × size factor × float."""
     D = lambda v: Decimal(str(v))  # noqa: E731
     br = t["base_rates"]
     rate = br["industry"][row.industry] * br.get("size", {}).get(row.size, 1.0)
     rate = br.get("grid", {}).get(row.industry, {}).get(row.size, rate)
     rate = D(rate) / 1000
+    med = D(br.get("medical_grid", {}).get(row.industry, {}).get(row.size, br.get("medical", {}).get(row.industry, 0.0)))
+    ref = D(t["limits"].get("reference_limit", t["limits"]["min_limit_death"]))
+    per_head = ref * rate * _ilf(t, row.industry, row.limit_death, D) + med
     sf = t["size_factor"]
     size_factor = sf["factors"][-1]
     for bound, f in zip(sf["bands"], sf["factors"]):
@@ -69,10 +99,11 @@ def _reference_premium(row, t):
                     break
         elif kind == "boolean":
             m = spec["true"] if getattr(row, spec["column"]) else spec.get("false", 1.0)
-        else:  # history
+        else:  # history: graded on the worst single accident (default: the 3-year total)
             m = 1.0
+            worst = getattr(row, "max_accident_deaths_3y", row.deaths_3y)
             if row.deaths_3y > 0:
-                grade = 0 if row.deaths_3y <= 2 else (1 if row.deaths_3y <= 9 else 2)
+                grade = 0 if worst <= 2 else (1 if worst <= 9 else 2)
                 m = spec["fatal"][grade]
             elif row.claim_free_years >= 1:
                 m = spec["claim_free"][min(row.claim_free_years, len(spec["claim_free"])) - 1]
@@ -81,12 +112,21 @@ def _reference_premium(row, t):
         prod *= D(m)
     p = t["premium"]
     fl = min(max(prod, D(p["float_floor"])), D(p["float_cap"]))
-    raw = D(int(row.headcount)) * D(row.limit_death) * rate * D(size_factor) * fl
+    raw = D(int(row.headcount)) * per_head * D(size_factor) * fl
     prem = max(raw, D(p["min_premium"]))
     return float(prem.quantize(Decimal(1).scaleb(-p.get("decimals", 2)), rounding=ROUND_HALF_UP))
 
 
-@pytest.mark.parametrize("name", packaged_tables())
+def _headcount_tables():
+    out = []
+    for name in packaged_tables():
+        t = tomllib.loads(resources.files("ajx_actuarial.reference").joinpath("data", "tables", f"{name}.toml").read_text("utf-8"))
+        if t.get("exposure_base", {}).get("kind", "headcount") == "headcount":
+            out.append(name)
+    return out  # tables priced per project cost or per tonne: tests/reference/test_exposure_bases.py
+
+
+@pytest.mark.parametrize("name", _headcount_tables())
 def test_every_table_matches_row_wise_reference_to_the_cent(name):
     t = tomllib.loads(resources.files("ajx_actuarial.reference").joinpath("data", "tables", f"{name}.toml").read_text("utf-8"))
     book = _book()
@@ -102,24 +142,32 @@ def test_every_table_matches_row_wise_reference_to_the_cent(name):
     assert priced["prevention_budget"].to_numpy() == pytest.approx(ld["prevention_fee"] * priced["premium_ex_vat"].to_numpy())
 
 
-# Hand-worked values, national-2025 (base ‰ / size factor / factors from the TOML):
+# Hand-worked values, national-2025 (numbers read off the TOML: limit-part base rate ‰ of the
+# reference limit 400 000 by industry × size cell, the industry's ILF, the medical charge per head,
+# neutral headcount factor 1.00, floating factors):
 HAND = {
-    # coal, 300 workers, 500k, no history: 300 × 500 000 × 0.80‰ × 1.00 (51-300) × 1.00 = 120 000.00
-    # (DOMAIN.md §7.4 worked example: "coal mine, 300 workers, 500k, 0.8‰ -> 120 000")
-    "P01": 120_000.00,
-    # coal large 1500, 800k: 1500 × 800 000 × 0.0008 × 0.90 (>1000) × [0.90 (3 yrs claim-free) × 0.90 (grade 1)] = 699 840.00
-    "P02": 699_840.00,
-    # fireworks micro 8 workers: 8 × 400 000 × 0.0009 × 1.20 (<=10) × 0.95 (1 yr claim-free) = 3 283.20
-    "P05": 3_283.20,
-    # fishing 3 workers: 3 × 400 000 × 0.0012 × 1.20 = 1 728.00
-    "P10": 1_728.00,
-    # other micro 5 workers: 5 × 400 000 × 0.0002 × 1.20 × (0.90 × 0.96 = 0.864) = 414.72 -> minimum premium 500.00
+    # coal medium 300 workers, 500k, no history: limit part 400 000 × 0.169159‰ = 67.6636 × ILF(500k) 1.25 = 84.5795;
+    # + medical 90.4499 = 175.0294 per head; × 300 = 52 508.82
+    "P01": 52_508.82,
+    # coal large 1500, 800k: 67.6636 × ILF 2.00 = 135.3272 + 90.4499 = 225.7771 per head; × 1500 = 338 665.65;
+    # × float 0.90 (3+ years claim-free) × 0.90 (grade 1) = 0.81 -> 274 319.1765 -> 274 319.18
+    "P02": 274_319.18,
+    # fireworks micro 8: 400 000 × 0.169420‰ = 67.768 + 48.2439 = 116.0119 per head; × 8 = 928.0952; × 0.95 (1 year claim-free) = 881.69
+    "P05": 881.69,
+    # fishing micro 3: 400 000 × 0.381469‰ = 152.5876 + 49.6049 = 202.1925 per head; × 3 = 606.5775 -> 606.58
+    "P10": 606.58,
+    # other micro 5: 400 000 × 0.033292‰ = 13.3168 + 34.1620 = 47.4788; × 5 = 237.394; × (0.90 × 0.96) = 205.11 -> minimum premium 500.00
     "P11": 500.00,
-    # hazchem 450, 600k: float 1.10 (fatal) × 0.96 × 1.10 × 1.10 × 1.15 = 1.4697 -> capped 1.30;
-    # 450 × 600 000 × 0.0005 × 0.95 × 1.30 = 166 725.00
-    "P04": 166_725.00,
-    # transport micro 11 workers, 12 deaths (major+): 11 × 400 000 × 0.0008 × 1.05 (11-50) × 1.30 = 4 804.80
-    "P09": 4_804.80,
+    # hazchem medium 450, 600k: float 1.10 (fatal) × 0.96 × 1.10 × 1.10 × 1.15 = 1.469424 -> capped 1.30;
+    # 400 000 × 0.089148‰ = 35.6592 × ILF 1.5 = 53.4888 + 47.6681 = 101.1569; × 450 = 45 520.605; × 1.30 = 59 176.79
+    "P04": 59_176.79,
+    # transport micro 11, 12 deaths in one accident (major+): 400 000 × 0.206994‰ = 82.7976 + 46.6393 = 129.4369;
+    # × 11 = 1 423.8059; × 1.30 = 1 850.95
+    "P09": 1_850.95,
+    # fishing small 40, 1.5m: 12 deaths in 3 years but the worst accident killed 2 (general, 1.10, not major+ 1.30);
+    # ILF(1.5m) between 1.4m (2.8236593200) and 1.6m (2.8613562834): 2.8425078017; 400 000 × 0.383690‰ = 153.476
+    # × 2.8425078017 = 436.2567 + 49.6049 = 485.8616 per head; × 40 = 19 434.465; × 1.10 = 21 377.91
+    "P15": 21_377.91,
 }
 
 
@@ -130,6 +178,7 @@ def test_hand_worked_national_2025():
     assert priced.loc["P11", "min_premium_applied"]
     assert priced.loc["P04", "float_factor"] == 1.30
     assert priced.loc["P04", "float_raw"] == pytest.approx(1.10 * 0.96 * 1.10 * 1.10 * 1.15)
+    assert priced.loc["P15", "f_claim_history"] == 1.10 and priced.loc["P09", "f_claim_history"] == 1.30
 
 
 def test_decomposition_columns_multiply_back():
@@ -137,7 +186,7 @@ def test_decomposition_columns_multiply_back():
     fs = [c for c in priced.columns if c.startswith("f_")]
     prod = priced[fs].prod(axis=1)
     assert (prod - priced["float_raw"]).abs().max() < 1e-12
-    recon = priced["headcount"] * priced["limit_death"] * priced["base_rate"] * priced["size_factor"] * priced["float_factor"]
+    recon = priced["headcount"] * (priced["limit_rate"] + priced["medical_rate"]) * priced["size_factor"] * priced["float_factor"]
     ok = ~priced["min_premium_applied"]
     assert ((recon[ok] - priced.loc[ok, "premium"]).abs() <= 0.005 + 1e-9).all()
     loads = priced[["prevention_budget", "commission", "admin_expense", "profit_margin", "levy", "expected_loss_allowance"]].sum(axis=1)

@@ -73,7 +73,7 @@ def pure_rates(
 def adequacy(
     book: Path = typer.Argument(..., help="Portfolio (.csv, .parquet or .xlsx); priced with the table."),
     table: str = typer.Option("national-2025", "--table", "-t", help="Packaged table name or a .toml path."),
-    tolerance: float = typer.Option(0.02, "--tolerance", min=0.0, max=0.99, help="Flag a segment when rated / risk premium < 1 - tolerance."),
+    tolerance: float = typer.Option(0.05, "--tolerance", min=0.0, max=0.99, help="Flag a segment when rated / risk premium < 1 - tolerance."),
     output: Optional[Path] = output_option(f"Segments table ({TABLE_SUFFIXES})."),
     encoding: Optional[str] = encoding_option(),
 ) -> None:

@@ -89,7 +89,7 @@ class AdequacyResult:
         return head + self.by_segment.to_html(float_format=lambda v: f"{v:,.3f}")
 
 
-def adequacy(book: pd.DataFrame, table, model=None, *, relativity: str | None = "book", tolerance: float = 0.02,
+def adequacy(book: pd.DataFrame, table, model=None, *, relativity: str | None = "book", tolerance: float = 0.05,
              limit_bands=LIMIT_BANDS) -> AdequacyResult:
     """Audit a rate table on a book: filed premium against the loss model's risk premium.
 
@@ -106,9 +106,10 @@ def adequacy(book: pd.DataFrame, table, model=None, *, relativity: str | None = 
         who is riskier, the model how much in total); ``"table"`` the priced ``risk_relativity``
         column (the table's own ``float_mean``); ``None`` the industry average.
     tolerance : float
-        A segment is flagged when rated / risk premium < 1 − tolerance (default 2 %: increased-
-        limit interpolation and the mix of headcounts and factors within a segment move the ratio
-        of a risk-based table by less than 1 %).
+        A segment is flagged when rated / risk premium < 1 − tolerance (default 5 %: within a
+        segment, the mix of headcounts — deaths are capped at the headcount, so a one-worker unit
+        carries less risk per worker — and of floating factors moves the ratio of a risk-based
+        table by a few per cent in small segments; a price war cuts 15 % or more).
     limit_bands : upper bounds of the limit bands (CNY)
 
     Returns
