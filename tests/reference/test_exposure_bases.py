@@ -10,6 +10,10 @@ Every expected value below is worked by hand in the comment beside it (exact to 
 premium is rounded half up to 0.01 CNY, so the tolerance is 1e-6 CNY).
 """
 
+import tomllib
+from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -51,7 +55,7 @@ def test_shandong_discount_limit_and_given_aggregate():
     book = _projects([30_000_000] * 3, std_grade=[1, 2, 0], limit_death=[500_000.0, 500_000.0, 400_000.0])
     p = ajx.price(book, SD)
     # grade 1: 18 000 × 0.90 = 16 200.00; grade 2: 18 000 × 0.92 = 16 560.00
-    # 400 000 limit: ILF = 400 000 / 500 000 (the table's linear default) -> 18 000 × 0.8 = 14 400.00
+    # 400 000 limit: ILF 400 000 / 500 000 = 0.8 (the model's ILF is linear below the 1.08 m death cost) -> 14 400.00
     assert p["premium"].tolist() == pytest.approx([16_200.00, 16_560.00, 14_400.00], abs=1e-6)
     # a book that states its own aggregate keeps it
     own = ajx.price(book.assign(limit_annual=50_000_000.0), SD)
@@ -77,7 +81,7 @@ def test_progressive_schedule_by_hand():
     (90_000, 1, 0, 200_000, 196_650.00),    # × 0.95 (claim-free last year)
     (90_000, 2, 2, 200_000, 175_204.80),    # × 0.92 (2 claim-free years) × 0.92 (grade 2), multiplied (累计相乘)
     (90_000, 5, 1, 200_000, 167_670.00),    # × 0.90 (3+ years) × 0.90 (grade 1)
-    (90_000, 0, 0, 400_000, 414_000.00),    # 400 000 cover: ILF 2 (linear) -> 4.6 CNY/t
+    (90_000, 0, 0, 400_000, 414_000.00),    # 400 000 cover: ILF 2 (the model's ILF is linear below the 1.08 m death cost) -> 4.6 CNY/t
     (100, 0, 0, 200_000, 500.00),           # 230 -> minimum premium 500
 ])
 def test_hubei_coal_per_tonne_to_the_cent(tonnes, cfy, grade, limit, premium):
@@ -88,12 +92,25 @@ def test_hubei_coal_per_tonne_to_the_cent(tonnes, cfy, grade, limit, premium):
     assert p.loc[0, "exposure_rate"] == pytest.approx(2.3)
 
 
+def _per_head_by_hand(table, industry, size, headcount):
+    """Per-head premium at the table's reference limit (ILF 1), no factor levels, from the TOML text (exact decimals)."""
+    t = tomllib.loads(resources.files("ajx_actuarial.reference").joinpath("data", "tables", f"{table}.toml").read_text("utf-8"))
+    br, lim = t["base_rates"], t["limits"]
+    rate = Decimal(str(br.get("grid", {}).get(industry, {}).get(size, br["industry"][industry])))
+    med = Decimal(str(br.get("medical_grid", {}).get(industry, {}).get(size, br.get("medical", {}).get(industry, 0.0))))
+    sf = t["size_factor"]
+    size_f = Decimal(str(next((f for b, f in zip(sf["bands"], sf["factors"]) if headcount <= b), sf["factors"][-1])))
+    raw = headcount * (Decimal(str(lim["reference_limit"])) * rate / 1000 + med) * size_f
+    return float(max(raw, Decimal(str(t["premium"]["min_premium"]))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def test_mixed_book_per_head_rows_and_decomposition():
-    book = pd.DataFrame({"policy_id": ["C", "M", "O"], "industry": ["construction", "coal_mine", "other"], "size": ["small", "small", "micro"],
-                         "headcount": [60, 120, 5], "project_cost": [30e6, np.nan, np.nan], "limit_death": 500_000.0})
+    book = pd.DataFrame({"policy_id": ["C", "M", "O"], "industry": ["construction", "coal_mine", "other"], "size": ["small", "small", "medium"],
+                         "headcount": [60, 120, 400], "project_cost": [30e6, np.nan, np.nan], "limit_death": 500_000.0})
     p = ajx.price(book, SD)
-    # coal per head: 120 × 500 000 × 0.80‰ × size 1.00 (51-300) = 48 000.00; other: 5 × 500 000 × 0.20‰ × 1.20 = 600.00
-    assert p["premium"].tolist() == pytest.approx([18_000.00, 48_000.00, 600.00], abs=1e-6)
+    # the project row on its cost: 30 m × 0.60‰ = 18 000.00; the others per head from the table's [base_rates] at 500 000
+    want = [18_000.00, _per_head_by_hand(SD, "coal_mine", "small", 120), _per_head_by_hand(SD, "other", "medium", 400)]
+    assert p["premium"].tolist() == pytest.approx(want, abs=1e-6)
     assert p["exposure_base"].astype(str).tolist() == ["project_cost", "headcount", "headcount"]
     assert p.loc[1, "exposure"] == 120 and np.isnan(p.loc[1, "exposure_rate"]) and p.loc[1, "exposure_band"] == -1
     # one decomposition for every row: headcount × (limit_rate + medical_rate) × size_factor × float_factor = premium_raw

@@ -84,15 +84,17 @@ def test_bundle_table_prices_a_policy_as_by_hand(bundle):
 
 def test_beijing_2017_table_by_hand():
     j = ajx.jurisdictions.load("beijing-2017")
-    book = pd.DataFrame({"policy_id": [1, 2, 3, 4], "industry": ["other", "other", "construction", "other"], "size": ["small", "small", "small", "micro"],
-                         "headcount": [40, 40, 120, 2], "claim_free_years": [1, 1, 0, 0], "accidents_3y": [0, 0, 1, 0],
-                         "deaths_3y": [0, 0, 1, 0], "limit_death": [500_000, 300_000, 500_000, 300_000]})
-    p = ajx.price(book, j.rate_table())
-    # 40 × 500 000 × 0.20‰ × 1.05 (11-50) × 0.95 (claim-free last year, S00 §(十)) = 3 990.00
-    # the same at 300 000 (N17 minimum): ILF 300 000 / 500 000 = 0.6 -> 2 394.00
-    # construction 120 × 500 000 × 0.55‰ × 1.00 × 1.00 (S00 states no surcharge after an accident) = 33 000.00
-    # 2 × 300 000 × 0.20‰ × 1.20 = 144 -> minimum premium 500.00
-    assert p["premium"].tolist() == pytest.approx([3_990.00, 2_394.00, 33_000.00, 500.00], abs=1e-6)
+    t = j.rate_table()
+    rows = [dict(industry="other", size="small", headcount=40, claim_free_years=1),
+            dict(industry="other", size="small", headcount=40),
+            dict(industry="construction", size="small", headcount=120, accidents_3y=1, deaths_3y=1, max_accident_deaths_3y=1),
+            dict(industry="construction", size="small", headcount=120)]
+    zero = dict(claim_free_years=0, accidents_3y=0, deaths_3y=0, max_accident_deaths_3y=0)
+    book = pd.DataFrame([{"policy_id": k, **zero, **r, "limit_death": t.reference_limit} for k, r in enumerate(rows)])
+    p = ajx.price(book, t)["premium"].tolist()
+    assert p == pytest.approx([_by_hand("beijing-2017", r) for r in rows], abs=1e-6)
+    # S00 §(十): a claim-free year lowers next year's rate (-5 %, assumption); the text names no surcharge after a claim
+    assert p[0] == pytest.approx(round(p[1] * 0.95, 2), abs=0.011) and p[2] == p[3]
 
 
 def test_zhejiang_table_by_hand():
@@ -101,7 +103,7 @@ def test_zhejiang_table_by_hand():
                          "headcount": [60, 5], "project_cost": [30_000_000, None], "std_grade": [2, 0], "limit_death": [500_000, 400_000]})
     p = ajx.price(book, j.rate_table())
     # site at the SD18 cover of 500 000: 30 m in the 10-50 m band: 30 000 000 × 0.60‰ × 0.92 (grade 2) = 16 560.00, aggregate 42 m
-    # shop: 5 × 400 000 × 0.20‰ × 1.20 = 480 -> minimum 500.00
+    # shop: 5 workers per head, far below the minimum premium -> 500.00
     assert p["premium"].tolist() == pytest.approx([16_560.00, 500.00], abs=1e-6)
     assert p.loc[0, "limit_annual"] == 42_000_000
     # at the national minimum of 400 000 the SD18 rate scales with the limit (ILF 0.8): 30 m × 0.60‰ × 0.8 × 0.92 = 13 248.00
@@ -166,19 +168,30 @@ def test_zhejiang_defers_overdue_major_hazards_and_the_totals_move_by_them():
     z = ajx.jurisdictions.load("zhejiang")
     book = pd.DataFrame({"policy_id": ["a", "b", "c", "d"], "industry": ["construction", "other", "transport", "other"], "size": "small",
                          "headcount": [40, 5, 12, 7], "rectification": ["overdue_major", "on_time", "late", "overdue_major"],
-                         "project_cost": [20_000_000, None, None, None], "limit_death": [500_000, 400_000, 400_000, 400_000]})
+                         "project_cost": [20_000_000, None, None, None], "limit_death": 500_000})
     eff = ajx.jurisdictions.underwriting_effect(book, z)
-    # premiums by hand: a (500 000 cover) 20 m × 0.60‰ = 12 000.00; b 5 × 400 000 × 0.20‰ × 1.20 = 480 -> 500.00;
-    # c 12 × 400 000 × 0.80‰ × 1.05 = 4 032.00; d 7 × 400 000 × 0.20‰ × 1.20 = 672.00
-    assert eff.loc["offered", "premium"] == pytest.approx(17_204.00, abs=1e-6)
-    assert eff.loc["insured", "premium"] == pytest.approx(4_532.00, abs=1e-6)
-    assert eff.loc["change", "premium"] == pytest.approx(-12_672.00, abs=1e-6)
+    # premiums by hand: a 20 m × 0.60‰ = 12 000.00 (deferred); b 5 workers -> minimum 500.00; c per head from the TOML
+    # (the table has no rectification factor); d 7 workers -> minimum 500.00 (deferred)
+    c = _by_hand("construction-shandong-2018", dict(industry="transport", size="small", headcount=12))
+    assert eff.loc["offered", "premium"] == pytest.approx(12_000.00 + 500.00 + c + 500.00, abs=1e-6)
+    assert eff.loc["insured", "premium"] == pytest.approx(500.00 + c, abs=1e-6)
+    assert eff.loc["change", "premium"] == pytest.approx(-12_500.00, abs=1e-6)
     assert eff.loc["change", "policies"] == -2 and eff.loc["change", "workers"] == -47
     # one inspection per unit at 5 000 (the bundle's assumption): 20 000 offered, 10 000 insured
     assert eff.loc["offered", "prevention_required"] == 20_000 and eff.loc["insured", "prevention_required"] == 10_000
-    assert eff.loc["change", "prevention_budget"] == pytest.approx(-0.20 * 12_672.00 / 1.06)
+    assert eff.loc["change", "prevention_budget"] == pytest.approx(-0.20 * 12_500.00 / 1.06)
     # the expected loss removed is the deferred units' own (exact engine, same table)
     t = z.rate_table()
     gone = ajx.expected_loss(ajx.price(book[book["rectification"] == "overdue_major"], t))["expected_loss"].sum()
     assert eff.loc["change", "expected_loss"] == pytest.approx(-gone, rel=1e-12)
-    assert eff.loc["deferred, once rectified", "premium"] == pytest.approx(12_672.00, abs=1e-6)
+    assert eff.loc["deferred, once rectified", "premium"] == pytest.approx(12_500.00, abs=1e-6)
+
+
+def test_beijing_2017_rates_are_risk_based_on_the_beijing_book():
+    """The per-head rates of beijing-2017 (S00 publishes none) are built from the loss model on the 'beijing' book
+    (tools/build_tables.py): the book's expected loss ratio is the table's permissible one within 2 points
+    (the minimum premium lowers it a little)."""
+    t = ajx.RateTable.load("beijing-2017")
+    priced = ajx.price(ajx.synth.portfolio(40_000, preset="beijing", rng=11), t, lift_limits=True)
+    lr = ajx.expected_loss(priced)["expected_loss"].sum() / priced["premium_ex_vat"].sum()
+    assert abs(lr - t.expected_loss_ratio()) <= 0.02, lr

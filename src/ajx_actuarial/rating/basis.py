@@ -33,7 +33,8 @@ REFERENCE_LIMITS: tuple = (400_000.0, 600_000.0, 800_000.0, "beijing")
 ILF_LIMITS: tuple = (300_000, 400_000, 500_000, 600_000, 700_000, 800_000, 900_000, 1_000_000, 1_083_760, 1_200_000,
                      1_400_000, 1_600_000, 2_000_000, 2_500_000, 3_000_000)
 #: Synthetic preset that stands for each packaged table's market.
-TABLE_PRESETS = {"national-2025": "national", "beijing-2026": "beijing", "xinzhou-2024": "shanxi-mining", "zhoushan-2018": "national"}
+TABLE_PRESETS = {"national-2025": "national", "beijing-2026": "beijing", "xinzhou-2024": "shanxi-mining", "zhoushan-2018": "national",
+                 "beijing-2017": "beijing", "construction-shandong-2018": "national", "coal-output-hubei": "national"}
 PARTS = ("death", "disability", "medical", "rescue")
 
 
