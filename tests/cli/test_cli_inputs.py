@@ -115,7 +115,7 @@ def test_absurd_limit_names_field_rule_and_value(inputs, absurd_files):
         ajx.validate_portfolio(pd.read_csv(absurd_files["book_big_limit"]))
 
 
-ODD = ["[/bold]", "L" * 300, "x/y", "x?y", "基准", "压力", "[red]alert[/red]"]
+ODD = ["[/bold]", "L" * 80, "x/y", "x?y", "基准", "压力", "[red]alert[/red]"]
 
 
 def test_markup_and_long_scenario_names(run_cli, inputs, tmp_path):
@@ -136,6 +136,10 @@ def test_markup_and_long_scenario_names(run_cli, inputs, tmp_path):
     assert "[red]alert[/red]" in doc and "基准" in doc and "x?y" in doc and "<red>" not in doc
     code, out, err = run_cli("scenarios", "show", toml)
     assert code == 0 and "[/bold]" in out, err
+    toml.write_text('[[scenario]]\nname = "' + "L" * 300 + '"\n', encoding="utf-8")
+    code, _, err = run_cli("stress", inputs["book"], "--scenarios", toml, "--years", 10, "-o", tmp_path / "run2")
+    assert_one_line_error(code, err, "at most 80 characters, got 300")
+    assert not (tmp_path / "run2").exists()
 
 
 def test_markup_in_policy_ids_and_tables(run_cli, tmp_path):
@@ -170,15 +174,18 @@ def test_example_experience_calibrates(run_cli, tmp_path):
     assert ajx.RateTable.load(tmp_path / "t.toml").name == "t"
 
 
-@pytest.mark.parametrize("args", [["price", "{book}", "--table", "{toml}"], ["stress", "{book}", "--scenarios", "{toml}", "-o", "{out}/st"],
-                                  ["prevention", "{priced}", "--rules", "{toml}"], ["scenarios", "show", "{toml}"]],
+@pytest.mark.parametrize("args, msg", [(["price", "{book}", "--table", "{toml}"], "missing section [limits]"),
+                                       (["stress", "{book}", "--scenarios", "{toml}", "-o", "{out}/st"], "needs at least one [[scenario]]"),
+                                       (["prevention", "{priced}", "--rules", "{toml}"], "needs at least one [[rules]]"),
+                                       (["scenarios", "show", "{toml}"], "needs at least one [[scenario]]")],
                          ids=["price", "stress", "prevention", "scenarios"])
-def test_gbk_toml_is_one_line(run_cli, inputs, tmp_path, args):
+def test_gbk_toml_is_read_and_judged_on_its_content(run_cli, inputs, tmp_path, args, msg):
+    """A GBK (GB18030) TOML is decoded, then validated like any other: one line, exit 2, nothing written."""
     toml = tmp_path / "gbk.toml"
     toml.write_bytes('[meta]\nname = "煤矿费率"\n'.encode("gbk"))
     out = tmp_path / "out"
     out.mkdir()
     names = {"book": inputs["book"], "priced": inputs["priced"], "toml": toml, "out": out}
     code, _, err = run_cli(*[str(a).format(**names) for a in args])
-    assert_one_line_error(code, err, "UTF-8")
+    assert_one_line_error(code, err, msg)
     assert files_under(out) == set()

@@ -9,7 +9,7 @@ import ajx_actuarial as ajx
 from ajx_actuarial.rating import RateTable, packaged_tables
 from ajx_actuarial.reference import INDUSTRIES, SIZES
 
-TABLES = {n: RateTable.load(n) for n in packaged_tables()}
+TABLES = {n: t for n in packaged_tables() if (t := RateTable.load(n)).data.get("exposure_base", {}).get("kind", "headcount") == "headcount"}
 
 
 @st.composite
@@ -60,8 +60,20 @@ def test_bounds_minimum_and_decomposition(rows, name):
     lo, hi = t.float_bounds
     assert ((pr["float_factor"] >= lo) & (pr["float_factor"] <= hi)).all()
     assert (pr["premium"] >= t.min_premium).all()
-    recon = pr["headcount"] * pr["limit_death"] * pr["base_rate"] * pr["size_factor"] * pr["float_factor"]
+    recon = pr["headcount"] * (pr["limit_rate"] + pr["medical_rate"]) * pr["size_factor"] * pr["float_factor"]
     expect = np.maximum(recon, t.min_premium)
     assert np.allclose(pr["premium"], expect, rtol=0, atol=0.005 + 1e-9 * expect)
     fs = [c for c in pr.columns if c.startswith("f_")]
     assert np.allclose(pr[fs].prod(axis=1), pr["float_raw"], rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(p=policies(), name=st.sampled_from(sorted(TABLES)), extra=st.floats(0, 3_000_000))
+def test_premium_is_non_decreasing_and_concave_enough_in_the_limit(p, name, extra):
+    """A higher per-person limit never lowers the premium, and raises it by at most the limit's ratio
+    (increased-limit factors are concave: ILF(L2) / ILF(L1) <= L2 / L1 for L2 > L1)."""
+    lo = {**p, "limit_death": p["limit_death"]}
+    hi = {**p, "limit_death": p["limit_death"] + extra}
+    pr = _premium([lo, hi], name)
+    assert pr["premium"].iloc[1] >= pr["premium"].iloc[0] - 1e-9
+    assert pr["ilf"].iloc[1] / pr["ilf"].iloc[0] <= hi["limit_death"] / lo["limit_death"] * (1 + 1e-9)

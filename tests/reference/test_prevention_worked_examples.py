@@ -11,8 +11,7 @@ def test_coal_mine_300_workers_under_xinzhou():
     Xinzhou requires 2 assessments + 2 inspections (1 detailed) ≈ 8 000 × 2 + 5 000 + 12 000 = 33 000,
     a shortfall. At 21 % ≈ 23 800, still short.'"""
     mine = pd.DataFrame({"policy_id": [1], "industry": ["coal_mine"], "size": ["medium"], "headcount": [300], "limit_death": [500_000]})
-    priced = ajx.price(mine, "national-2025")
-    assert priced.loc[0, "premium"] == 120_000.00
+    priced = mine.assign(premium=120_000.00)  # DOMAIN.md §7.4's market premium (0.8‰ at 500k), not a packaged table's
     r15 = ajx.prevention.assess(priced, rules="xinzhou-2024", fee_ratio=0.15).by_policy.loc[0]
     assert r15["n_risk_assessment"] == 2 and r15["n_hazard_inspection"] == 1 and r15["n_thorough_inspection"] == 1
     assert r15["required_cost"] == 33_000.00
@@ -25,6 +24,21 @@ def test_coal_mine_300_workers_under_xinzhou():
     seg = ajx.prevention.assess(priced, rules="xinzhou-2024", fee_ratio=0.15).by_segment.loc[("coal_mine", "medium")]
     assert seg["break_even_premium"] == pytest.approx(233_200.0)
     assert seg["break_even_fee_ratio"] == pytest.approx(33_000 / (120_000 / 1.06))
+
+
+def test_coal_mine_300_workers_at_the_risk_based_premium():
+    """At the risk-based national-2025 premium (pure risk / (1 − loadings)) the same mine pays
+    52 508.82 (tests/reference/test_price_hand_computed.py, P01); Xinzhou's 33 000 CNY of mandated
+    services would need 66.6 % of its ex-VAT premium, more than three times the 21 % national cap:
+    the mandate, not the rate, is what a coal mine's prevention budget cannot carry."""
+    mine = pd.DataFrame({"policy_id": [1], "industry": ["coal_mine"], "size": ["medium"], "headcount": [300], "limit_death": [500_000]})
+    priced = ajx.price(mine, "national-2025")
+    assert priced.loc[0, "premium"] == 52_508.82
+    res = ajx.prevention.assess(priced, rules="xinzhou-2024", fee_ratio=0.21)
+    r = res.by_policy.loc[0]
+    assert r["required_cost"] == 33_000.00 and not r["funded"]
+    assert res.by_segment.loc[("coal_mine", "medium"), "break_even_fee_ratio"] == pytest.approx(33_000 / (52_508.82 / 1.06))
+    assert 33_000 / (52_508.82 / 1.06) > 3 * 0.21
 
 
 def test_beijing_median_sme_under_2017_rule():

@@ -77,8 +77,8 @@ def parse_bands(bands: Optional[str]) -> dict[str, list[float]]:
 @app.command()
 def calibrate(
     experience: Path = typer.Argument(..., help="Policy-year experience (.csv, .parquet or .xlsx)."),
-    factors: str = typer.Option("std_grade,violations,blacklisted,rectification", "--factors", help="Comma-separated rating columns."),
-    bands: Optional[str] = typer.Option("violations=0:1", "--bands", help="COLUMN=b1:b2;... inclusive upper bounds, e.g. violations=0:1."),
+    factors: Optional[str] = typer.Option(None, "--factors", help="Comma-separated rating columns (default: size, std_grade, violations, blacklisted, rectification where the experience has them)."),
+    bands: Optional[str] = typer.Option(None, "--bands", help="COLUMN=b1:b2;... inclusive upper bounds (default: violations 0 / 1 / 2+)."),
     template: str = typer.Option("national-2025", "--template", help="Rate table whose structure and loadings are kept."),
     target_lr: Optional[float] = typer.Option(None, "--target-lr", help="Target loss ratio (default: implied by the template's loadings)."),
     frequency: str = typer.Option("poisson", "--frequency", help="poisson or negbin."),
@@ -96,8 +96,10 @@ def calibrate(
     if output is not None and output.suffix.lower() != ".toml":
         raise ValidationError(f"-o: the rate table is written as TOML; got {str(output)!r}")
     df = read_input(experience, encoding)
-    facs = [f.strip() for f in factors.split(",") if f.strip()]
-    band_map = {k: v for k, v in parse_bands(bands).items() if k in facs}
+    facs = [f.strip() for f in factors.split(",") if f.strip()] if factors else None  # None: the API's default list
+    band_map = parse_bands(bands) if bands else None
+    if band_map is not None and facs is not None:
+        band_map = {k: v for k, v in band_map.items() if k in facs}
     with out.status(f"fitting GLMs on {fmt_int(len(df))} policy-years ..."):
         res = _calibrate(df, facs, bands=band_map, frequency=frequency, severity=None if tweedie else "gamma",
                          pure_premium="tweedie" if tweedie else None)

@@ -27,6 +27,8 @@ def make_console(stderr: bool = False) -> Console:
 
 def _cell(v, float_fmt: str | None) -> str:
     if isinstance(v, float):
+        if v != v:  # NaN: an empty cell (e.g. a triangle's future)
+            return ""
         return float_fmt.format(v) if float_fmt else fmt_num(v)
     return escape_markup(v)
 
