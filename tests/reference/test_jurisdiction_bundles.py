@@ -195,3 +195,31 @@ def test_beijing_2017_rates_are_risk_based_on_the_beijing_book():
     priced = ajx.price(ajx.synth.portfolio(40_000, preset="beijing", rng=11), t, lift_limits=True)
     lr = ajx.expected_loss(priced)["expected_loss"].sum() / priced["premium_ex_vat"].sum()
     assert abs(lr - t.expected_loss_ratio()) <= 0.02, lr
+
+
+def test_beijing_2026_fast_payment_cases_match_the_loss_model():
+    """S01: accidents with >= 2 deaths get a fast/advance payment within 48 h. The simulated number of
+    policy-years with such an accident equals its exact expectation under the loss model,
+    Σ_i 1 − exp(−λ_i · P(D >= 2)) with λ_i = fatal rate × headcount × risk relativity (Poisson counts, no
+    frailty in the default model; every unit has >= 2 workers so the headcount cap never binds below 2),
+    within 4 Monte Carlo standard errors."""
+    import numpy as np
+
+    book = ajx.synth.portfolio(3000, rng=4, industry_mix={"coal_mine": 0.5, "construction": 0.5})
+    book = book[book["headcount"] >= 2].reset_index(drop=True)
+    priced = ajx.price(book, "national-2025")
+    years = 1500
+    fp = ajx.jurisdictions.load("beijing-2026").fast_payments(ajx.simulate(priced, years, rng=5, events=True))
+    assert fp.summary["min_deaths"] == 2 and fp.summary["hours"] == 48 and len(fp.by_year) == years
+    m = ajx.LossModel.default()
+    assert m.frailty_cv == 0
+    p2 = float(np.asarray(m.cluster)[2:].sum())
+    lam = m.rates()["fatal"].reindex(priced["industry"].astype(str)).to_numpy() * priced["headcount"] * priced["risk_relativity"]
+    exact = float((1 - np.exp(-lam * p2)).sum())
+    se = fp.by_year["cases"].std(ddof=1) / np.sqrt(years)
+    assert abs(fp.summary["mean_cases"] - exact) < 4 * se, (fp.summary["mean_cases"], exact, se)
+    assert 0 < fp.summary["share_of_insured_loss"] < 1 and fp.summary["p99_amount"] >= fp.summary["mean_amount"]
+    with pytest.raises(ajx.ValidationError, match=r"states no fast-payment rule"):
+        ajx.jurisdictions.load("xinzhou-2024").fast_payments(None)
+    with pytest.raises(ajx.ValidationError, match=r"run ajx.simulate\(..., events=True\)"):
+        ajx.jurisdictions.fast_payments(ajx.simulate(priced, 10, rng=1))

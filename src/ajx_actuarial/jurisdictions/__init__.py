@@ -9,7 +9,8 @@ with its source and confidence flag (DOMAIN.md §0):
 * ``[limits]``: the per-person limit rule (a minimum, or the Beijing formula);
 * ``[sectors]``: mandatory and encouraged industries and sub-sectors (``reference.sub_sectors``);
 * ``[underwriting]``: who may be refused or deferred (:mod:`.underwriting`);
-* ``[insurer]``, ``[claims]``: insurer tests (solvency, rating, commission) and claim rules;
+* ``[insurer]``, ``[claims]``: insurer tests (solvency, rating, commission) and claim rules (Beijing's
+  48-hour fast payment as a cash-flow view, :func:`fast_payments`);
 * ``[exposure_synth]``: how a synthetic book gets its project cost or output, when the table needs it.
 
 Packaged: ``beijing-2017``, ``beijing-2026``, ``zhejiang``, ``zhoushan-2018``, ``xinzhou-2024``,
@@ -28,11 +29,12 @@ import builtins
 import os
 
 from ._bundle import FLAGS, SECTOR_CLASSES, Jurisdiction, packaged_bundles
+from .claims import FastPayments, fast_payments
 from .fees import LEDGERS, FeeSchedule
 from .underwriting import UnderwritingResult, underwrite, underwriting_effect
 
 __all__ = ["list", "load", "Jurisdiction", "FeeSchedule", "UnderwritingResult", "underwrite", "underwriting_effect", "LEDGERS",
-           "FLAGS", "SECTOR_CLASSES"]
+           "FLAGS", "SECTOR_CLASSES", "FastPayments", "fast_payments"]
 
 
 def list() -> builtins.list[str]:  # noqa: A001 - the public name asked for: ajx.jurisdictions.list()

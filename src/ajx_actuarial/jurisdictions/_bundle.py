@@ -261,6 +261,16 @@ class Jurisdiction:
             rows.append(("commission", f"<= {req['value']:.0%}", f"{commission:.1%}", commission <= req["value"] + 1e-12, req["source"]))
         return pd.DataFrame(rows, columns=["test", "required", "value", "passed", "source"])
 
+    def fast_payments(self, result):
+        """The bundle's fast-payment rule (``[claims]``; Beijing 2026: >= 2 deaths, 48 h) on a simulation
+        run with ``events=True`` (:func:`~ajx_actuarial.jurisdictions.fast_payments`)."""
+        from .claims import fast_payments
+
+        cl = self.data.get("claims", {})
+        if "fast_payment_min_deaths" not in cl:
+            raise ValidationError(f"jurisdiction {self.name!r} states no fast-payment rule ([claims] fast_payment_min_deaths)")
+        return fast_payments(result, int(cl["fast_payment_min_deaths"]["value"]), int(cl.get("fast_payment_hours", {"value": 48})["value"]))
+
     def sources(self) -> pd.DataFrame:
         """Every number of the bundle with its source and confidence flag: ``path``, ``value``, ``source``, ``flag``."""
         rows: list[tuple] = []
