@@ -34,7 +34,7 @@ ILF_LIMITS: tuple = (300_000, 400_000, 500_000, 600_000, 700_000, 800_000, 900_0
                      1_400_000, 1_600_000, 2_000_000, 2_500_000, 3_000_000)
 #: Synthetic preset that stands for each packaged table's market.
 TABLE_PRESETS = {"national-2025": "national", "beijing-2026": "beijing", "xinzhou-2024": "shanxi-mining", "zhoushan-2018": "national",
-                 "beijing-2017": "beijing", "construction-shandong-2018": "national", "coal-output-hubei": "national"}
+                 "beijing-2017": "beijing"}
 PARTS = ("death", "disability", "medical", "rescue")
 
 
