@@ -127,3 +127,10 @@ def test_event_log_reconciles_with_the_annual_totals(book):
     assert set(ev["policy_id"]) <= set(book["policy_id"])
     np.testing.assert_array_equal(book["policy_id"].to_numpy()[ev["row"]], ev["policy_id"])
     pd.testing.assert_frame_equal(ev, ajx.simulate(book, 150, rng=3, events=True, block_years=40, threads=1).events)
+
+
+def test_identical_scenarios_are_simulated_once(book):
+    m = LossModel.default()
+    res = ajx.simulate_many(book, {"a": SimSpec(m), "b": SimSpec(m), "c": SimSpec(m, LimitPolicy.fixed(800_000))}, 50, rng=1)
+    assert res["a"].provenance["distinct_scenarios_in_pass"] == 2
+    pd.testing.assert_frame_equal(res["a"].annual, res["b"].annual)

@@ -204,7 +204,18 @@ def simulate_many(
     import numba
 
     for members in passes.values():
-        specs = [items[j][1] for j in members]
+        # identical scenarios (e.g. a fee or price scenario with the baseline's losses) are simulated once
+        keys, col_of = [], []
+        for j in members:
+            m, lp = items[j][1].model, items[j][1].limits
+            key = (m.frequency_multiplier, m.severity_multiplier, m.shock_cv, m.shock_dist, m.shock_by, lp)
+            if key not in keys:
+                keys.append(key)
+            col_of.append(keys.index(key))
+        first = {}
+        for j, c in zip(members, col_of):
+            first.setdefault(c, j)
+        specs = [items[first[c]][1] for c in range(len(keys))]
         t0 = time.perf_counter()
         prep, df = prepare(priced, specs, relativity=relativity, med_threshold=med_threshold)
         t_prep = time.perf_counter() - t0
@@ -219,7 +230,7 @@ def simulate_many(
         events = _events_frame(outs, blocks, block_years, prep, df) if _events else None
         prem_all = (float(df["premium"].sum()) if "premium" in df.columns else float("nan"),
                     float(df["premium_ex_vat"].sum()) if "premium_ex_vat" in df.columns else float("nan"))
-        for q, j in enumerate(members):
+        for j, q in zip(members, col_of):
             name, sp = items[j]
             annual = pd.DataFrame({c: out[:, q, i] for i, c in enumerate(OUT_COLUMNS)})
             for c in _INT_COLUMNS:
@@ -233,11 +244,12 @@ def simulate_many(
                 "seed": describe(ss), "years": years, "block_years": block_years, "backend": backend,
                 "policies": int(len(df)), "ajx_actuarial": __version__, "numpy": np.__version__, "numba": numba.__version__,
                 "seconds_prepare": round(t_prep, 3), "seconds_simulate": round(t_run, 3), "scenarios_in_pass": len(members),
+                "distinct_scenarios_in_pass": len(keys),
                 "limits": sp.limits.label if sp.limits is not None else "as priced", "counts": sp.model.counts,
                 "med_threshold": med_threshold,
             }
             results[name] = SimulationResult(annual=annual, segments=segments, premium=premium, premium_ex_vat=premium_ex_vat,
-                                             expected=prep.expected[q], provenance=prov, events=events if q == 0 else None)
+                                             expected=prep.expected[q], provenance=prov, events=events if (q == 0 and j == first[0]) else None)
     return {k: results[k] for k in names}
 
 
