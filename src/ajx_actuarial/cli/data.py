@@ -20,24 +20,46 @@ def synth(
     output: Path = output_option(f"Output file ({TABLE_SUFFIXES}).", ...),
     years: int = typer.Option(0, "--experience-years", max=100, help="Also write policy-year experience for this many years next to OUTPUT "
                               "(…_experience.<ext>; rng=SeedSequence(SEED).spawn(1)[0])."),
+    preset: str = typer.Option("national", "--preset", help="national, beijing, shanxi-mining or a preset TOML path (targets with sources)."),
+    claims: Optional[str] = typer.Option(None, "--claims", help="Also write the claims ledger valued at this date (YYYY-MM-DD) next to OUTPUT "
+                                         "(…_claims.<ext>; the same accidents as the experience; --experience-years years, default 5)."),
+    check: bool = typer.Option(False, "--check/--no-check", help="Print the book beside its preset's targets and public anchors."),
 ) -> None:
-    """Generate a synthetic portfolio (and optionally its claim experience).
+    """Generate a synthetic portfolio from a preset (and optionally its experience and claims ledger).
 
-    Example: ajx synth -n 100000 --seed 1 -o book.parquet
+    Example: ajx synth -n 100000 --preset beijing --seed 1 -o book.parquet --experience-years 3 --claims 2026-06-30 --check
     """
     from .. import synth as _synth
+    from ..errors import ValidationError
 
     with out.status(f"synthesising {fmt_int(n)} policies ..."):
-        df = _synth.portfolio(n, rng=seed)  # validates the seed too
-        # the experience draws from its own stream, spawned from the seed (not seed + 1)
-        exp = _synth.experience(df, years, rng=np.random.SeedSequence(seed).spawn(1)[0]) if years else None
+        df = _synth.portfolio(n, preset=preset, rng=seed)  # validates the seed and the preset too
+        # experience and ledger draw from their own stream, spawned from the seed (not seed + 1)
+        stream = np.random.SeedSequence(seed).spawn(1)[0]
+        exp = _synth.experience(df, years, rng=stream) if years else None
+        ledger = None
+        if claims is not None:
+            try:
+                valuation = np.datetime64(claims, "D")
+            except ValueError as exc:
+                raise ValidationError(f"--claims: expected a date YYYY-MM-DD, got {claims!r}") from exc
+            ledger = _synth.claims(df, years or 5, valuation, rng=stream)
     write_output(df, output)
     out.print(f"wrote {fmt_int(len(df))} policies to {escape_markup(output, None)}")
-    if exp is not None:
-        exp_path = output.with_name(f"{output.stem}_experience{output.suffix}")
-        write_output(exp, exp_path)
-        out.print(f"wrote {fmt_int(len(exp))} policy-years to {escape_markup(exp_path, None)}")
+    for frame, tag, what in ((exp, "experience", "policy-years"), (ledger, "claims", "claim transactions")):
+        if frame is not None:
+            path = output.with_name(f"{output.stem}_{tag}{output.suffix}")
+            write_output(frame, path)
+            out.print(f"wrote {fmt_int(len(frame))} {what} to {escape_markup(path, None)}")
     out.print(portfolio_summary_table(df))
+    if check:
+        from ..present import frame_table
+        from ..rating import price
+
+        p = _synth.load_preset(preset)
+        res = _synth.check(df, p, priced=price(df, p.rate_table, lift_limits=True))
+        cols = [c for c in ("quantity", "generated", "target", "tolerance", "within", "flag") if c in res.columns]
+        out.print(frame_table(res[cols], title=f"Book vs preset {escape_markup(p.name, None)} targets", max_rows=200))
 
 
 @app.command()
