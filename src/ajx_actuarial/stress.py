@@ -226,16 +226,18 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         priced = price(book, t, lift_limits=True)
         model = LossModel.default(**{key: o[key] for key in _MODEL_KEYS if key in o})
         fee = fee_ratio if fee_ratio is not None else o.get("fee_ratio", t.loadings["prevention_fee"])
-        setups.append((sc, o, t, priced, model, fee))
+        setups.append((sc, o, t, priced, model, fee, lp))
     # 2. simulate: scenarios whose books carry the same risk relativities share one pass
     groups: dict[bytes, list[int]] = {}
-    for k, (_, _, _, priced, _, _) in enumerate(setups):
+    for k, (_, _, _, priced, _, _, _) in enumerate(setups):
         groups.setdefault(priced["risk_relativity"].to_numpy().tobytes(), []).append(k)
     sims = {}
     done = [0]
     for members in groups.values():
-        base = setups[members[0]][3]
-        specs = {setups[k][0].name: SimSpec(setups[k][4], _limits_of(setups[k][3])) for k in members}
+        # the pass's book: one whose limits are the portfolio's own (scenarios without limits use them as priced)
+        base = next((setups[k][3] for k in members if setups[k][6] is None), setups[members[0]][3])
+        # one book for the pass (same risk relativities); each scenario brings its own limits
+        specs = {setups[k][0].name: SimSpec(setups[k][4], setups[k][6]) for k in members}
         prem = {setups[k][0].name: (float(setups[k][3]["premium"].sum()), float(setups[k][3]["premium_ex_vat"].sum())) for k in members}
         sims.update(simulate_many(base, specs, years, rng=np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key), premiums=prem,
                                   block_years=block_years, threads=threads))
@@ -245,7 +247,7 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
     # 3. exact expected losses, prevention, the comparison table
     rows, prevs = [], {}
     base_row = None
-    for sc, o, t, priced, model, fee in setups:
+    for sc, o, t, priced, model, fee, _ in setups:
         sim = sims[sc.name]
         prev = assess(priced, rules=rules or o.get("rules", "xinzhou-2024"), fee_ratio=fee,
                       pooling=o.get("pooling", "policy"), cost_inflation=o.get("cost_inflation"),
@@ -277,11 +279,6 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         rows.append(row)
         prevs[sc.name] = prev
     return StressResult(table=pd.DataFrame(rows).set_index("scenario"), simulations=sims, prevention=prevs, scenarios=sset)
-
-
-def _limits_of(priced: pd.DataFrame) -> LimitPolicy | None:
-    """The scenario's limits are already in its priced book: simulate them as priced."""
-    return None
 
 
 def _note(row: dict, base: dict, limit_scenario: bool) -> str:

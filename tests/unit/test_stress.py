@@ -83,3 +83,20 @@ def test_default_limits_apply_to_every_scenario(book):
                                          "scenario": [{"name": "a"}, {"name": "b", "limits": {"policy": "beijing", "income_year": 2024}}]})
     res = stress.run(book, sset, years=50, rng=1)
     assert res.loc["a", "mean_limit_death"] == 800_000 and res.loc["b", "mean_limit_death"] == 765_520
+
+
+def test_limit_scenarios_simulate_their_own_limits(book):
+    """Scenarios share one pass: each must still pay claims under its own limits."""
+    r = stress.run_detailed(book, [{"name": "base"}, {"name": "800k", "limits": {"policy": "fixed", "amount": 800000}}], years=400, rng=3)
+    base, hi = r.simulations["base"], r.simulations["800k"]
+    assert hi.mean() > 1.2 * base.mean()
+    assert (hi.annual["insured_loss"] >= base.annual["insured_loss"] - 1e-6).all()  # same accidents, higher limits
+    t = r.table
+    assert abs(t.loc["800k", "simulated_loss"] - t.loc["800k", "expected_loss"]) < 4 * t.loc["800k", "simulated_loss_se"]
+
+
+def test_scenario_order_does_not_change_as_priced_limits(book):
+    a = stress.run(book, [{"name": "800k", "limits": {"policy": "fixed", "amount": 800000}}, {"name": "base"}], years=100, rng=3)
+    b = stress.run(book, [{"name": "base"}, {"name": "800k", "limits": {"policy": "fixed", "amount": 800000}}], years=100, rng=3)
+    cols = ["premium", "expected_loss", "simulated_loss", "var_995"]
+    pd.testing.assert_frame_equal(a.loc[["base", "800k"], cols], b.loc[["base", "800k"], cols])

@@ -32,6 +32,7 @@ from ..io import atomic_path
 from ..present import check_lang, escape_html
 from ..runs import read_run
 from . import _html as h
+from . import adequacy as adq
 from . import sections as s
 
 __all__ = ["write_report", "render_report", "SECTIONS", "REGISTRY", "Section"]
@@ -53,6 +54,7 @@ REGISTRY: list[Section] = [
     Section("pricing", ("Pricing", "定价"), ("priced.parquet",), s.pricing),
     Section("simulation", ("Loss simulation", "损失模拟"), ("simulation.parquet",), s.simulation),
     Section("prevention", ("Prevention budget", "事故预防服务经费"), ("prevention_segments.parquet",), s.prevention),
+    Section("adequacy", ("Risk-based pricing adequacy", "风险定价充足性"), ("adequacy.parquet",), adq.render),
     Section("stress", ("Stress scenarios", "压力情景"), ("stress.parquet",), s.stress),
     Section("provenance", ("Provenance", "来源与可复现性"), (), s.provenance),
 ]

@@ -1,0 +1,70 @@
+"""Report section: risk-based pricing adequacy (``adequacy.parquet`` = ``AdequacyResult.by_segment``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..present import fmt_int, fmt_pct
+from . import _html as h
+
+__all__ = ["render"]
+
+
+def _heatmap(g: pd.DataFrame, title: str):
+    import matplotlib.pyplot as plt
+
+    ratio = (g["rated_premium"] / g["risk_premium"]).unstack("size")
+    fig, ax = plt.subplots(figsize=(7.2, 4.4))
+    vmax = max(2.0, float(np.nanmax(ratio.to_numpy())))
+    im = ax.imshow(ratio.to_numpy(), cmap="RdYlGn", vmin=0.0, vmax=vmax, aspect="auto")
+    ax.set_xticks(range(ratio.shape[1]), [str(c) for c in ratio.columns])
+    ax.set_yticks(range(ratio.shape[0]), [str(i) for i in ratio.index])
+    for (i, j), v in np.ndenumerate(ratio.to_numpy()):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8)
+    fig.colorbar(im, ax=ax, label="rated / risk premium")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def render(ctx) -> str:
+    seg = ctx.table("adequacy.parquet")
+    meta = ctx.summary.get("adequacy", {})
+    table_name = meta.get("table", "")
+    tol = float(meta.get("tolerance", 0.05))
+    g = seg.groupby(["industry", "size"], observed=True)[["policies", "filed_premium", "rated_premium", "risk_premium",
+                                                          "expected_loss", "filed_ex_vat"]].sum()
+    tot = g.sum()
+    implied = tot["expected_loss"] / tot["filed_ex_vat"]
+    permissible = meta.get("permissible_loss_ratio", np.nan)
+    flagged = seg[seg["below_risk"].astype(bool)]
+    body = h.note(ctx.zh(
+        "Risk premium = the loss model's exact expected loss / (1 − the table's loadings) × (1 + VAT): what the table's own "
+        "loadings need on top of the pure risk. A segment whose rates (before the minimum premium) fall more than "
+        f"{fmt_pct(tol, 0)} below it is flagged as priced below cost (低价恶性竞争).",
+        "风险保费 = 损失模型的精确期望赔付 ÷（1 − 费率表附加费用率）×（1 + 增值税）。费率（最低保费之前）低于风险保费"
+        f"超过{fmt_pct(tol, 0)}的细分被标记为低于成本定价（低价恶性竞争）。"))
+    body += h.kpis(
+        h.kpi(ctx.zh("implied expected loss ratio", "隐含期望赔付率"), fmt_pct(implied),
+              ctx.zh(f"permissible {fmt_pct(permissible)}", f"允许赔付率 {fmt_pct(permissible)}") if np.isfinite(permissible) else ""),
+        h.kpi(ctx.zh("rated / risk premium, book", "费率保费 / 风险保费（全组合）"), f"{tot['rated_premium'] / tot['risk_premium']:.3f}"),
+        h.kpi(ctx.zh("segments below the risk premium", "低于风险保费的细分"), f"{fmt_int(len(flagged))} / {fmt_int(len(seg))}"),
+    )
+    shown = pd.DataFrame({
+        ctx.zh("policies", "保单数"): g["policies"],
+        ctx.zh("rated premium (m CNY)", "费率保费（百万元）"): g["rated_premium"] / 1e6,
+        ctx.zh("risk premium (m CNY)", "风险保费（百万元）"): g["risk_premium"] / 1e6,
+        ctx.zh("ratio", "比值"): g["rated_premium"] / g["risk_premium"],
+        ctx.zh("implied loss ratio", "隐含赔付率"): g["expected_loss"] / g["filed_ex_vat"],
+    })
+    fm = {shown.columns[0]: fmt_int, shown.columns[1]: "{:,.2f}", shown.columns[2]: "{:,.2f}", shown.columns[3]: "{:.3f}", shown.columns[4]: fmt_pct}
+    body += h.figure(_heatmap(g, f"Rated / risk premium by industry and size{', ' + table_name if table_name else ''}"),
+                     ctx.zh("Rated premium over risk premium by industry × size (1 = priced at the loss model's risk; red = below)",
+                            "各行业 × 规模的费率保费与风险保费之比（1 = 按损失模型风险定价；红色 = 偏低）"))
+    body += h.table(shown, fm)
+    if len(flagged):
+        body += h.note(ctx.zh(f"Flagged: {', '.join(f'{i}/{s}/{b}' for i, s, b in flagged[['industry', 'size', 'limit_band']].astype(str).to_numpy()[:12])}",
+                              f"被标记：{', '.join(f'{i}/{s}/{b}' for i, s, b in flagged[['industry', 'size', 'limit_band']].astype(str).to_numpy()[:12])}"))
+    return body
