@@ -72,6 +72,7 @@ class AdequacyResult:
             fig = ax.figure
         vmax = max(2.0, float(np.nanmax(ratio.to_numpy())))
         im = ax.imshow(ratio.to_numpy(), cmap="RdYlGn", vmin=0.0, vmax=vmax, aspect="auto")
+        ax.grid(False)
         ax.set_xticks(range(ratio.shape[1]), ratio.columns)
         ax.set_yticks(range(ratio.shape[0]), ratio.index)
         for (i, j), v in np.ndenumerate(ratio.to_numpy()):

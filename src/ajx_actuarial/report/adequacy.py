@@ -18,6 +18,7 @@ def _heatmap(g: pd.DataFrame, title: str):
     fig, ax = plt.subplots(figsize=(7.2, 4.4))
     vmax = max(2.0, float(np.nanmax(ratio.to_numpy())))
     im = ax.imshow(ratio.to_numpy(), cmap="RdYlGn", vmin=0.0, vmax=vmax, aspect="auto")
+    ax.grid(False)
     ax.set_xticks(range(ratio.shape[1]), [str(c) for c in ratio.columns])
     ax.set_yticks(range(ratio.shape[0]), [str(i) for i in ratio.index])
     for (i, j), v in np.ndenumerate(ratio.to_numpy()):
