@@ -1,6 +1,7 @@
 """``ajx demo``: the main job on built-in defaults, end to end, using only the public API.
 
-Synthesise a book → price it (``national-2025``) → simulate its annual losses → assess the
+Synthesise a book → price it (``national-2025``) and audit the rates against the loss model
+(:func:`~ajx_actuarial.adequacy`) → simulate its annual losses → assess the
 prevention budget (Xinzhou 2024 mandates, at the fee the book was priced with: the rate
 table's ``prevention_fee`` loading) → run the ``regulator-2026`` stress scenarios → write a
 run folder (Parquet/JSON outputs, ``manifest.json`` last, see :mod:`ajx_actuarial.runs`) and
@@ -30,7 +31,7 @@ from .losses import simulate
 from .present import (fmt_millions, fmt_pct, portfolio_summary_table, premium_summary_table, progress_bar, segment_table,
                       stress_table)
 from .prevention import assess
-from .rating import RateTable, price
+from .rating import RateTable, adequacy, price
 from .report import write_report
 from .runs import RunFolder, save_stress
 
@@ -144,6 +145,12 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
     con.print(portfolio_summary_table(book, lang))
     run.write_table(priced, "priced.parquet")
     con.print(premium_summary_table(priced, title=f"Premium by industry, table {table}", lang=lang))
+    with con.status("rate adequacy audit (exact expected loss) ..."):
+        adq = adequacy(book, table)
+    run.write_table(adq.by_segment.reset_index(), "adequacy.parquet")
+    a = adq.summary
+    con.print(f"adequacy: implied loss ratio {fmt_pct(a['implied_loss_ratio'])} vs permissible {fmt_pct(a['permissible_loss_ratio'])}; "
+              f"{a['flagged_segments']} of {a['segments']} segments below their risk premium")
 
     bar, cb = progress_bar(f"simulating {years:,} years (first run compiles the numba kernels)", con)
     with bar:
@@ -176,6 +183,7 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
         "prevention": {**{k: v for k, v in prev.summary.items() if isinstance(v, (int, float, str))},
                        "fee_ratio": fee, "fee_source": f"loadings.prevention_fee of rate table {table}"},
         "stress": {"scenarios": SCENARIOS, "years": stress_years, "fee_ratio_default": sset.defaults.get("fee_ratio", fee)},
+        "adequacy": {k: v for k, v in adq.summary.items() if isinstance(v, (int, float, str))},
     }
     if j is not None:
         fs = ctx["schedule"]

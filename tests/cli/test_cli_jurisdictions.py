@@ -40,7 +40,8 @@ def test_demo_under_each_jurisdiction(run_cli, tmp_path, name):
     out = tmp_path / name
     code, stdout, err = run_cli("demo", "-n", 300, "--years", 20, "--stress-years", 20, "-o", out, "--jurisdiction", name)
     assert code == 0, err
-    for f in ("report.html", "summary.json", "priced.parquet", "prevention.parquet", "jurisdiction_sources.parquet", "sector_classes.parquet"):
+    for f in ("report.html", "summary.json", "priced.parquet", "prevention.parquet", "jurisdiction_sources.parquet", "sector_classes.parquet",
+              "adequacy.parquet"):
         assert (out / f).is_file(), f
     s = json.loads((out / "summary.json").read_text("utf-8"))
     j = ajx.jurisdictions.load(name)
@@ -48,6 +49,7 @@ def test_demo_under_each_jurisdiction(run_cli, tmp_path, name):
     assert s["prevention"]["ledger"] == j.ledger and s["prevention"]["fee_breaches"] == 0
     assert s["prevention"]["fee_schedule"] == {str(k): v for k, v in j.fee_schedule().as_mapping().items()}
     assert s["jurisdiction"]["rules"] == j.prevention_rules().name
+    assert s["adequacy"]["table"] == j.data["parts"]["rate_table"] and 0 < s["adequacy"]["implied_loss_ratio"] < 2
     doc = (out / "report.html").read_text("utf-8")
     assert f"under {name}" in doc and "Key findings" in doc
     priced = pd.read_parquet(out / "priced.parquet")
