@@ -5,8 +5,10 @@ premium, as Xinzhou S04 states); the national cap of 21 % (N24 / N25) is enforce
 cost = Σ over service types of the mandated count × the unit cost for that policy (pooled
 delivery shares an on-site visit among small and micro units). Money moves only within a pool:
 ``"policy"`` (each policy funds its own services), ``"segment"`` (industry × size) or
-``"insurer"`` (the whole book). With ``carry_forward`` unused money stays in the pool for the
-next year (Beijing 2026 draft, S01); otherwise it lapses as surplus.
+``"insurer"`` (the whole book). The money flows of each year and pool are the prevention
+ledger (:mod:`.ledger`): with ``carry_forward`` unused money stays in the pool for the next year
+(Beijing 2026 draft, S01); otherwise it lapses as surplus. The fee ratio is checked against the
+national 21 % cap and an optional local floor (:func:`.fees.fee_schedule`).
 """
 
 from __future__ import annotations
@@ -22,75 +24,14 @@ from ..errors import ValidationError
 from ..portfolio import validate_portfolio
 from ._services import SERVICE_TYPES
 from .costs import CostTable
+from .fees import FEE_CAP, fee_schedule, priced_fee_ratio
+from .ledger import check_regime, ledger_step
 from .rules import MandateRules
 
 __all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule", "priced_fee_ratio"]
 
-FEE_CAP = 0.21  # N24; N25 per RP/BS26 (DOMAIN.md §2.3)
 POOLINGS = ("policy", "segment", "insurer")
 MAX_YEARS = 100  # assumption: policy years assessed; a bound on absurd input (memory is years × policies)
-
-
-def priced_fee_ratio(priced: pd.DataFrame, default: float = 0.15) -> float:
-    """The prevention fee a book was priced with: ``prevention_budget / premium_ex_vat`` when it is
-    the same for every policy (one rate table's ``prevention_fee`` loading), else ``default``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> priced_fee_ratio(pd.DataFrame({"prevention_budget": [20.0, 40.0], "premium_ex_vat": [100.0, 200.0]}))
-    0.2
-    """
-    if not {"prevention_budget", "premium_ex_vat"} <= set(priced.columns):
-        return float(default)
-    b = priced["prevention_budget"].to_numpy(dtype=np.float64)
-    p = priced["premium_ex_vat"].to_numpy(dtype=np.float64)
-    ok = np.isfinite(b) & np.isfinite(p) & (p > 0)
-    if not ok.any():
-        return float(default)
-    r = b[ok] / p[ok]
-    if np.allclose(r, r[0], rtol=1e-9, atol=1e-12) and 0 <= r[0] <= FEE_CAP:
-        return round(float(r[0]), 10)
-    return float(default)
-
-
-def _check_ratio(v, path: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not np.isfinite(v):
-        raise ValidationError(f"{path}: must be a number, got {v!r}")
-    if v < 0:
-        raise ValidationError(f"{path}: fee ratio must be >= 0, got {v!r}")
-    if v > FEE_CAP:
-        raise ValidationError(f"{path}: {v!r} exceeds the national 21 % cap on prevention budgets (N24; 2025 national measures)")
-    return float(v)
-
-
-def fee_schedule(fee_ratio, years: int, start_year: int | None) -> tuple[np.ndarray, list[int]]:
-    """Fee ratio per simulated policy year from a scalar or a ``{year: ratio}`` schedule.
-
-    A schedule is a step function: the ratio of the latest listed year at or before each year
-    (e.g. ``{2026: 0.15, 2028: 0.20}`` gives 0.15, 0.15, 0.20 for 2026-2028).
-    """
-    if isinstance(fee_ratio, Mapping):
-        if not fee_ratio:
-            raise ValidationError("fee_ratio: the schedule is empty")
-        sched = {}
-        for k, v in fee_ratio.items():
-            try:
-                y = int(k)
-            except (TypeError, ValueError) as exc:
-                raise ValidationError(f"fee_ratio: schedule keys must be years, got {k!r}") from exc
-            sched[y] = _check_ratio(v, f"fee_ratio[{y}]")
-        first = min(sched)
-        start = first if start_year is None else int(start_year)
-        yrs = list(range(start, start + years))
-        ratios = []
-        for y in yrs:
-            prior = [k for k in sched if k <= y]
-            ratios.append(sched[max(prior)] if prior else sched[first])
-        return np.array(ratios), yrs
-    r = _check_ratio(fee_ratio, "fee_ratio")
-    start = 2026 if start_year is None else int(start_year)
-    return np.full(years, r), list(range(start, start + years))
 
 
 def _pools(df: pd.DataFrame, pooling: str) -> tuple[np.ndarray, int]:
@@ -103,11 +44,12 @@ def _pools(df: pd.DataFrame, pooling: str) -> tuple[np.ndarray, int]:
     return np.zeros(n, dtype=np.int64), 1
 
 
-def _run(required: np.ndarray, budget: np.ndarray, pool: tuple[np.ndarray, int], carry: bool) -> dict[str, np.ndarray]:
-    """Money flows per year within pools; returns per-policy horizon totals.
+def _run(required: np.ndarray, budget: np.ndarray, pool: tuple[np.ndarray, int], regime: str) -> dict[str, np.ndarray]:
+    """Money flows per year within pools through :func:`.ledger.ledger_step`; per-policy horizon totals.
 
     ``required`` and ``budget`` are (years × policies). Within a pool, spending is shared in
-    proportion to required cost and unspent money in proportion to budget.
+    proportion to required cost and unspent money (lapsed, or the final carried balance) in
+    proportion to budget.
     """
     years, n = required.shape
     inv, k = pool
@@ -116,32 +58,29 @@ def _run(required: np.ndarray, budget: np.ndarray, pool: tuple[np.ndarray, int],
     short_i = np.zeros(n)
     lapsed_i = np.zeros(n)
     short_any = np.zeros(n, dtype=bool)
+    pools = {c: np.zeros((years, k)) for c in ("budget", "required", "carried_in", "spent", "carried_out", "lapsed", "shortfall", "expense")}
     for t in range(years):
         R = np.bincount(inv, weights=required[t], minlength=k)
         B = np.bincount(inv, weights=budget[t], minlength=k)
-        avail = balance + B
-        spent = np.minimum(R, avail)
+        y = ledger_step(B, R, balance, regime=regime)
+        for c in pools:
+            pools[c][t] = getattr(y, c)
         with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(R > 0, spent / R, 1.0)
             bshare = np.where(B[inv] > 0, budget[t] / B[inv], 0.0)
-        s_i = required[t] * frac[inv]
+        s_i = required[t] * y.funded_fraction[inv]
         spent_i += s_i
         short = required[t] - s_i
         short_i += short
         short_any |= short > 1e-9 * np.maximum(required[t], 1.0)
-        left = avail - spent
-        if carry:
-            balance = left
-        else:
-            lapsed_i += left[inv] * bshare
-            balance = np.zeros(k)
+        lapsed_i += y.lapsed[inv] * bshare
+        balance = y.carried_out
     # final balance (carry-forward) attributed in proportion to each policy's budget
-    if carry:
-        Btot = np.bincount(inv, weights=budget.sum(axis=0), minlength=k)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(Btot[inv] > 0, budget.sum(axis=0) / Btot[inv], 0.0)
-        lapsed_i += balance[inv] * share
-    return {"spent": spent_i, "shortfall": short_i, "surplus": lapsed_i, "short_any": short_any}
+    Btot = np.bincount(inv, weights=budget.sum(axis=0), minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(Btot[inv] > 0, budget.sum(axis=0) / Btot[inv], 0.0)
+    lapsed_i += balance[inv] * share
+    return {"spent": spent_i, "shortfall": short_i, "surplus": lapsed_i, "short_any": short_any,
+            "by_year": {c: v.sum(axis=1) for c, v in pools.items()}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,6 +157,9 @@ def assess(
     years: int = 1,
     start_year: int | None = None,
     carry_forward: bool = False,
+    ledger: str | None = None,
+    floor: float | None = None,
+    on_breach: str = "error",
     contract: Mapping[str, float] | None = None,
     cost_inflation: float | None = None,
     rng: RngLike = None,
@@ -239,7 +181,16 @@ def assess(
     years : int
         Policy years assessed (with a schedule, from ``start_year`` or its first year).
     carry_forward : bool
-        Unused money stays in the pool for the next year (Beijing 2026 draft).
+        Unused money stays in the pool for the next year (Beijing 2026 draft); the same as
+        ``ledger="carry_forward"``.
+    ledger : {"provisioned", "carry_forward", "not_provisioned"}, optional
+        The ledger regime (:mod:`ajx_actuarial.prevention.ledger`); default
+        ``"carry_forward"`` with ``carry_forward=True``, else ``"provisioned"``.
+    floor : float, optional
+        A local minimum fee ratio (e.g. Xinzhou 0.15); see ``on_breach``.
+    on_breach : {"error", "flag"}
+        A ratio below ``floor`` or above the 21 % cap raises, or (``"flag"``) is run and listed
+        in ``summary["fee_breaches"]``.
     contract : mapping, optional
         Service counts per year for contractual rule sets (AQ 9010).
     cost_inflation : float, optional
@@ -252,8 +203,8 @@ def assess(
     --------
     >>> import pandas as pd, ajx_actuarial as ajx
     >>> mine = pd.DataFrame({"policy_id": [1], "industry": ["coal_mine"], "size": ["medium"],
-    ...                      "headcount": [300], "limit_death": [500_000]})
-    >>> res = ajx.prevention.assess(ajx.price(mine, "national-2025"), rules="xinzhou-2024", fee_ratio=0.15)
+    ...                      "headcount": [300], "limit_death": [500_000], "premium": [120_000.0]})  # DOMAIN.md §7.4
+    >>> res = ajx.prevention.assess(mine, rules="xinzhou-2024", fee_ratio=0.15)
     >>> round(res.by_policy.loc[0, "budget"], 2), res.by_policy.loc[0, "required_cost"]
     (np.float64(16981.13), np.float64(33000.0))
     """
@@ -276,7 +227,11 @@ def assess(
         raise ValidationError(f"prevention: pooling must be one of {list(POOLINGS)}, got {pooling!r}")
     if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 0:
         raise ValidationError(f"prevention: n_sims must be an integer >= 0, got {n_sims!r}")
-    ratios, yrs = fee_schedule(fee_ratio, int(years), start_year)
+    regime = check_regime(ledger, "prevention: ledger") if ledger is not None else ("carry_forward" if carry_forward else "provisioned")
+    if ledger is not None and carry_forward and regime != "carry_forward":
+        raise ValidationError(f"prevention: carry_forward=True contradicts ledger={ledger!r}")
+    carry_forward = regime == "carry_forward"
+    ratios, yrs, breaches = fee_schedule(fee_ratio, int(years), start_year, floor=floor, on_breach=on_breach)
     rs = rules if isinstance(rules, MandateRules) else MandateRules.load(rules)
     if costs is None:
         ct = CostTable.load()
@@ -295,7 +250,7 @@ def assess(
     required = ct.required(onsite, rule_idx, table, years)  # years × n
     budget = ratios[:, None] * ex_vat[None, :]
     pool = _pools(df, pooling)
-    flows = _run(required, budget, pool, carry_forward)
+    flows = _run(required, budget, pool, regime)
 
     req_tot = required.sum(axis=0)
     bud_tot = budget.sum(axis=0)
@@ -341,7 +296,9 @@ def assess(
     seg["median_premium"] = by_policy.loc[mandated].groupby(["industry", "size"], observed=True)["premium"].median()
     seg = seg.drop(columns="funded")
 
-    by_year = pd.DataFrame({"year": yrs, "fee_ratio": ratios, "required": required.sum(axis=1), "budget": budget.sum(axis=1)})
+    led = flows["by_year"]
+    by_year = pd.DataFrame({"year": yrs, "fee_ratio": ratios, "required": required.sum(axis=1), "budget": budget.sum(axis=1),
+                            **{c: led[c] for c in ("carried_in", "spent", "carried_out", "lapsed", "shortfall", "expense")}})
     total_prem = ex_vat.sum() * years
     summary = {
         "rules": rs.name,
@@ -349,6 +306,8 @@ def assess(
         "pooling": pooling,
         "years": int(years),
         "carry_forward": bool(carry_forward),
+        "ledger": regime,
+        "fee_breaches": breaches.to_dict("records"),
         "policies": int(n),
         "mandated_policies": int(mandated.sum()),
         "share_funded": float(funded[mandated].mean()) if mandated.any() else float("nan"),
@@ -370,7 +329,7 @@ def assess(
         samples = np.empty(int(n_sims))
         for s in range(int(n_sims)):
             req_s = ct.required(onsite, rule_idx, table, years, np.exp(sd * z[s]))
-            samples[s] = _run(req_s, budget, pool, carry_forward)["shortfall"].sum()
+            samples[s] = _run(req_s, budget, pool, regime)["shortfall"].sum()
         summary["shortfall_p50"] = float(np.median(samples))
         summary["shortfall_p95"] = float(np.quantile(samples, 0.95))
     return PreventionResult(by_policy=by_policy, by_segment=seg, by_year=by_year, summary=summary, shortfall_samples=samples)
