@@ -2,10 +2,13 @@
 
 Layout (built by :mod:`.engine`): policies are sorted by segment, so segment ``s`` owns rows
 ``seg_off[s]:seg_off[s+1]``. Per accident type ``t`` (0 fatal, 1 disability, 2 medical)
-``alias[t]`` holds one interleaved record per policy: (probability, alias row as float).
-``pol`` holds ``[headcount, q_fatal, q_dis]`` per policy (``q_*``: log-series parameter of the
-negative-binomial cluster representation), ``lim[j]`` the limits of limit set ``j``:
-``[limit_death, limit_accident, limit_annual, limit_medical]``.
+``alias[t]`` holds one packed 8-byte entry per policy: the acceptance probability scaled to
+2^32 in the low 32 bits and the alias row (within the segment) in the high 32 bits, so a draw
+touches one word. ``rec`` holds the hot record of each policy, read for every accident (32 bytes
+for one limit set): ``headcount`` then, per limit set ``j``, ``[limit_death, limit_accident,
+limit_annual]`` at columns ``1 + 3 j``; ``cold`` what only some paths read: ``[q_fatal, q_dis]``
+(log-series parameters of the negative-binomial cluster representation) then ``limit_medical``
+of each set at column ``2 + j``.
 
 One pass simulates K scenarios on the same accidents (common random numbers made literal):
 scenario ``q`` has its limit set ``set_of[q]``, severity multiplier ``sev[q]`` and, per year and
@@ -74,15 +77,25 @@ def build_alias_kernel(weights, out):  # pragma: no cover - jitted
         out[s, 1] = s
 
 
+@njit(cache=True)
+def pack_alias_kernel(table, out):  # pragma: no cover - jitted
+    """Pack a (prob, alias) float table into 8-byte entries: prob · 2^32 (low) | alias row (high)."""
+    for j in range(table.shape[0]):
+        p = table[j, 0] * 4294967296.0
+        pu = np.int64(p) if p < 4294967295.0 else np.int64(4294967295)
+        out[j] = (np.int64(table[j, 1]) << 32) | pu
+
+
 @njit(cache=True, inline="always")
 def _alias_draw(rng, alias, t, lo, n):  # pragma: no cover - jitted
     u = rng.random() * n
     j = int(u)
     if j >= n:
         j = n - 1
-    if u - j < alias[t, lo + j, 0]:
+    e = alias[t, lo + j]
+    if np.int64((u - j) * 4294967296.0) < (e & 4294967295):
         return lo + j
-    return lo + int(alias[t, lo + j, 1])
+    return lo + (e >> 32)
 
 
 @njit(cache=True, inline="always")
@@ -145,7 +158,7 @@ def _fatal_casualties(rng, head, cluster_cdf, injury_ratio, grade_cdf, hist):  #
 
 @njit(cache=True, nogil=True)
 def simulate_block_kernel(  # pragma: no cover - jitted
-    g0, g1, mult, seg_off, seg_ind, W, alias, pol, lim, set_of, nb,
+    g0, g1, mult, seg_off, seg_ind, W, alias, rec, cold, n_sets, set_of, nb,
     cluster_cdf, injury_ratio, grade_cdf, payout, civil, rho, dloss, sev,
     med_mu, med_sigma, med_threshold, med_mean_ins, med_sd_ins, med_mean_gross, med_sd_gross,
     out, out_seg, log_on, log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins, log_state,
@@ -168,7 +181,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
     their total from the normal approximation with the segment's capped-lognormal moments.
     """
     n_years, K, n_seg = mult.shape
-    n_sets = lim.shape[0]
+    width = 1 + 3 * n_sets
     cap = 1024
     keys = np.full(cap, -1, np.int64)
     hval = np.zeros((cap, K, 3))
@@ -184,7 +197,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
     sg = np.empty(bcap, np.int64)
     orig = np.empty(bcap, np.int8)
     incl = np.empty((bcap, K), np.uint8)
-    buf = np.empty((bcap, 3 + 4 * n_sets))
+    buf = np.empty((bcap, width))
     c0 = np.empty((3, n_seg), np.int64)
     c1 = np.empty((3, n_seg), np.int64)
     mm = np.empty(n_seg)
@@ -223,7 +236,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
             sg = np.empty(bcap, np.int64)
             orig = np.empty(bcap, np.int8)
             incl = np.empty((bcap, K), np.uint8)
-            buf = np.empty((bcap, 3 + 4 * n_sets))
+            buf = np.empty((bcap, width))
         if 2 * total + 16 > cap:
             while cap < 2 * total + 16:
                 cap *= 2
@@ -272,12 +285,8 @@ def simulate_block_kernel(  # pragma: no cover - jitted
         # (4) gather
         for k in range(total):
             i = idx[k]
-            buf[k, 0] = pol[i, 0]
-            buf[k, 1] = pol[i, 1]
-            buf[k, 2] = pol[i, 2]
-            for j in range(n_sets):
-                for c in range(4):
-                    buf[k, 3 + 4 * j + c] = lim[j, i, c]
+            for c in range(width):
+                buf[k, c] = rec[i, c]
         # (5) casualties once, payouts per scenario
         n_used = 0
         for k in range(total):
@@ -287,9 +296,9 @@ def simulate_block_kernel(  # pragma: no cover - jitted
             n_acc = 1
             if nb:
                 if orig[k] == 0:
-                    n_acc = _logseries(g0, buf[k, 1 + t])
+                    n_acc = _logseries(g0, cold[i, t])
                 else:
-                    n_acc = _logseries(g1, buf[k, 1 + t])
+                    n_acc = _logseries(g1, cold[i, t])
             # hash slot of the policy
             h = (i * 0x9E3779B1) & mask
             while keys[h] != -1 and keys[h] != i:
@@ -323,7 +332,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                 for q in range(K):
                     if incl[k, q] == 0:
                         continue
-                    base = 3 + 4 * set_of[q]
+                    base = 1 + 3 * set_of[q]
                     ld = buf[k, base]
                     lacc = buf[k, base + 1]
                     dl = dloss * sev[q]
@@ -380,7 +389,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
             for q in range(K):
                 tot = hval[h, q, 0] + hval[h, q, 1] + hval[h, q, 2]
                 if hcnt[h, q] >= 2:
-                    lann = lim[set_of[q], i, 2]
+                    lann = rec[i, 3 + 3 * set_of[q]]
                     if tot > lann:
                         f = 1.0 - lann / tot
                         out[y, q, O_DEATH] -= f * hval[h, q, 0]
@@ -407,7 +416,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                         mq = mult[y, q, s]
                         if mq >= 1.0 or u < mq:
                             x = math.exp(med_mu[q] + med_sigma * z)
-                            lm = lim[set_of[q], i, 3]
+                            lm = cold[i, 2 + set_of[q]]
                             xi = x if x < lm else lm
                             out[y, q, O_GROSS] += x
                             out[y, q, O_MED] += xi
@@ -432,7 +441,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                     for q in range(K):
                         if v < mult[y, q, s] - 1.0:
                             x = math.exp(med_mu[q] + med_sigma * z)
-                            lm = lim[set_of[q], i, 3]
+                            lm = cold[i, 2 + set_of[q]]
                             xi = x if x < lm else lm
                             out[y, q, O_GROSS] += x
                             out[y, q, O_MED] += xi

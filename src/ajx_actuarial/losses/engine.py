@@ -64,8 +64,9 @@ class Prepared:
     regions: tuple[str, ...]
     W: np.ndarray
     alias: np.ndarray
-    pol: np.ndarray
-    lim: np.ndarray
+    rec: np.ndarray
+    cold: np.ndarray
+    n_sets: int
     set_of: np.ndarray
     nb: bool
     arrays: dict
@@ -92,7 +93,7 @@ def _relativity(df: pd.DataFrame, relativity: str | None) -> np.ndarray:
 def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | None = "risk_relativity",
             med_threshold: int = 1000) -> tuple[Prepared, pd.DataFrame]:
     """Validate inputs and build the kernel arrays of one pass. Returns them and the sorted book."""
-    from ._kernels import build_alias_kernel
+    from ._kernels import build_alias_kernel, pack_alias_kernel
 
     if not specs:
         raise ValidationError("simulate: no scenario to simulate")
@@ -148,13 +149,15 @@ def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | Non
             weights[t] = r * np.log1p(lam[t] / r)  # expected clusters
             pol[:, 1 + t] = lam[t] / (r + lam[t])
     W = np.zeros((3, n_seg))
-    alias = np.empty((3, n, 2))
+    alias = np.empty((3, n), dtype=np.int64)
     for t in range(3):
         W[t] = np.bincount(seg, weights=weights[t], minlength=n_seg)
         for s in range(n_seg):
             lo, hi = seg_off[s], seg_off[s + 1]
             if hi > lo:
-                build_alias_kernel(np.ascontiguousarray(weights[t, lo:hi]), alias[t, lo:hi])
+                tab = np.empty((hi - lo, 2))
+                build_alias_kernel(np.ascontiguousarray(weights[t, lo:hi]), tab)
+                pack_alias_kernel(tab, alias[t, lo:hi])
     # memory bound: a year's accidents must fit comfortably
     top_mult = max(m.frequency_multiplier * (1 + 6 * m.shock_cv) for m in models)
     per_year = float(W[:2].sum()) * top_mult
@@ -174,15 +177,21 @@ def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | Non
             sets.append(k)
             j = len(sets) - 1
         set_of.append(j)
+    # hot record per policy (32 bytes with one limit set): head, then limit_death, limit_accident, limit_annual per set;
+    # cold: q_f, q_d (negative binomial), then limit_medical per set
+    rec = np.zeros((n, 1 + 3 * len(sets) + (1 if len(sets) % 2 == 0 else 0)))
+    rec[:, 0] = pol[:, 0]
+    cold = np.zeros((n, 2 + len(sets)))
+    cold[:, :2] = pol[:, 1:]
     lim = np.empty((len(sets), n, 4))
-    limit_frames = []
     for j, lp in enumerate(sets):
         d = lp.apply(df) if lp is not None else df
         lim[j, :, 0] = d["limit_death"].to_numpy(dtype=np.float64)
         lim[j, :, 1] = d["limit_accident"].to_numpy(dtype=np.float64)
         lim[j, :, 2] = d["limit_annual"].to_numpy(dtype=np.float64)
         lim[j, :, 3] = d["limit_medical"].to_numpy(dtype=np.float64)
-        limit_frames.append(d)
+        rec[:, 1 + 3 * j: 4 + 3 * j] = lim[j, :, :3]
+        cold[:, 2 + j] = lim[j, :, 3]
 
     # medical-only moments per scenario and segment (capped lognormal, rate-weighted)
     K = len(specs)
@@ -236,7 +245,7 @@ def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | Non
             "fatal_accidents": f * float(lam[0].sum()), "disability_accidents": f * float(lam[1].sum()),
             "medical_only": f * float(lam[2].sum()), "deaths": f * float((lam[0] * capped_mean[hinv]).sum()),
         })
-    prep = Prepared(seg_off=seg_off, seg_ind=seg_ind, seg_region=seg_region, regions=regions, W=W, alias=alias, pol=pol, lim=lim,
+    prep = Prepared(seg_off=seg_off, seg_ind=seg_ind, seg_region=seg_region, regions=regions, W=W, alias=alias, rec=rec, cold=cold, n_sets=len(sets),
                     set_of=np.asarray(set_of, dtype=np.int64), nb=nb, arrays=arrays,
                     freq=np.array([m.frequency_multiplier for m in models]),
                     shocks=tuple((m.shock_cv, m.shock_dist, m.shock_by) for m in models), expected=expected, order=order)
@@ -289,7 +298,7 @@ def run_block(prep: Prepared, entropy, spawn_key: tuple, block: int, n_years: in
         out[:] = 0.0
         out_seg[:] = 0.0
         simulate_block_kernel(
-            g0, g1, mult, prep.seg_off, prep.seg_ind, prep.W, prep.alias, prep.pol, prep.lim, prep.set_of, prep.nb,
+            g0, g1, mult, prep.seg_off, prep.seg_ind, prep.W, prep.alias, prep.rec, prep.cold, prep.n_sets, prep.set_of, prep.nb,
             a["cluster_cdf"], a["injury_ratio"], a["grade_cdf"], a["payout"], a["civil"], a["rho"], a["dloss"], a["sev"],
             a["med_mu"], a["med_sigma"], med_thr, a["med_mean_ins"], a["med_sd_ins"], a["med_mean_gross"], a["med_sd_gross"],
             out, out_seg, bool(log), *logs.values(),
