@@ -86,12 +86,12 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     table = j.data["parts"]["rate_table"] if j is not None else (table or "national-2025")
     rate_table = RateTable.load(table)
     fee = float(rate_table.loadings["prevention_fee"])
-    ctx: dict = {"rules": RULES, "fee_ratio": fee, "years": 1, "start_year": None, "carry_forward": False, "pooling": "policy",
+    ctx: dict = {"rules": RULES, "fee_ratio": fee, "assess": {"fee_ratio": fee}, "pooling": "policy",
                  "rules_label": "Xinzhou 2024 mandates", "fee_label": f"the table's {fmt_pct(fee, 0)} prevention fee"}
     if j is not None:
         fs = j.fee_schedule(on_breach=fee_breach)
-        ctx.update(rules=j.prevention_rules(), fee_ratio=fs.as_mapping(), years=len(fs.years), start_year=fs.years[0],
-                   carry_forward=fs.carry_forward, pooling=j.pooling, rules_label=f"{j.name} mandates",
+        ctx.update(rules=j.prevention_rules(), fee_ratio=fs.as_mapping(), assess=fs.assess_kwargs(), pooling=j.pooling,
+                   rules_label=f"{j.name} mandates",
                    fee_label="fee " + ", ".join(f"{y}: {r:.1%}" for y, r in zip(fs.years, fs.ratios)) + f" ({fs.ledger})", schedule=fs)
     inputs = {"book": f"synthetic book, ajx_actuarial.synth, seed {seed}", "table": table, "years": years,
               "stress_years": stress_years, "rules": getattr(ctx["rules"], "name", ctx["rules"]),
@@ -160,9 +160,9 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
     con.print(f"simulation: mean insured loss {fmt_millions(s['mean insured loss'])}, VaR 99.5 % {fmt_millions(s['VaR 99.5 % insured'])}, "
               f"mean loss ratio {fmt_pct(s['mean loss ratio (ex VAT)'])} of ex-VAT premium")
 
-    prev = assess(priced, rules=ctx["rules"], fee_ratio=ctx["fee_ratio"], years=ctx["years"], start_year=ctx["start_year"],
-                  carry_forward=ctx["carry_forward"], pooling=ctx["pooling"])
+    prev = assess(priced, rules=ctx["rules"], pooling=ctx["pooling"], **ctx["assess"])
     run.write_table(prev.by_policy, "prevention.parquet")
+    run.write_table(prev.by_year, "prevention_ledger.parquet")  # budget, carried in, spent at cost, carried out, lapsed, shortfall
     run.write_table(prev.by_segment.reset_index(), "prevention_segments.parquet")
     con.print(segment_table(prev, f"Prevention budget: {ctx['rules_label']} at {ctx['fee_label']}", lang))
 
@@ -187,9 +187,12 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
     }
     if j is not None:
         fs = ctx["schedule"]
+        led = prev.by_year
         summary["prevention"].update(fee_ratio=float(fs.ratios[0]), fee_schedule={str(y): float(r) for y, r in zip(fs.years, fs.ratios)},
                                      fee_source=f"[fee] of jurisdiction {j.name}", ledger=fs.ledger, floor=fs.floor, cap=fs.cap,
-                                     fee_breaches=int(len(fs.breaches)))
+                                     fee_breaches=int(len(fs.breaches)),
+                                     ledger_totals={c: float(led[c].sum()) for c in ("budget", "carried_in", "spent", "carried_out", "lapsed",
+                                                                                     "shortfall", "expense") if c in led.columns})
         summary["jurisdiction"] = {"name": j.name, "title": j.title, "preset": j.preset, "table": table,
                                    "rules": ctx["rules"].name, "limit_rule": j.limit_policy().label, "ledger": fs.ledger,
                                    "sector_classes": ctx["sector_classes"], "underwriting": ctx["underwriting"],

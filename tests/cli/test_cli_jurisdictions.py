@@ -50,6 +50,11 @@ def test_demo_under_each_jurisdiction(run_cli, tmp_path, name):
     assert s["prevention"]["fee_schedule"] == {str(k): v for k, v in j.fee_schedule().as_mapping().items()}
     assert s["jurisdiction"]["rules"] == j.prevention_rules().name
     assert s["adequacy"]["table"] == j.data["parts"]["rate_table"] and 0 < s["adequacy"]["implied_loss_ratio"] < 2
+    led = pd.read_parquet(out / "prevention_ledger.parquet")  # budget, carried in, spent at cost, carried out, lapsed, shortfall
+    assert (led["budget"] + led["carried_in"]).to_numpy() == pytest.approx((led["spent"] + led["carried_out"] + led["lapsed"]).to_numpy())
+    assert s["prevention"]["ledger_totals"]["budget"] == pytest.approx(led["budget"].sum())
+    if j.ledger != "carry_forward":
+        assert led["carried_out"].sum() == 0
     doc = (out / "report.html").read_text("utf-8")
     assert f"under {name}" in doc and "Key findings" in doc
     priced = pd.read_parquet(out / "priced.parquet")

@@ -91,3 +91,18 @@ def test_beijing_2026_carry_forward_closes_a_later_gap():
     assert bool(c["funded"]) and c["shortfall"] == pytest.approx(0.0, abs=1e-9) and round(c["surplus"], 2) == 53.77
     assert not bool(l_["funded"]) and round(l_["shortfall"], 2) == 12.26
     assert round(l_["surplus"], 2) == 66.04  # the 2026 and 2027 surpluses lapse: 32.4528 + 33.5849
+    # the same flows in the ledger of each regime (prevention.ledger): Beijing 2026 carries forward, and its expense is
+    # the whole budget; under Zhejiang's / Xinzhou's 不得预提 (not_provisioned) the unspent budget lapses and the expense
+    # is what was spent at cost
+    fs_kw = fs.assess_kwargs()
+    assert fs_kw["ledger"] == "carry_forward"
+    cy = ajx.prevention.assess(_units(1, 32_000.0), rules=b26.prevention_rules(), cost_inflation=0.10, **fs_kw).by_year.set_index("year")
+    assert cy["carried_out"].round(2).tolist() == [32.45, 66.04, 53.77] and cy["carried_in"].round(2).tolist() == [0.00, 32.45, 66.04]
+    assert cy["lapsed"].tolist() == [0.0, 0.0, 0.0] and cy["expense"].to_numpy() == pytest.approx(cy["budget"].to_numpy())
+    zj = ajx.jurisdictions.load("zhejiang")
+    ny = ajx.prevention.assess(_units(1, 32_000.0), rules=b26.prevention_rules(), cost_inflation=0.10, fee_ratio=fs.as_mapping(), years=3,
+                               start_year=2026, ledger=zj.ledger).by_year.set_index("year")
+    assert ny["lapsed"].round(2).tolist() == [32.45, 33.58, 0.00] and ny["shortfall"].round(2).tolist() == [0.00, 0.00, 12.26]
+    assert ny["expense"].to_numpy() == pytest.approx(ny["spent"].to_numpy())
+    for led in (cy, ny):  # money conserved every year
+        assert (led["budget"] + led["carried_in"]).to_numpy() == pytest.approx((led["spent"] + led["carried_out"] + led["lapsed"]).to_numpy())

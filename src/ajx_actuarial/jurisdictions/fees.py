@@ -12,9 +12,12 @@ the ex-VAT premium, as Xinzhou S04 states) either as one ``ratio`` or as a ``sch
                       (据实列支, 不得预提: Zhejiang, Xinzhou); the ratio is a floor on that spend, and
                       unspent budget is not an expense.
 
-A ratio below the floor or above the cap is a breach: with ``on_breach="error"`` a
-:class:`~ajx_actuarial.errors.ValidationError` naming the year, the ratio, the rule and its
-source; with ``"flag"`` the schedule is returned with the breach listed in ``breaches``.
+A ratio below the floor or above the cap is a breach, found by
+:func:`ajx_actuarial.prevention.fee_schedule`: with ``on_breach="error"`` a
+:class:`~ajx_actuarial.errors.ValidationError` naming the year, the ratio, the rule and the bundle's
+source for it; with ``"flag"`` the schedule is returned with the breach listed in ``breaches``.
+The money then runs through :func:`ajx_actuarial.prevention.ledger` under the bundle's regime
+(:func:`ajx_actuarial.prevention.assess` with ``ledger=``).
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from ..prevention import fee_schedule as _fee_schedule
+from ..prevention.fees import BREACH_MODES
+from ..prevention.ledger import LEDGERS
 
 __all__ = ["FeeSchedule", "LEDGERS", "BREACH_MODES", "resolve_fee"]
-
-LEDGERS = ("provisioned", "carry_forward", "not_provisioned")
-BREACH_MODES = ("error", "flag")
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +47,7 @@ class FeeSchedule:
         Share of the collected (ex-VAT) premium budgeted for prevention, per year.
     floor, cap : float or None
     ledger : str
-        One of :data:`LEDGERS`.
+        One of :data:`LEDGERS` (:mod:`ajx_actuarial.prevention.ledger`).
     breaches : DataFrame
         ``year``, ``fee_ratio``, ``rule`` (``floor`` / ``cap``), ``limit``, ``source``; empty when the
         schedule respects both.
@@ -65,30 +68,14 @@ class FeeSchedule:
     def carry_forward(self) -> bool:
         return self.ledger == "carry_forward"
 
+    def assess_kwargs(self) -> dict:
+        """Keywords of :func:`ajx_actuarial.prevention.assess` that run this schedule on its ledger
+        (a flagged breach runs as flagged)."""
+        return {"fee_ratio": self.as_mapping(), "years": len(self.years), "start_year": self.years[0], "ledger": self.ledger,
+                "floor": self.floor, "on_breach": "flag" if len(self.breaches) else "error"}
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"year": self.years, "fee_ratio": self.ratios, "floor": self.floor, "cap": self.cap, "ledger": self.ledger})
-
-
-def _ratio(v, path: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating)) or not np.isfinite(v) or not 0 <= v <= 1:
-        raise ValidationError(f"{path}: fee ratio must be a number in [0, 1], got {v!r}")
-    return float(v)
-
-
-def _steps(schedule: Mapping, years: int, start: int) -> tuple[np.ndarray, list[int]]:
-    """Step function over years: the ratio of the latest listed year at or before each year."""
-    sched = {}
-    for k, v in schedule.items():
-        try:
-            y = int(k)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"fee_ratio: schedule keys must be years, got {k!r}") from exc
-        sched[y] = _ratio(v, f"fee_ratio[{y}]")
-    if not sched:
-        raise ValidationError("fee_ratio: the schedule is empty")
-    yrs = list(range(start, start + years))
-    first = min(sched)
-    return np.array([sched[max([k for k in sched if k <= y], default=first)] for y in yrs]), yrs
 
 
 def resolve_fee(fee: dict, name: str, *, fee_ratio=None, years: int | None = None, start_year: int | None = None,
@@ -108,19 +95,11 @@ def resolve_fee(fee: dict, name: str, *, fee_ratio=None, years: int | None = Non
         first = default_start if fee_ratio is None else (keys[0] if keys else default_start)
         start = int(start_year) if start_year is not None else first
         n = int(years) if years is not None else max(1, (keys[-1] - start + 1) if keys else 1)
-        ratios, yrs = _steps(given, n, start)
     else:
-        r = _ratio(given, "fee_ratio")
         start = int(start_year) if start_year is not None else default_start
         n = int(years) if years is not None else 1
-        ratios, yrs = np.full(n, r), list(range(start, start + n))
-    rows = []
-    for y, r in zip(yrs, ratios):
-        if floor is not None and r < floor - 1e-12:
-            rows.append({"year": y, "fee_ratio": float(r), "rule": "floor", "limit": floor, "source": fee["floor"]["source"]})
-        if cap is not None and r > cap + 1e-12:
-            rows.append({"year": y, "fee_ratio": float(r), "rule": "cap", "limit": cap, "source": fee["cap"]["source"]})
-    breaches = pd.DataFrame(rows, columns=["year", "fee_ratio", "rule", "limit", "source"])
+    fr = _fee_schedule(given, n, start, floor=floor, cap=cap, on_breach="flag")
+    breaches = fr.breaches.assign(source=[fee[r]["source"] for r in fr.breaches["rule"]])
     if len(breaches) and on_breach == "error":
         b = breaches.iloc[0]
         word = "below the floor" if b["rule"] == "floor" else "above the cap"
@@ -129,4 +108,5 @@ def resolve_fee(fee: dict, name: str, *, fee_ratio=None, years: int | None = Non
             f"fee_ratio: {b['fee_ratio']:.4g} in {int(b['year'])} is {word} of {b['limit']:.0%} of the collected premium under "
             f"jurisdiction {name!r} ({b['source']}){more}; pass on_breach='flag' (CLI: --fee-breach flag) to run it as a flagged breach"
         )
-    return FeeSchedule(years=yrs, ratios=ratios, floor=floor, cap=cap, ledger=fee["ledger"], breaches=breaches)
+    return FeeSchedule(years=list(fr.years), ratios=np.asarray(fr.ratios, dtype=np.float64), floor=floor, cap=cap, ledger=fee["ledger"],
+                       breaches=breaches)

@@ -197,7 +197,7 @@ def underwriting_effect(book: pd.DataFrame, jurisdiction, *, model=None, fee_rat
             continue
         priced = price(frame, table, lift_limits=True)
         e = expected_loss(priced, model)
-        pv = assess(priced, rules=rules, fee_ratio=fee.as_mapping(), pooling=jurisdiction.pooling).summary
+        pv = assess(priced, rules=rules, pooling=jurisdiction.pooling, **fee.assess_kwargs()).summary
         ex = float(priced["premium_ex_vat"].sum())
         rows[label] = {"policies": len(frame), "workers": int(frame["headcount"].sum()), "premium": float(priced["premium"].sum()),
                        "expected_loss": float(e["expected_loss"].sum()), "expected_deaths": float(e["expected_deaths"].sum()),
