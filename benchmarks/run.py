@@ -22,7 +22,7 @@ SUITES = {
     "exact": ("bench_exact", {}, {"cases": None, "targets": (1e-4,), "sizes": tuple(2**k for k in range(10, 16)),
                                   "n_ref": 2**18, "repeat": 3, "same_grid": (2**14,)}),
     "claims": ("bench_claims", {"n_policies": 100_000, "n_claims": 1_000_000}, {"n_policies": 10_000, "n_claims": 100_000, "repeat": 1}),
-    "simulation": ("bench_simulation", {}, {"n": 20_000, "years": 200, "baseline_years": 20, "naive_years": 5}),
+    "simulation": ("bench_simulation", {}, {"n": 20_000, "years": 200, "baseline_years": 20, "naive_years": 5, "grid_years": 200, "stress_years": 200}),
     "synth": ("bench_synth", {}, {"sizes": (100_000,), "claims_policies": (20_000,), "n_naive": 2_000, "n_naive_claims": 1_000}),
 }
 

@@ -415,16 +415,8 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                     for q in range(K):
                         mq = mult[y, q, s]
                         if mq >= 1.0 or u < mq:
-                            x = math.exp(med_mu[q] + med_sigma * z)
-                            lm = cold[i, 2 + set_of[q]]
-                            xi = x if x < lm else lm
-                            out[y, q, O_GROSS] += x
-                            out[y, q, O_MED] += xi
-                            out[y, q, O_MEDN] += 1
-                            out_seg[y, q, ind] += xi
-                            if q == 0 and log_on:
-                                _log(log_state, log_cap, log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins,
-                                     y, i, 1, 0, 0, 0, xi)
+                            _medical_claim(out, out_seg, y, q, ind, i, z, med_mu, med_sigma, cold, set_of, log_on, log_state, log_cap,
+                                           log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins)
             elif c > 0:
                 z = g0.standard_normal()
                 for q in range(K):
@@ -440,16 +432,8 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                     v = g1.random() * (mm[s] - 1.0)
                     for q in range(K):
                         if v < mult[y, q, s] - 1.0:
-                            x = math.exp(med_mu[q] + med_sigma * z)
-                            lm = cold[i, 2 + set_of[q]]
-                            xi = x if x < lm else lm
-                            out[y, q, O_GROSS] += x
-                            out[y, q, O_MED] += xi
-                            out[y, q, O_MEDN] += 1
-                            out_seg[y, q, ind] += xi
-                            if q == 0 and log_on:
-                                _log(log_state, log_cap, log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins,
-                                     y, i, 1, 0, 0, 0, xi)
+                            _medical_claim(out, out_seg, y, q, ind, i, z, med_mu, med_sigma, cold, set_of, log_on, log_state, log_cap,
+                                           log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins)
             elif c > 0:
                 z = g1.standard_normal()
                 for q in range(K):
@@ -461,6 +445,21 @@ def simulate_block_kernel(  # pragma: no cover - jitted
         for q in range(K):
             out[y, q, O_INS] = out[y, q, O_DEATH] + out[y, q, O_DIS] + out[y, q, O_MED] + out[y, q, O_RESC]
             out[y, q, O_ACC] += out[y, q, O_MEDN]
+
+
+@njit(cache=True, inline="always")
+def _medical_claim(out, out_seg, y, q, ind, i, z, med_mu, med_sigma, cold, set_of, log_on, log_state, log_cap,
+                   log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins):  # pragma: no cover - jitted
+    """One medical-only claim of policy ``i`` in scenario ``q``: lognormal cost, capped at the medical limit."""
+    x = math.exp(med_mu[q] + med_sigma * z)
+    lm = cold[i, 2 + set_of[q]]
+    xi = x if x < lm else lm
+    out[y, q, O_GROSS] += x
+    out[y, q, O_MED] += xi
+    out[y, q, O_MEDN] += 1
+    out_seg[y, q, ind] += xi
+    if q == 0 and log_on:
+        _log(log_state, log_cap, log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins, y, i, 1, 0, 0, 0, xi)
 
 
 @njit(cache=True, inline="always")
