@@ -76,7 +76,7 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     0.2
     """
     con = console or Console()
-    t0 = t_start = time.perf_counter()
+    t_start = time.perf_counter()
     for name, v in (("years", years), ("stress_years", stress_years)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ValidationError(f"demo: {name} must be an integer >= 1, got {v!r}")
