@@ -179,8 +179,10 @@ class FatalLaw:
         w_death = np.zeros(size)
         w_cas = np.zeros(size)
         top = (1 + self.rho) * self.c
+        dd = np.arange(self.K + 1)
+        wts = np.where(dd < H, self.cluster, np.where(dd == H, self._tails, 0.0))  # P(min(D, H) = d)
         for d in range(1, min(self.d_cap, H) + 1):
-            p = float(self._weights(np.array([H]), d)[0])
+            p = float(wts[d])
             if p <= 0:
                 continue
             m = min(H - d, int(self.kmax[d]))
@@ -195,7 +197,7 @@ class FatalLaw:
             pmf += _split(t, q, h, size)
             w_death += _split(t, q * da * np.minimum(1.0, self.c / y), h, size)
             w_cas += _split(t, q * np.minimum(y, self.c), h, size)
-        p_cap = float(sum(self._weights(np.array([H]), d)[0] for d in range(self.d_cap + 1, self.K + 1)))
+        p_cap = float(wts[self.d_cap + 1:].sum())
         atom = _split(np.array([top]), np.array([1.0]), h, size)
         pmf += p_cap * atom
         w_cas += p_cap * self.c * atom

@@ -25,6 +25,8 @@ generating function.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import fft as sfft
 from scipy import special, stats
@@ -119,6 +121,7 @@ class AggregateLaws:
         self.dis = dis
 
 
+@functools.lru_cache(maxsize=64)
 def _functionals(G: int, h: float, A: float) -> tuple[np.ndarray, np.ndarray]:
     """``ψ(y) = (y h − A)+`` and ``γ(y) = (1 − A / (y h))+`` on the lattice, transformed for Parseval."""
     y = np.arange(G) * h
@@ -147,7 +150,7 @@ def aggregate_terms(laws: AggregateLaws, kind: str, lam_f: np.ndarray, lam_d: np
     lam_d = np.maximum(lam_d, 1e-300)
     # counts each policy needs (tail mass below 1e-16), in a few buckets; large counts one by one
     tops = np.full(n, -1)
-    for t in (3, 5, 8, _TABLE_MAX):
+    for t in (4, 8, _TABLE_MAX):
         ok = (_sf(kind, lam_f, r, mult, shock, t) < _EPS) & (_sf(kind, lam_d, r, mult, shock, t) < _EPS)
         tops = np.where((tops < 0) & ok, t, tops)
     for t in np.unique(tops[tops > 0]):
@@ -239,10 +242,13 @@ def _tables(laws, kind, lam_f, lam_d, r, mult, shock, top, fatal_weights) -> dic
     for k in range(1, top + 1):
         Pf[k] = Pf[k - 1] * Ff
         Pd[k] = Pd[k - 1] * Fd
-    PdT = Pd.T
-    C = np.real((Pf * cpsi) @ PdT)
-    Rf = {name: np.real((Pf * (sfft.rfft(fa[name], G) * cgam)) @ PdT) for name in fatal_weights}
-    Rd = np.real((Pf * (sfft.rfft(di["w"], G) * cgam)) @ PdT)
+    # every table in one complex matrix product: rows (functional × fatal count), columns disability count
+    weights = [cpsi] + [sfft.rfft(fa[name], G) * cgam for name in fatal_weights] + [sfft.rfft(di["w"], G) * cgam]
+    stacked = np.concatenate([Pf * w for w in weights], axis=0)
+    tabs = np.real(stacked @ Pd.T).reshape(len(weights), top + 1, top + 1)
+    C = tabs[0]
+    Rf = {name: tabs[1 + k] for k, name in enumerate(fatal_weights)}
+    Rd = tabs[-1]
     n = lam_f.size
     out = {k: np.zeros(n) for k in ("excess", "dis", *fatal_weights)}
     kk = np.arange(top + 1, dtype=np.float64)

@@ -125,7 +125,15 @@ def expected_loss(book: pd.DataFrame, model: LossModel | None = None, limits: Li
     out["medical"] = lam_m * med_mean
     g_med = np.exp(np.log(model.medical_median * model.severity_multiplier) + model.medical_sigma**2 / 2)
 
-    cfg_inv, uniq = pd.MultiIndex.from_arrays([ld, la, lann]).factorize()
+    # limit configurations: factorize each limit, combine the codes (no per-row tuples)
+    key = np.zeros(n, dtype=np.int64)
+    levels = []
+    for arr in (ld, la, lann):
+        codes, uniq_vals = pd.factorize(arr, sort=False)
+        key = key * len(uniq_vals) + codes
+        levels.append(uniq_vals)
+    ukey, first, cfg_inv = np.unique(key, return_index=True, return_inverse=True)
+    uniq = [(ld[i], la[i], lann[i]) for i in first]
     for ci, (L, Lacc, A) in enumerate(uniq):
         sel = np.flatnonzero(cfg_inv == ci)
         law = fatal_law(limit_death=L, limit_accident=Lacc, death_loss=dloss, rescue_share=rho, cluster=model.cluster,
@@ -194,7 +202,8 @@ def _aggregate(out, sel, law, t_d, p_d, Lacc, A, H, lam_f, lam_d, mf, kind, r, s
         co = cache[hg]
         laws = AggregateLaws(A, {"pmf": co["pmf"], "death": co["death"], "cas": co["cas"], "cap_death": co["unit_cap"]}, dis)
         res = aggregate_terms(laws, kind, lam_f[idx], lam_d[idx], r, mf, shock, ("death", "cas", "cap_death"))
-        red_death = res["death"] + law.cap_death_weight(H[idx]) * res["cap_death"]
+        uh, hinv = np.unique(H[idx], return_inverse=True)
+        red_death = res["death"] + law.cap_death_weight(uh)[hinv] * res["cap_death"]
         red_cas = res["cas"]
         out["death"][idx] -= red_death
         out["disability"][idx] -= (red_cas - red_death) + res["dis"]
