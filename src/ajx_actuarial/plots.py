@@ -14,7 +14,8 @@ import numpy as np
 
 from .present import code_label, label as _label, shorten
 
-__all__ = ["cjk_font", "figure_lang", "label", "style", "exceedance_figure", "stress_figure", "prevention_figure", "premium_figure"]
+__all__ = ["cjk_font", "figure_lang", "label", "style", "exceedance_figure", "stress_figure", "prevention_figure", "premium_figure",
+           "projection_fan_figure", "solvency_figure"]
 
 _CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
               "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN", "Noto Serif CJK SC")
@@ -172,5 +173,98 @@ def premium_figure(priced, lang: str = "en"):
     axes[1].set_xlabel(_t("float_factor", lang))
     axes[1].set_ylabel(_t("share_policies", lang))
     axes[1].set_title(_t("fig_float", lang))
+    fig.tight_layout()
+    return fig
+
+
+# measures of a projection: (English, Chinese, scale, unit en, unit zh); money in million CNY, shares in %
+_FAN = {
+    "premium": ("premium", "保费", 1e-6, "m CNY", "百万元"),
+    "premium_ex_vat": ("premium ex VAT", "不含税保费", 1e-6, "m CNY", "百万元"),
+    "insured_loss": ("insured loss", "赔付", 1e-6, "m CNY", "百万元"),
+    "loss_ratio": ("loss ratio", "赔付率", 100.0, "%", "%"),
+    "combined_ratio": ("combined ratio", "综合成本率", 100.0, "%", "%"),
+    "underwriting_result": ("underwriting result", "承保利润", 1e-6, "m CNY", "百万元"),
+    "prevention_budget": ("prevention budget", "事故预防预算", 1e-6, "m CNY", "百万元"),
+    "prevention_spent": ("prevention spent", "事故预防支出", 1e-6, "m CNY", "百万元"),
+    "carried_forward": ("carried forward", "结转下年", 1e-6, "m CNY", "百万元"),
+    "share_funded": ("share of mandated service cost funded", "强制服务费用覆盖率", 100.0, "%", "%"),
+    "policies_funded": ("mandated policies fully funded", "服务经费足额保单占比", 100.0, "%", "%"),
+    "mean_float_factor": ("mean float factor", "平均浮动系数", 1.0, "", ""),
+    "mean_history_factor": ("mean accident-history factor", "平均事故记录系数", 1.0, "", ""),
+    "limit_death": ("per-person limit", "每人责任限额", 1e-3, "k CNY", "千元"),
+    "solvency_ratio": ("solvency ratio", "偿付能力充足率", 100.0, "%", "%"),
+}
+
+
+def _fan_text(measure: str, fl: str) -> tuple[str, float, str]:
+    en, zh, scale, u_en, u_zh = _FAN.get(measure, (measure.replace("_", " "), measure, 1.0, "", ""))
+    name, unit = (zh, u_zh) if fl == "zh" else (en, u_en)
+    return name, scale, unit
+
+
+def projection_fan_figure(summary, lang: str = "en", ncols: int = 2):
+    """Fan charts of a projection: per measure the 5-95 % band, the median and the mean by year.
+
+    ``summary`` is :meth:`ajx_actuarial.ProjectionResult.summary` (index year × measure; columns
+    ``mean``, ``p5``, ``p50``, ``p95``).
+    """
+    import matplotlib.pyplot as plt
+
+    style()
+    fl = figure_lang(lang)
+    measures = list(dict.fromkeys(summary.index.get_level_values("measure")))
+    nrows = (len(measures) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.3 * ncols, 2.7 * nrows), squeeze=False)
+    for ax, m in zip(axes.ravel(), measures):
+        d = summary.xs(m, level="measure").sort_index()
+        name, scale, unit = _fan_text(m, fl)
+        x = d.index.to_numpy()
+        ax.fill_between(x, d["p5"] * scale, d["p95"] * scale, color="tab:blue", alpha=0.2,
+                        label="5-95 %" if fl == "en" else "5%-95%区间")
+        ax.plot(x, d["p50"] * scale, color="tab:blue", lw=1.2, label="median" if fl == "en" else "中位数")
+        ax.plot(x, d["mean"] * scale, color="black", lw=1.0, ls="--", marker="o", ms=3, label="mean" if fl == "en" else "均值")
+        ax.set_title(name)
+        ax.set_ylabel(unit)
+        ax.set_xticks(x, [str(int(v)) for v in x])
+    for ax in axes.ravel()[len(measures):]:
+        ax.set_visible(False)
+    axes.ravel()[0].legend(fontsize=7, loc="best")
+    fig.suptitle("Projection by policy year" if fl == "en" else "分年度预测", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def solvency_figure(capital_summary, internal=None, lang: str = "en"):
+    """Solvency ratio by year (mean, 5-95 % band, the 100 % line) and, with ``internal``, the C-ROSS
+    minimum capital beside the 99.5 % VaR of the one-year result (million CNY)."""
+    import matplotlib.pyplot as plt
+
+    style()
+    fl = figure_lang(lang)
+    ncols = 2 if internal is not None else 1
+    fig, axes = plt.subplots(1, ncols, figsize=(4.3 * ncols, 3.0), squeeze=False)
+    ax = axes[0, 0]
+    d = capital_summary.sort_index()
+    x = d.index.to_numpy()
+    ax.fill_between(x, d["p5"] * 100, d["p95"] * 100, color="tab:green", alpha=0.2, label="5-95 %" if fl == "en" else "5%-95%区间")
+    ax.plot(x, d["solvency_ratio"] * 100, color="tab:green", marker="o", ms=3, label="mean" if fl == "en" else "均值")
+    ax.axhline(100, color="tab:red", ls="--", lw=1, label="100 % (Xinzhou S04)" if fl == "en" else "100%（忻州要求）")
+    ax.set_title("C-ROSS solvency ratio, liability line" if fl == "en" else "偿付能力充足率（责任险）")
+    ax.set_ylabel("%")
+    ax.set_xticks(x, [str(int(v)) for v in x])
+    ax.legend(fontsize=7)
+    if internal is not None:
+        ax2 = axes[0, 1]
+        i = internal.sort_index()
+        xi = i.index.to_numpy()
+        w = 0.38
+        ax2.bar(xi - w / 2, i["cross_minimum_capital"] / 1e6, width=w, color="tab:blue", label="C-ROSS MC" if fl == "en" else "最低资本")
+        ax2.bar(xi + w / 2, i["var"] / 1e6, width=w, color="tab:orange",
+                label="VaR 99.5 % (assumption)" if fl == "en" else "VaR 99.5%（假设）")
+        ax2.set_title("Capital need" if fl == "en" else "资本需求")
+        ax2.set_ylabel("m CNY" if fl == "en" else "百万元")
+        ax2.set_xticks(xi, [str(int(v)) for v in xi])
+        ax2.legend(fontsize=7)
     fig.tight_layout()
     return fig

@@ -6,7 +6,7 @@ Modules: ``rules`` (mandates), ``costs`` (unit costs), ``fees`` (fee ratio by ye
 """
 
 from ._services import SERVICE_TYPES
-from .assess import FEE_CAP, PreventionResult, assess, compare, fee_schedule, priced_fee_ratio
+from .assess import FEE_CAP, POOLINGS, PreventionResult, assess, compare, fee_schedule, pool_index, priced_fee_ratio
 from .costs import CostTable
 from .fees import BREACH_MODES, FeeRatios
 from .ledger import LEDGERS, LedgerYear, ledger, ledger_step
@@ -14,4 +14,4 @@ from .rules import MandateRules, packaged_rules
 
 __all__ = ["assess", "compare", "PreventionResult", "MandateRules", "CostTable", "SERVICE_TYPES", "packaged_rules", "fee_schedule",
            "priced_fee_ratio", "FEE_CAP",
-           "FeeRatios", "BREACH_MODES", "ledger", "ledger_step", "LedgerYear", "LEDGERS"]
+           "FeeRatios", "BREACH_MODES", "pool_index", "POOLINGS", "ledger", "ledger_step", "LedgerYear", "LEDGERS"]

@@ -28,14 +28,19 @@ from .fees import FEE_CAP, fee_schedule, priced_fee_ratio
 from .ledger import check_regime, ledger_step
 from .rules import MandateRules
 
-__all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule", "priced_fee_ratio"]
+__all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule", "priced_fee_ratio", "pool_index", "POOLINGS"]
 
 POOLINGS = ("policy", "segment", "insurer")
 MAX_YEARS = 100  # assumption: policy years assessed; a bound on absurd input (memory is years × policies)
 
 
-def _pools(df: pd.DataFrame, pooling: str) -> tuple[np.ndarray, int]:
-    """Pool index per policy (0..k-1) and the number of pools k; no sorting needed."""
+def pool_index(df: pd.DataFrame, pooling: str) -> tuple[np.ndarray, int]:
+    """Pool of each policy (0..k-1) and the number of pools k for ``pooling`` in ``("policy", "segment", "insurer")``.
+
+    ``df`` is a validated portfolio (categorical ``industry`` and ``size``); segments are industry × size.
+    """
+    if pooling not in POOLINGS:
+        raise ValidationError(f"prevention: pooling must be one of {list(POOLINGS)}, got {pooling!r}")
     n = len(df)
     if pooling == "policy":
         return np.arange(n), n
@@ -249,7 +254,7 @@ def assess(
     onsite = ct.onsite_factor(df, pooled)
     required = ct.required(onsite, rule_idx, table, years)  # years × n
     budget = ratios[:, None] * ex_vat[None, :]
-    pool = _pools(df, pooling)
+    pool = pool_index(df, pooling)
     flows = _run(required, budget, pool, regime)
 
     req_tot = required.sum(axis=0)

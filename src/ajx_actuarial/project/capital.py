@@ -1,0 +1,216 @@
+"""Solvency of the insurer writing the book: C-ROSS phase II minimum capital for 责任险 and an internal-model view.
+
+C-ROSS phase II, Rule 4 (《保险公司偿付能力监管规则第4号：保险风险最低资本（非寿险业务）》, 2021 revision; read in
+the public Markdown copy ferryhe/c-ross-2, DOMAIN.md §10.2, official*):
+
+* Art. 6(4): 安责险 is 责任险 (liability).
+* Art. 7: ``MC = EX × RF``, ``RF = RF0 × (1 + K)``, ``K = Σ k_i ∈ [−0.25, 0.25]``; a k_i without a rule is 0.
+* Art. 9: premium-risk exposure EX = retained premium of the last 12 months (最近12个月自留保费).
+* Art. 13: 责任险 premium risk ``RF0 = 0.203``; ``k1`` by the 12-month combined ratio C (a step function):
+  −0.05 for C ∈ (0, 95 %], 0 for (95 %, 100 %], +0.05 for (100 %, 105 %], +0.10 above 105 %;
+  ``k2`` by the net non-proportional ceded ratio NE: +0.136 (NE < −1 %), +0.012 [−1 %, 0), 0 [0, 2.5 %),
+  −0.018 [2.5 %, 5 %), −0.047 (>= 5 %).
+* Art. 20: k_i = 0 when the combined ratio is below 0 (or the history is too short).
+* Art. 22, 26: reserve-risk exposure = outstanding claims reserve after reinsurance; 责任险 ``RF0 = 0.433``;
+  ``k1`` by the two-year average run-off deviation R of non-motor reserves: 0 (R <= 5 %), +0.05 (5-10 %], +0.10 (> 10 %).
+* Art. 42: ``MC = sqrt(MC_p² + 2 ρ MC_p MC_r + MC_r²)`` with ρ = 0.5.
+* 金规〔2023〕5号: small insurers' minimum capital × 0.9 (assets < 10 bn) or × 0.95 (10-200 bn): ``relief``.
+
+The solvency ratio here is the line's stand-alone view: available capital / the line's insurance-risk
+minimum capital (no market, credit or control risk, no diversification with other lines; no
+catastrophe charge, which Rule 4 sets for motor and property only). Available capital at the end of
+year t = ``initial_capital`` + the underwriting results of years up to t (no investment income, no
+dividends; assumption). Retained = written: no reinsurance (assumption).
+
+Internal-model view: the 99.5 % value at risk of the one-year underwriting result over the paths.
+The 99.5 % calibration is an **assumption**: Rule 2 Art. 9 names VaR without a level for these
+factors; 99.5 % appears in Rule 4 only for catastrophe risk (Arts. 47-53).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+
+__all__ = ["RF0_PREMIUM", "RF0_RESERVE", "RHO_PREMIUM_RESERVE", "k1_combined_ratio", "k2_ceded", "k1_reserve",
+           "premium_risk_capital", "reserve_risk_capital", "minimum_capital", "CapitalResult", "capital"]
+
+RF0_PREMIUM = 0.203          # Rule 4 Art. 13 (责任险)
+RF0_RESERVE = 0.433          # Rule 4 Art. 26 (责任险)
+RHO_PREMIUM_RESERVE = 0.5    # Rule 4 Art. 42
+K_BOUNDS = (-0.25, 0.25)     # Rule 4 Art. 7
+
+
+def k1_combined_ratio(combined_ratio) -> np.ndarray:
+    """Rule 4 Art. 13 k1 (责任险 premium risk) of the 12-month combined ratio; 0 below 0 (Art. 20).
+
+    Examples
+    --------
+    >>> k1_combined_ratio([0.90, 0.95, 0.97, 1.00, 1.03, 1.05, 1.2, -0.1]).tolist()
+    [-0.05, -0.05, 0.0, 0.0, 0.05, 0.05, 0.1, 0.0]
+    """
+    c = np.asarray(combined_ratio, dtype=np.float64)
+    return np.select([c < 0, c <= 0.95, c <= 1.00, c <= 1.05], [0.0, -0.05, 0.0, 0.05], default=0.10)
+
+
+def k2_ceded(ne) -> np.ndarray:
+    """Rule 4 Art. 13 k2 (责任险) of the net non-proportional ceded ratio NE (0 without reinsurance).
+
+    >>> k2_ceded([-0.02, -0.01, 0.0, 0.03, 0.05]).tolist()
+    [0.136, 0.012, 0.0, -0.018, -0.047]
+    """
+    x = np.asarray(ne, dtype=np.float64)
+    return np.select([x < -0.01, x < 0, x < 0.025, x < 0.05], [0.136, 0.012, 0.0, -0.018], default=-0.047)
+
+
+def k1_reserve(runoff_deviation) -> np.ndarray:
+    """Rule 4 Art. 26 k1 (责任险 reserve risk) of the average run-off deviation ratio R.
+
+    >>> k1_reserve([0.0, 0.05, 0.07, 0.2]).tolist()
+    [0.0, 0.0, 0.05, 0.1]
+    """
+    r = np.asarray(runoff_deviation, dtype=np.float64)
+    return np.select([r <= 0.05, r <= 0.10], [0.0, 0.05], default=0.10)
+
+
+def premium_risk_capital(retained_premium, combined_ratio, ne=0.0) -> np.ndarray:
+    """``EX × 0.203 × (1 + clip(k1 + k2, −0.25, 0.25))`` (Rule 4 Arts. 7, 9, 13).
+
+    >>> round(float(premium_risk_capital(100.0, 1.10)), 6)  # k1 = +0.10
+    22.33
+    """
+    k = np.clip(k1_combined_ratio(combined_ratio) + k2_ceded(ne), *K_BOUNDS)
+    return np.asarray(retained_premium, dtype=np.float64) * RF0_PREMIUM * (1.0 + k)
+
+
+def reserve_risk_capital(outstanding, runoff_deviation=0.0) -> np.ndarray:
+    """``reserve × 0.433 × (1 + k1)`` (Rule 4 Arts. 22, 26)."""
+    k = np.clip(k1_reserve(runoff_deviation), *K_BOUNDS)
+    return np.asarray(outstanding, dtype=np.float64) * RF0_RESERVE * (1.0 + k)
+
+
+def minimum_capital(mc_premium, mc_reserve, relief: float = 1.0) -> np.ndarray:
+    """Premium and reserve risk aggregated with ρ = 0.5 (Rule 4 Art. 42), times the small-insurer ``relief``.
+
+    >>> float(minimum_capital(3.0, 4.0))  # sqrt(9 + 2·0.5·12 + 16)
+    6.082762530298219
+    """
+    p, r = np.asarray(mc_premium, dtype=np.float64), np.asarray(mc_reserve, dtype=np.float64)
+    return relief * np.sqrt(p * p + 2.0 * RHO_PREMIUM_RESERVE * p * r + r * r)
+
+
+@dataclass(frozen=True, eq=False)
+class CapitalResult:
+    """Solvency of the projected book per path and year (see the module docstring).
+
+    Attributes
+    ----------
+    by_year : DataFrame
+        ``path``, ``year``, ``retained_premium``, ``combined_ratio``, ``k1``, ``rf``, ``mc_premium``,
+        ``outstanding``, ``mc_reserve``, ``minimum_capital``, ``capital`` (available, end of year),
+        ``solvency_ratio``.
+    internal : DataFrame
+        Per year: ``level`` (0.995 by default, an assumption), mean result, ``var`` (VaR of the
+        one-year underwriting loss = −result, measured from 0), ``var_unexpected`` (the same less the
+        mean loss), ``var_lo``/``var_hi`` (distribution-free 95 % interval of the quantile from order
+        statistics), ``cross_minimum_capital`` (mean C-ROSS minimum capital, for comparison).
+    initial_capital : float
+    """
+
+    by_year: pd.DataFrame
+    internal: pd.DataFrame
+    initial_capital: float
+
+    def summary(self) -> pd.DataFrame:
+        """Per year: mean minimum capital, solvency ratio mean and 5/50/95 %, P(ratio < 100 %), P(capital < 0)."""
+        g = self.by_year.groupby("year")
+        r = g["solvency_ratio"]
+        return pd.DataFrame({
+            "minimum_capital": g["minimum_capital"].mean(), "capital": g["capital"].mean(),
+            "solvency_ratio": r.mean(), "p5": r.quantile(0.05), "p50": r.quantile(0.5), "p95": r.quantile(0.95),
+            "p_below_100": g["solvency_ratio"].apply(lambda x: float((x < 1.0).mean())),
+            "p_capital_negative": g["capital"].apply(lambda x: float((x < 0).mean())),
+        })
+
+    def p_below(self, level: float = 1.0) -> float:
+        """Share of paths whose solvency ratio falls below ``level`` in at least one year."""
+        w = self.by_year.pivot(index="path", columns="year", values="solvency_ratio")
+        return float((w < level).any(axis=1).mean())
+
+    def required_initial_capital(self, prob: float = 0.995, level: float = 1.0) -> float:
+        """Initial capital that keeps the solvency ratio >= ``level`` in every year on a share ``prob`` of paths.
+
+        Capital grows linearly with the initial amount, so per path the need is
+        ``max_t(level × MC_t − cumulative result_t)``; this is its ``prob`` quantile over paths.
+        """
+        if not 0 < prob < 1:
+            raise ValidationError(f"required_initial_capital: prob must be in (0, 1), got {prob!r}")
+        d = self.by_year.assign(cum=self.by_year["capital"] - self.initial_capital)
+        need = (level * d["minimum_capital"] - d["cum"]).groupby(d["path"]).max()
+        return float(np.quantile(need.to_numpy(), prob))
+
+
+def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outstanding_ratio: float = 0.0,
+            runoff_deviation: float = 0.0, ne: float = 0.0, relief: float = 1.0, level: float = 0.995) -> CapitalResult:
+    """C-ROSS capital and solvency ratio per path and year of a projection's ``by_year`` frame.
+
+    Parameters
+    ----------
+    by_year : DataFrame
+        :attr:`ProjectionResult.by_year` (``path``, ``year``, ``premium_ex_vat``, ``insured_loss``,
+        ``combined_ratio``, ``underwriting_result``).
+    initial_capital : float, optional
+        Available capital at the start (CNY). Default: the C-ROSS minimum capital of the first
+        year's mean premium at k = 0 (an insurer starting at exactly 100 %).
+    outstanding_ratio : float
+        Outstanding claims reserve at year end as a share of the year's insured loss (reserve-risk
+        exposure; 0 leaves reserve risk out; assumption when set).
+    runoff_deviation, ne : float
+        Inputs of reserve-risk k1 and premium-risk k2 (0: no reinsurance, no adverse run-off).
+    relief : float
+        Small-insurer factor (1, 0.95 or 0.9; 金规〔2023〕5号).
+    level : float
+        Internal-model VaR level (0.995, assumption).
+    """
+    need = {"path", "year", "premium_ex_vat", "insured_loss", "combined_ratio", "underwriting_result"}
+    if not need <= set(by_year.columns):
+        raise ValidationError(f"capital: by_year lacks {sorted(need - set(by_year.columns))}")
+    for name, v, lo, hi in (("outstanding_ratio", outstanding_ratio, 0.0, 20.0), ("relief", relief, 0.5, 1.0), ("level", level, 0.5, 0.9999)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or not lo <= v <= hi:
+            raise ValidationError(f"capital: {name} must be a number in [{lo:g}, {hi:g}], got {v!r}")
+    d = by_year.sort_values(["path", "year"]).reset_index(drop=True)
+    ex = d["premium_ex_vat"].to_numpy(dtype=np.float64)
+    cr = d["combined_ratio"].to_numpy(dtype=np.float64)
+    k = np.clip(k1_combined_ratio(cr) + k2_ceded(ne), *K_BOUNDS)
+    mc_p = premium_risk_capital(ex, cr, ne)
+    res = outstanding_ratio * d["insured_loss"].to_numpy(dtype=np.float64)
+    mc_r = reserve_risk_capital(res, runoff_deviation)
+    mc = minimum_capital(mc_p, mc_r, relief)
+    if initial_capital is None:
+        first = d[d["year"] == d["year"].min()]
+        initial_capital = float(RF0_PREMIUM * first["premium_ex_vat"].mean() * relief)
+    if isinstance(initial_capital, bool) or not np.isfinite(initial_capital) or initial_capital < 0:
+        raise ValidationError(f"capital: initial_capital must be a number >= 0, got {initial_capital!r}")
+    cap = float(initial_capital) + d.groupby("path")["underwriting_result"].cumsum().to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(mc > 0, cap / mc, np.inf)
+    out = pd.DataFrame({"path": d["path"], "year": d["year"], "retained_premium": ex, "combined_ratio": cr,
+                        "k1": k1_combined_ratio(cr), "rf": RF0_PREMIUM * (1 + k), "mc_premium": mc_p, "outstanding": res,
+                        "mc_reserve": mc_r, "minimum_capital": mc, "capital": cap, "solvency_ratio": ratio})
+    rows = []
+    for year, g in d.groupby("year"):
+        loss = -g["underwriting_result"].to_numpy(dtype=np.float64)
+        x = np.sort(loss)
+        n = x.size
+        v = float(np.quantile(loss, level))
+        half = 1.959964 * np.sqrt(n * level * (1 - level))
+        lo, hi = x[int(max(np.floor(n * level - half), 0))], x[int(min(np.ceil(n * level + half), n - 1))]
+        rows.append({"year": year, "level": level, "mean_result": float(-loss.mean()), "var": v, "var_unexpected": v - float(loss.mean()),
+                     "var_lo": float(lo), "var_hi": float(hi), "paths": n,
+                     "cross_minimum_capital": float(out.loc[out["year"] == year, "minimum_capital"].mean())})
+    internal = pd.DataFrame(rows).set_index("year")
+    return CapitalResult(by_year=out, internal=internal, initial_capital=float(initial_capital))

@@ -1,0 +1,242 @@
+"""Policy levers of a projection: each has a default and a source or an ``assumption`` label.
+
+============================  =================  =========================================================================
+lever                         default            source / flag
+============================  =================  =========================================================================
+``trend``                     −0.06 a year       DOMAIN.md §6.5: scale frequencies by −5 % to −8 % a year (deaths fell
+                                                 about 7.5 % a year 2020→2024); assumption
+``limits``                    ``"as_priced"``    ``"beijing"``: Beijing 2026 draft (S01) 20 × prior-year Beijing income −
+                                                 work-injury death grant, year by year (DOMAIN.md §4.2); a number or a
+                                                 LimitPolicy: fixed; seed
+``income_growth``             0.045 a year       urban incomes beyond the packaged series (DOMAIN.md §4.2 assumes +4.5 %
+                                                 for Beijing 2025); assumption
+``severity_trend``            = income_growth    economic loss per casualty follows urban income (civil death
+                                                 compensation 20 × income, SPC 2022 Art. 15; DOMAIN.md §4.2); assumption
+``fee_ratio``                 table loading      the rate table's ``prevention_fee`` loading, or a ``{year: ratio}``
+                                                 schedule (Beijing: 20 % by end-2028, S01); checked against ``fee_floor``
+                                                 (Xinzhou 15 %, S04) and ``fee_cap`` (21 %, N24/N25)
+``ledger``                    ``"provisioned"``  ``carry_forward`` (Beijing, S01) or ``not_provisioned`` (Zhejiang S02,
+                                                 Xinzhou S04); :mod:`ajx_actuarial.prevention.ledger`
+``rules``, ``pooling``        xinzhou-2024,      mandated services (DOMAIN.md §2.2) and the pool money moves in
+                              policy
+``cost_inflation``            0.045 a year       unit costs of services are mostly expert days, which follow incomes;
+                                                 assumption
+``prevention_effectiveness``  0 (off)            relative frequency reduction of a policy whose mandated services are
+                                                 fully funded in the year (proportional to the funded share);
+                                                 assumption, no source measures it
+``grade_transitions``         None (off)         yearly Markov matrix over ``std_grade`` 0-3; assumption
+``history``                   ``"table"``        the table's accident-history factor, or a ``BonusMalus`` class system
+``feedback``                  True               renewals follow the histories (False: the book's factor every year)
+``commission``, ``admin``,    table loadings     fractions of the ex-VAT premium (commission <= 5 %, N25 Art. 14)
+``levy``
+============================  =================  =========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from ..losses import LimitPolicy
+from ..losses.limits import OFFSETS
+from ..portfolio import NATIONAL_MIN_LIMIT
+from ..prevention import LEDGERS
+from ..rating import BonusMalus
+from ..reference import constant, urban_income
+
+__all__ = ["Levers", "LEVER_SOURCES", "indexed_income", "indexed_limit"]
+
+LEVER_SOURCES = {
+    "trend": ("DOMAIN.md §6.5 (−5 % to −8 % a year; deaths −7.5 %/yr 2020→2024)", "assumption"),
+    "limits": ("Beijing 2026 draft S01 formula (DOMAIN.md §4.2) or fixed", "seed"),
+    "income_growth": ("beyond the packaged incomes; DOMAIN.md §4.2 uses +4.5 % for Beijing 2025", "assumption"),
+    "limit_offset": ("work-injury death grant, 20 × national income (DOMAIN.md §4.2 natural reading)", "derived"),
+    "severity_trend": ("economic loss per casualty follows urban income (SPC 2022 Art. 15)", "assumption"),
+    "fee_ratio": ("rate-table prevention_fee loading or a schedule (Beijing 20 % by 2028, S01)", "seed"),
+    "fee_floor": ("local floor, e.g. Xinzhou 15 % ex-VAT (S04)", "seed"),
+    "fee_cap": ("national 21 % cap (N24; 2025 measures)", "official"),
+    "on_breach": ("error or flag a fee below the floor / above the cap", "option"),
+    "ledger": ("carry_forward (Beijing S01), not_provisioned (Zhejiang S02, Xinzhou S04), provisioned (Zhoushan S03)", "seed"),
+    "rules": ("mandated service frequencies (DOMAIN.md §2.2)", "seed"),
+    "pooling": ("pool the prevention money moves in", "option"),
+    "costs": ("unit costs of services (DOMAIN.md §7.4)", "assumption"),
+    "cost_inflation": ("service costs are expert days, which follow incomes", "assumption"),
+    "prevention_effectiveness": ("frequency reduction of a fully served policy; no source measures it", "assumption"),
+    "grade_transitions": ("yearly std_grade Markov matrix", "assumption"),
+    "history": ("the rate table's accident-history factor, or a BonusMalus", "option"),
+    "feedback": ("renewals follow the simulated histories", "option"),
+    "commission": ("rate-table loading (commission <= 5 %, N25 Art. 14)", "official"),
+    "admin": ("rate-table loading (8-12 %, DOMAIN.md §7.2)", "assumption"),
+    "levy": ("rate-table loading (protection fund 0.8 %, DOMAIN.md §7.2)", "official*"),
+}
+
+
+def _num(v, name: str, lo: float, hi: float) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v) or not lo <= v <= hi:
+        raise ValidationError(f"project: {name} must be a number in [{lo:g}, {hi:g}], got {v!r}")
+    return float(v)
+
+
+def indexed_income(year: int, region: str, growth: float) -> tuple[float, str]:
+    """Urban income of ``region`` in ``year``: the packaged series, grown by ``growth`` a year beyond its last year.
+
+    Returns the income and its flag (the series' flag, or ``assumption`` when extrapolated).
+
+    Examples
+    --------
+    >>> indexed_income(2024, "beijing", 0.045)
+    (92464.0, 'secondary')
+    """
+    df = urban_income()
+    s = df[df["region"] == region].set_index("year")
+    if s.empty:
+        raise ValidationError(f"project: no urban income for region {region!r} (regions: {sorted(df['region'].unique())})")
+    if year in s.index:
+        return float(s.loc[year, "income_cny"]), str(s.loc[year, "flag"])
+    last = int(s.index.max())
+    if year < last:
+        raise ValidationError(f"project: no urban income for {region!r} in {year} (packaged years: {sorted(s.index.tolist())})")
+    return float(s.loc[last, "income_cny"]) * (1.0 + growth) ** (year - last), "assumption"
+
+
+def indexed_limit(policy_year: int, income_growth: float = 0.045, offset: str | float = "death_grant",
+                  floor: float = NATIONAL_MIN_LIMIT) -> float:
+    """Beijing 2026 draft limit of ``policy_year``: 20 × Beijing income(year − 1) − offset, floored.
+
+    Equals :func:`ajx_actuarial.losses.beijing_limit` ``(policy_year − 1)`` where the packaged series
+    has both incomes, and extends it with ``income_growth`` (assumption) beyond.
+
+    Examples
+    --------
+    >>> round(indexed_limit(2025))
+    765520
+    """
+    y = int(policy_year) - 1
+    bj, _ = indexed_income(y, "beijing", income_growth)
+    if isinstance(offset, str):
+        if offset not in OFFSETS:
+            raise ValidationError(f"project: limit_offset must be one of {list(OFFSETS)} or an amount, got {offset!r}")
+        off = 0.0
+        if offset.startswith("death_grant"):
+            off += constant("death_grant_income_multiple") * indexed_income(y, "national", income_growth)[0]
+        if offset.endswith("funeral"):
+            off += constant("funeral_grant_months") * constant("beijing_avg_monthly_wage_2025")
+    else:
+        off = _num(offset, "limit_offset", 0.0, 1e8)
+    return max(constant("beijing_limit_income_multiple") * bj - off, float(floor))
+
+
+@dataclass(frozen=True)
+class Levers:
+    """The levers of :func:`ajx_actuarial.project` (see the module docstring for defaults and sources)."""
+
+    trend: float = -0.06
+    limits: Any = "as_priced"
+    income_growth: float = 0.045
+    limit_offset: Any = "death_grant"
+    severity_trend: float | None = None
+    fee_ratio: Any = None
+    fee_floor: float | None = None
+    fee_cap: float | None = 0.21
+    on_breach: str = "error"
+    ledger: str = "provisioned"
+    rules: Any = "xinzhou-2024"
+    pooling: str = "policy"
+    costs: Any = None
+    cost_inflation: float = 0.045
+    prevention_effectiveness: float = 0.0
+    grade_transitions: Any = None
+    history: Any = "table"
+    feedback: bool = True
+    commission: float | None = None
+    admin: float | None = None
+    levy: float | None = None
+
+    @classmethod
+    def build(cls, **kw) -> "Levers":
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(set(kw) - set(names))
+        if unknown:
+            raise ValidationError(f"project: unknown lever(s) {unknown}; levers: {names}")
+        lv = cls(**kw)
+        lv.check()
+        return lv
+
+    def check(self) -> None:
+        _num(self.trend, "trend", -0.5, 1.0)
+        _num(self.income_growth, "income_growth", -0.5, 1.0)
+        if self.severity_trend is not None:
+            _num(self.severity_trend, "severity_trend", -0.5, 1.0)
+        _num(self.cost_inflation, "cost_inflation", -0.5, 1.0)
+        _num(self.prevention_effectiveness, "prevention_effectiveness", 0.0, 1.0)
+        for name in ("commission", "admin", "levy"):
+            v = getattr(self, name)
+            if v is not None:
+                _num(v, name, 0.0, 1.0)
+        if self.ledger not in LEDGERS:
+            raise ValidationError(f"project: ledger must be one of {list(LEDGERS)}, got {self.ledger!r}")
+        if self.pooling not in ("policy", "segment", "insurer"):
+            raise ValidationError(f"project: pooling must be one of ['policy', 'segment', 'insurer'], got {self.pooling!r}")
+        if not isinstance(self.feedback, (bool, np.bool_)):
+            raise ValidationError(f"project: feedback must be True or False, got {self.feedback!r}")
+        if not (isinstance(self.history, BonusMalus) or self.history == "table"):
+            raise ValidationError(f"project: history must be 'table' or a BonusMalus, got {self.history!r}")
+        lim = self.limits
+        if not (isinstance(lim, LimitPolicy) or lim in ("as_priced", "beijing")
+                or (isinstance(lim, (int, float, np.integer, np.floating)) and not isinstance(lim, bool))):
+            raise ValidationError(f"project: limits must be 'as_priced', 'beijing', an amount or a LimitPolicy, got {lim!r}")
+        if isinstance(lim, (int, float, np.integer, np.floating)) and not isinstance(lim, LimitPolicy):
+            _num(lim, "limits", NATIONAL_MIN_LIMIT, 1e8)
+        self.transition_matrix()
+
+    @property
+    def severity_growth(self) -> float:
+        return self.income_growth if self.severity_trend is None else float(self.severity_trend)
+
+    def transition_matrix(self) -> np.ndarray | None:
+        """The 4 × 4 std_grade matrix (rows: grade 0 none, 1 best, 2, 3), or None."""
+        g = self.grade_transitions
+        if g is None:
+            return None
+        P = np.asarray(g, dtype=np.float64)
+        if P.shape != (4, 4) or not np.isfinite(P).all() or (P < 0).any() or not np.allclose(P.sum(axis=1), 1.0):
+            raise ValidationError("project: grade_transitions must be a 4 × 4 matrix of probabilities (rows std_grade 0-3) summing to 1 by row")
+        return P
+
+    def limit_policy(self, year: int) -> LimitPolicy | None:
+        """The year's limit policy (None: the book's own limits)."""
+        lim = self.limits
+        if isinstance(lim, LimitPolicy):
+            return lim
+        if lim == "as_priced":
+            return None
+        if lim == "beijing":
+            amount = indexed_limit(year, self.income_growth, self.limit_offset)
+            return LimitPolicy(limit_death=amount, label=f"Beijing formula ({year - 1} incomes): {amount:,.0f}")
+        return LimitPolicy.fixed(float(lim))
+
+    def frame(self, table_loadings: Mapping[str, float], fee_text: str) -> pd.DataFrame:
+        """The levers as run: ``lever``, ``value``, ``source``, ``flag``."""
+        rows = []
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name == "severity_trend" and v is None:
+                v = f"{self.severity_growth} (= income_growth)"
+            elif f.name == "fee_ratio":
+                v = fee_text
+            elif f.name in ("commission", "admin", "levy") and v is None:
+                v = f"{table_loadings[f.name]} (table)"
+            elif isinstance(v, BonusMalus):
+                v = f"BonusMalus({v.n_classes} classes)"
+            elif isinstance(v, LimitPolicy):
+                v = v.label
+            elif v is not None and f.name == "grade_transitions":
+                v = np.asarray(v).round(4).tolist()
+            src, flag = LEVER_SOURCES[f.name]
+            rows.append({"lever": f.name, "value": str(v), "source": src, "flag": flag})
+        return pd.DataFrame(rows)

@@ -1,0 +1,108 @@
+"""The result of :func:`ajx_actuarial.project`: one row per path and year, bands, classes, capital."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ValidationError
+from .capital import CapitalResult, capital as _capital
+
+__all__ = ["ProjectionResult", "BY_YEAR_COLUMNS", "FAN_COLUMNS"]
+
+BY_YEAR_COLUMNS = (
+    "path", "year", "premium", "premium_ex_vat", "insured_loss", "loss_ratio", "claims", "fatal_disability_accidents", "deaths",
+    "fee_ratio", "prevention_budget", "prevention_required", "carried_in", "prevention_spent", "carried_forward", "lapsed",
+    "prevention_shortfall", "prevention_expense", "share_funded", "policies_funded", "commission", "admin", "levy",
+    "underwriting_result", "combined_ratio", "mean_float_factor", "mean_history_factor", "limit_death",
+    "frequency_multiplier", "severity_multiplier",
+)
+FAN_COLUMNS = ("premium", "insured_loss", "loss_ratio", "underwriting_result", "prevention_budget", "prevention_spent",
+               "carried_forward", "share_funded", "mean_float_factor", "combined_ratio")
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectionResult:
+    """A multi-year projection of a book.
+
+    Attributes
+    ----------
+    by_year : DataFrame
+        One row per path and year: ``path``, ``year``, ``premium`` (gross) and ``premium_ex_vat``
+        (collected), ``insured_loss``, ``loss_ratio`` (insured / ex-VAT premium), ``claims`` (all,
+        medical-only included), ``fatal_disability_accidents``, ``deaths``; the prevention ledger
+        (``fee_ratio``, ``prevention_budget``, ``prevention_required``, ``carried_in``,
+        ``prevention_spent``, ``carried_forward``, ``lapsed``, ``prevention_shortfall``,
+        ``prevention_expense`` = the charge to the result); ``share_funded`` (spent / required:
+        the share of the mandated services' cost the money pays for), ``policies_funded`` (share of
+        mandated policies whose own services are fully funded); ``commission``, ``admin``,
+        ``levy``; ``underwriting_result`` = ex-VAT premium − insured loss − prevention expense −
+        commission − admin − levy; ``combined_ratio`` = 1 − result / ex-VAT premium;
+        ``mean_float_factor`` and ``mean_history_factor`` (simple means over policies: the
+        bonus-malus balance), ``limit_death`` (mean per-person limit), ``frequency_multiplier``,
+        ``severity_multiplier``.
+    classes : DataFrame
+        Share of policies per history class at each year's renewal (mean over paths).
+    levers : DataFrame
+        Every lever as run, with its source and flag.
+    provenance : dict
+        Seed, sizes, state memory, timings, versions.
+    """
+
+    by_year: pd.DataFrame
+    classes: pd.DataFrame
+    levers: pd.DataFrame
+    provenance: dict = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.by_year["year"].unique().tolist())
+
+    @property
+    def paths(self) -> int:
+        return int(self.by_year["path"].nunique())
+
+    def year_seed(self, t: int) -> np.random.SeedSequence:
+        """The seed of projection year index ``t``'s claims: ``simulate(book_t, years=paths, rng=this, events=True)``."""
+        seed = self.provenance["seed"]
+        return np.random.SeedSequence(seed["entropy"], spawn_key=tuple(seed["spawn_key"]) + (0, int(t)))
+
+    def summary(self, columns=None) -> pd.DataFrame:
+        """Mean and 5 / 50 / 95 % bands per year (rows: year × measure).
+
+        Examples
+        --------
+        >>> import ajx_actuarial as ajx
+        >>> res = ajx.project(ajx.synth.portfolio(300, rng=1), years=2, paths=50, rng=1)
+        >>> res.summary(["premium"]).columns.tolist()
+        ['mean', 'p5', 'p50', 'p95']
+        """
+        cols = list(FAN_COLUMNS if columns is None else columns)
+        bad = [c for c in cols if c not in self.by_year.columns or c in ("path", "year")]
+        if bad:
+            raise ValidationError(f"ProjectionResult.summary: unknown column(s) {bad}; columns: {list(self.by_year.columns[2:])}")
+        long = self.by_year.melt(id_vars=["year"], value_vars=cols, var_name="measure")
+        g = long.groupby(["year", "measure"], sort=False)["value"]
+        out = pd.DataFrame({"mean": g.mean(), "p5": g.quantile(0.05), "p50": g.quantile(0.5), "p95": g.quantile(0.95)})
+        order = {c: i for i, c in enumerate(cols)}
+        return out.sort_index(key=lambda ix: ix.map(order) if ix.name == "measure" else ix)
+
+    def capital(self, initial_capital: float | None = None, **kw) -> CapitalResult:
+        """C-ROSS phase II minimum capital for 责任险, the solvency ratio per path and year, and the 99.5 % VaR
+        view; see :func:`ajx_actuarial.project.capital.capital` (keywords ``outstanding_ratio``,
+        ``runoff_deviation``, ``ne``, ``relief``, ``level``)."""
+        return _capital(self.by_year, initial_capital, **kw)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.by_year.copy()
+
+    def plot(self, columns=("premium", "underwriting_result", "share_funded", "mean_float_factor"), lang: str = "en"):
+        """Fan charts (mean, 50 % line, 5-95 % band) of ``columns`` by year."""
+        from ..plots import projection_fan_figure
+
+        return projection_fan_figure(self.summary(list(columns)), lang=lang)
+
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(float_format=lambda v: f"{v:,.4g}")
