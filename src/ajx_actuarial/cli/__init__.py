@@ -13,6 +13,7 @@ Layout
 ``stress.py``    ``stress``
 ``report.py``    ``demo``, ``report``
 ``jurisdictions.py`` ``jurisdictions list|show``
+``project.py``   ``project`` (multi-year projection, a run folder)
 
 Adding a command (e.g. ``ajx experience``)
 ------------------------------------------
@@ -58,5 +59,6 @@ from . import stress  # noqa: E402,F401  stress
 from . import report  # noqa: E402,F401  demo, report
 from . import tables  # noqa: E402,F401  tables, scenarios
 from . import jurisdictions  # noqa: E402,F401  jurisdictions list|show
+from . import project  # noqa: E402,F401  project
 
 __all__ = ["app", "main", "run"]

@@ -282,4 +282,4 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
         "ajx_actuarial": __version__, "history": "table" if bms is None else f"BonusMalus({bms.n_classes})",
     }
     return ProjectionResult(by_year=by_year, classes=pd.concat(class_rows, ignore_index=True),
-                            levers=lv.frame({k_: rate[k_] for k_ in rate}, fee_text), provenance=prov)
+                            levers=lv.frame({k_: rate[k_] for k_ in rate}, fee_text), provenance=prov, priced_start=priced0)

@@ -49,12 +49,15 @@ class ProjectionResult:
         Every lever as run, with its source and flag.
     provenance : dict
         Seed, sizes, state memory, timings, versions.
+    priced_start : DataFrame or None
+        The book priced for the first projection year (its limits, the book's histories).
     """
 
     by_year: pd.DataFrame
     classes: pd.DataFrame
     levers: pd.DataFrame
     provenance: dict = field(default_factory=dict)
+    priced_start: pd.DataFrame | None = None
 
     @property
     def years(self) -> list[int]:

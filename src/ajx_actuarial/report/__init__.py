@@ -33,6 +33,7 @@ from ..present import check_lang, escape_html
 from ..runs import read_run
 from . import _html as h
 from . import adequacy as adq
+from . import projection as proj
 from . import sections as s
 
 __all__ = ["write_report", "render_report", "SECTIONS", "REGISTRY", "Section"]
@@ -56,6 +57,7 @@ REGISTRY: list[Section] = [
     Section("prevention", ("Prevention budget", "事故预防服务经费"), ("prevention_segments.parquet",), s.prevention),
     Section("adequacy", ("Risk-based pricing adequacy", "风险定价充足性"), ("adequacy.parquet",), adq.render),
     Section("stress", ("Stress scenarios", "压力情景"), ("stress.parquet",), s.stress),
+    Section("projection", ("Multi-year projection", "多年度预测"), ("projection_summary.parquet",), proj.render),
     Section("provenance", ("Provenance", "来源与可复现性"), (), s.provenance),
 ]
 SECTIONS: tuple[str, ...] = tuple(sec.heading[0] for sec in REGISTRY)
