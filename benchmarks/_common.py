@@ -11,6 +11,7 @@ def timeit(fn: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
     """Median wall time of ``repeat`` calls, and the last result."""
     times, res = [], None
     for _ in range(repeat):
+        res = None  # free the previous result first: its memory can be reused
         t = time.perf_counter()
         res = fn()
         times.append(time.perf_counter() - t)

@@ -63,11 +63,10 @@ class ILFSchedule:
             return limit / self.reference_limit
         if self.source == "model":
             return _model_factors(industry_codes, limit, self.reference_limit)
-        out = np.empty(limit.size)
-        for c in np.unique(industry_codes):
-            sel = industry_codes == c
-            out[sel] = _interp(self.limits, self.curve(INDUSTRIES[c]), limit[sel])
-        return out
+        # a book has few distinct limits: interpolate each industry's curve at them, then gather
+        codes, uniq = pd.factorize(limit, sort=False)
+        tab = np.vstack([_interp(self.limits, self.curve(ind), uniq) for ind in INDUSTRIES])
+        return tab[industry_codes, codes]
 
     def to_frame(self) -> pd.DataFrame:
         """The schedule: one row per limit, one column per industry (for display)."""

@@ -104,7 +104,7 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     medical_rate = t.medical_grid.to_numpy()[ic, sc]
     bands, facs = t.size_bands
     head = df["headcount"].to_numpy()
-    size_factor = facs[np.searchsorted(bands, head, side="left")]
+    size_factor = np.full(len(df), facs[0]) if (facs == facs[0]).all() else facs[np.searchsorted(bands, head, side="left")]
 
     new: dict[str, np.ndarray] = {"base_rate": base_rate, "ilf": ilf, "limit_rate": limit_rate, "medical_rate": medical_rate,
                                   "size_factor": size_factor}
@@ -139,10 +139,11 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
         levy=ld["levy"] * ex_vat,
         expected_loss_allowance=t.expected_loss_ratio() * ex_vat,
     )
-    # Add columns one by one: avoids consolidating a 2-D block (a full copy) for ~20 arrays.
-    out = df
-    for key, arr in new.items():
-        out[key] = arr
+    # One zero-copy concat (pandas copies every array assigned column by column); columns of an
+    # earlier pricing of the same frame are replaced.
+    stale = [c for c in df.columns if c in new]
+    base = df.drop(columns=stale) if stale else df
+    out = pd.concat([base, pd.DataFrame(new, index=base.index, copy=False)], axis=1)
     out.attrs["rate_table"] = t.name
     out.attrs["rate_table_toml"] = t.toml_text()  # JSON-safe: survives Parquet, lets explain() rebuild any table
     return out
@@ -155,7 +156,11 @@ def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
     decimal tie such as 184 008.825 (stored as 184 008.82499999…) rounds up as by hand.
     """
     scale = 10.0**decimals
-    return np.floor(np.asarray(x) * scale + 0.5 + 1e-6) / scale
+    out = np.multiply(x, scale)
+    out += 0.5 + 1e-6
+    np.floor(out, out=out)
+    out /= scale
+    return out
 
 
 def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = None) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._attrs import SharedRecord
 from .._random import RngLike, generator
 from ..errors import ValidationError
 from ..portfolio import NATIONAL_MIN_LIMIT, PORTFOLIO_COLUMNS, RECTIFICATION_LEVELS, RISK_TIERS
@@ -204,7 +205,7 @@ def portfolio(
     df["limit_accident"] = acc_mult * limits
     df["limit_annual"] = ann_mult * limits
     out = df[[col.name for col in PORTFOLIO_COLUMNS]]
-    out.attrs["synth"] = {"preset": p.name, "n": n, "frailty_seed": frailty_seed, "truth": truth.as_dict()}
+    out.attrs["synth"] = SharedRecord({"preset": p.name, "n": n, "frailty_seed": frailty_seed, "truth": truth.as_dict()})
     return out
 
 

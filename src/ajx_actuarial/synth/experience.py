@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._attrs import SharedRecord
 from .._random import RngLike, generator
 from ..errors import ValidationError
 from . import _core
@@ -142,5 +143,5 @@ def experience(
     out["deaths"] = np.bincount(acc.row, weights=acc.deaths, minlength=m).astype(np.int64)
     out["disabilities"] = np.bincount(acc.row, weights=acc.disabled, minlength=m).astype(np.int64)
     out["incurred"] = np.bincount(acc.row[acc.v_acc], weights=acc.v_paid, minlength=m)
-    out.attrs["truth"] = sim.truth.as_dict()
+    out.attrs["truth"] = SharedRecord(sim.truth.as_dict())
     return out
