@@ -235,6 +235,8 @@ class Levers:
                 v = f"BonusMalus({v.n_classes} classes)"
             elif isinstance(v, LimitPolicy):
                 v = v.label
+            elif f.name in ("rules", "costs") and v is not None and not isinstance(v, (str, dict)):
+                v = getattr(v, "name", None) or v.data.get("meta", {}).get("name", type(v).__name__)
             elif v is not None and f.name == "grade_transitions":
                 v = np.asarray(v).round(4).tolist()
             src, flag = LEVER_SOURCES[f.name]
