@@ -88,7 +88,11 @@ def premium_risk_capital(retained_premium, combined_ratio, ne=0.0) -> np.ndarray
 
 
 def reserve_risk_capital(outstanding, runoff_deviation=0.0) -> np.ndarray:
-    """``reserve × 0.433 × (1 + k1)`` (Rule 4 Arts. 22, 26)."""
+    """``reserve × 0.433 × (1 + k1)`` (Rule 4 Arts. 22, 26).
+
+    >>> round(float(reserve_risk_capital(100.0, runoff_deviation=0.07)), 6)  # k1 = +0.05
+    45.465
+    """
     k = np.clip(k1_reserve(runoff_deviation), *K_BOUNDS)
     return np.asarray(outstanding, dtype=np.float64) * RF0_RESERVE * (1.0 + k)
 
@@ -175,6 +179,18 @@ def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outs
         Small-insurer factor (1, 0.95 or 0.9; 金规〔2023〕5号).
     level : float
         Internal-model VaR level (0.995, assumption).
+
+    Returns
+    -------
+    CapitalResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y = pd.DataFrame({"path": [0, 0], "year": [2026, 2027], "premium_ex_vat": [100.0, 100.0], "insured_loss": [60.0, 80.0],
+    ...                   "combined_ratio": [0.90, 1.10], "underwriting_result": [10.0, -10.0]})
+    >>> capital(y, initial_capital=20.0).by_year["solvency_ratio"].round(4).tolist()  # 30 / 19.285, 20 / 22.33
+    [1.5556, 0.8957]
     """
     need = {"path", "year", "premium_ex_vat", "insured_loss", "combined_ratio", "underwriting_result"}
     if not need <= set(by_year.columns):
