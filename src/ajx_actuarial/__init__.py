@@ -20,7 +20,7 @@ from .rating import (AdequacyResult, BonusMalus, RateTable, adequacy, buhlmann_s
 from .portfolio import read_portfolio, read_table, validate_experience, validate_portfolio, write_table
 from . import claims
 from .claims import ExperienceResult, experience_from_claims
-from .project import ProjectionResult, project  # the function ajx.project (the package stays importable as ajx_actuarial.project.*)
+from .projection import ProjectionResult, project
 
 __all__ = [
     "__version__",

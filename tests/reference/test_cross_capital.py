@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import ajx_actuarial as ajx
-from ajx_actuarial.project import capital, k1_combined_ratio, k1_reserve, k2_ceded, minimum_capital, premium_risk_capital
+from ajx_actuarial.projection import capital, k1_combined_ratio, k1_reserve, k2_ceded, minimum_capital, premium_risk_capital
 
 
 def _book():

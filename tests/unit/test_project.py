@@ -17,7 +17,7 @@ import pytest
 
 import ajx_actuarial as ajx
 from ajx_actuarial.losses import beijing_limit
-from ajx_actuarial.project import indexed_limit
+from ajx_actuarial.projection import indexed_limit
 
 
 @pytest.fixture(scope="module")

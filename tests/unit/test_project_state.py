@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import ajx_actuarial as ajx
-from ajx_actuarial.project.renewal import Renewal
-from ajx_actuarial.project.state import HistoryState, outcome_codes
+from ajx_actuarial.projection.renewal import Renewal
+from ajx_actuarial.projection.state import HistoryState, outcome_codes
 from ajx_actuarial.rating.factors import history_multiplier
 
 

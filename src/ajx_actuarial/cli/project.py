@@ -57,7 +57,7 @@ def project(
 
     Example: ajx project book.parquet --years 5 --fee-ratio 2026:0.15,2028:0.20 --limits beijing --trend -0.06 -o proj
     """
-    from ..project import project as _project
+    from ..projection import project as _project
     from ..runs import RunFolder
 
     from ..errors import ValidationError

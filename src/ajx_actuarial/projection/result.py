@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from .capital import CapitalResult, capital as _capital
+from .solvency import CapitalResult, capital as _capital
 
 __all__ = ["ProjectionResult", "BY_YEAR_COLUMNS", "FAN_COLUMNS"]
 
@@ -94,7 +94,7 @@ class ProjectionResult:
 
     def capital(self, initial_capital: float | None = None, **kw) -> CapitalResult:
         """C-ROSS phase II minimum capital for 责任险, the solvency ratio per path and year, and the 99.5 % VaR
-        view; see :func:`ajx_actuarial.project.capital.capital` (keywords ``outstanding_ratio``,
+        view; see :func:`ajx_actuarial.projection.solvency.capital` (keywords ``outstanding_ratio``,
         ``runoff_deviation``, ``ne``, ``relief``, ``level``)."""
         return _capital(self.by_year, initial_capital, **kw)
 

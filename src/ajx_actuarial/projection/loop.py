@@ -79,7 +79,7 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
     lift_limits : bool
         Passed to :func:`ajx_actuarial.price`: raise limits below the table's minimum to it.
     **levers
-        See :mod:`ajx_actuarial.project.levers`: ``trend``, ``limits``, ``income_growth``,
+        See :mod:`ajx_actuarial.projection.levers`: ``trend``, ``limits``, ``income_growth``,
         ``limit_offset``, ``severity_trend``, ``fee_ratio``, ``fee_floor``, ``fee_cap``,
         ``on_breach``, ``ledger``, ``rules``, ``pooling``, ``costs``, ``cost_inflation``,
         ``prevention_effectiveness``, ``grade_transitions``, ``history``, ``feedback``,

@@ -6,12 +6,12 @@ events=True)``), accident histories (:mod:`.state`), renewals with the floating 
 (:mod:`.renewal`), policy levers (:mod:`.levers`: frequency trend, limit indexation, fee schedule,
 carry-forward, unit-cost inflation, prevention effectiveness, grade transitions), the prevention
 ledger (:mod:`ajx_actuarial.prevention.ledger`), the insurer's result (:mod:`.result`) and its
-C-ROSS phase II solvency with an internal-model view (:mod:`.capital`).
+C-ROSS phase II solvency with an internal-model view (:mod:`.solvency`).
 
-Modules: ``levers``, ``state``, ``renewal``, ``loop`` (the yearly loop), ``result``, ``capital``.
+Modules: ``levers``, ``state``, ``renewal``, ``loop`` (the yearly loop), ``result``, ``solvency``.
 """
 
-from .capital import (CapitalResult, capital, k1_combined_ratio, k1_reserve, k2_ceded, minimum_capital, premium_risk_capital,
+from .solvency import (CapitalResult, capital, k1_combined_ratio, k1_reserve, k2_ceded, minimum_capital, premium_risk_capital,
                       reserve_risk_capital)
 from .levers import LEVER_SOURCES, Levers, indexed_income, indexed_limit
 from .loop import project
