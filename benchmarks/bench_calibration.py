@@ -7,6 +7,7 @@ the same coefficients (checked here to 1e-8).
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -36,7 +37,7 @@ def run(sizes=(1_000_000, 10_000_000), rows_max=2_000_000) -> None:
             row.update({"row fit s": t_rows, "speed-up": t_rows / t_cells, "max |Δβ|": diff})
         else:
             row.update({"row fit s": "not run", "speed-up": "", "max |Δβ|": ""})
-        print(row, flush=True)
+        print(row, file=sys.stderr, flush=True)  # progress; the table follows
         out.append(row)
         del exp
     report(out, "Calibration: Poisson + Gamma GLMs, aggregated cells vs row-level statsmodels")
