@@ -156,6 +156,20 @@ def _fatal_casualties(rng, head, cluster_cdf, injury_ratio, grade_cdf, hist):  #
     return d, inj
 
 
+@njit(cache=True, inline="always")
+def _hash_tables(cap, K):  # pragma: no cover - jitted
+    """Open-addressing table of (year, policy) keys and its per-key accumulators."""
+    return (np.full(cap, -1, np.int64), np.zeros((cap, K, 3)), np.zeros((cap, K), np.int64),
+            np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.empty(cap, np.int64))
+
+
+@njit(cache=True, inline="always")
+def _accident_buffers(bcap, K, width):  # pragma: no cover - jitted
+    """Per-year accident buffers: policy, type, segment, layer, scenario inclusion, payouts."""
+    return (np.empty(bcap, np.int64), np.empty(bcap, np.int8), np.empty(bcap, np.int64), np.empty(bcap, np.int8),
+            np.empty((bcap, K), np.uint8), np.empty((bcap, width)))
+
+
 @njit(cache=True, nogil=True)
 def simulate_block_kernel(  # pragma: no cover - jitted
     g0, g1, mult, seg_off, seg_ind, W, alias, rec, cold, n_sets, set_of, nb,
@@ -183,21 +197,10 @@ def simulate_block_kernel(  # pragma: no cover - jitted
     n_years, K, n_seg = mult.shape
     width = 1 + 3 * n_sets
     cap = 1024
-    keys = np.full(cap, -1, np.int64)
-    hval = np.zeros((cap, K, 3))
-    hcnt = np.zeros((cap, K), np.int64)
-    hseg = np.zeros(cap, np.int64)
-    hmaxd = np.zeros(cap, np.int64)
-    hdeaths = np.zeros(cap, np.int64)
-    used = np.empty(cap, np.int64)
+    keys, hval, hcnt, hseg, hmaxd, hdeaths, used = _hash_tables(cap, K)
     log_cap = log_y.size
     bcap = 1024
-    idx = np.empty(bcap, np.int64)
-    typ = np.empty(bcap, np.int8)
-    sg = np.empty(bcap, np.int64)
-    orig = np.empty(bcap, np.int8)
-    incl = np.empty((bcap, K), np.uint8)
-    buf = np.empty((bcap, width))
+    idx, typ, sg, orig, incl, buf = _accident_buffers(bcap, K, width)
     c0 = np.empty((3, n_seg), np.int64)
     c1 = np.empty((3, n_seg), np.int64)
     mm = np.empty(n_seg)
@@ -231,22 +234,11 @@ def simulate_block_kernel(  # pragma: no cover - jitted
         if total > bcap:
             while bcap < total:
                 bcap *= 2
-            idx = np.empty(bcap, np.int64)
-            typ = np.empty(bcap, np.int8)
-            sg = np.empty(bcap, np.int64)
-            orig = np.empty(bcap, np.int8)
-            incl = np.empty((bcap, K), np.uint8)
-            buf = np.empty((bcap, width))
+            idx, typ, sg, orig, incl, buf = _accident_buffers(bcap, K, width)
         if 2 * total + 16 > cap:
             while cap < 2 * total + 16:
                 cap *= 2
-            keys = np.full(cap, -1, np.int64)
-            hval = np.zeros((cap, K, 3))
-            hcnt = np.zeros((cap, K), np.int64)
-            hseg = np.zeros(cap, np.int64)
-            hmaxd = np.zeros(cap, np.int64)
-            hdeaths = np.zeros(cap, np.int64)
-            used = np.empty(cap, np.int64)
+            keys, hval, hcnt, hseg, hmaxd, hdeaths, used = _hash_tables(cap, K)
         mask = cap - 1
         # (2) allocation: base accidents from g0, extra layer from g1
         k = 0
