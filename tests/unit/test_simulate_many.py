@@ -134,3 +134,25 @@ def test_identical_scenarios_are_simulated_once(book):
     res = ajx.simulate_many(book, {"a": SimSpec(m), "b": SimSpec(m), "c": SimSpec(m, LimitPolicy.fixed(800_000))}, 50, rng=1)
     assert res["a"].provenance["distinct_scenarios_in_pass"] == 2
     pd.testing.assert_frame_equal(res["a"].annual, res["b"].annual)
+
+
+def test_the_book_is_validated_once_whatever_the_limit_sets(book, monkeypatch):
+    import ajx_actuarial.losses.engine as engine
+    import ajx_actuarial.losses.limits as limits
+    from ajx_actuarial.portfolio import validate_portfolio
+
+    calls = []
+
+    def counting(df, *a, **k):
+        calls.append(len(df))
+        return validate_portfolio(df, *a, **k)
+
+    monkeypatch.setattr(engine, "validate_portfolio", counting)
+    monkeypatch.setattr(limits, "validate_portfolio", counting)
+    m = LossModel.default()
+    specs = {"as priced": SimSpec(m), "800k": SimSpec(m, LimitPolicy.fixed(800_000)),
+             "beijing": SimSpec(m, LimitPolicy.beijing(2024))}
+    out = ajx.simulate_many(book, specs, 20, rng=1)
+    assert calls == [len(book)]
+    # and the limits reached the kernel: higher limits, larger payouts
+    assert out["800k"].summary().loc["mean insured loss", "value"] >= out["as priced"].summary().loc["mean insured loss", "value"]

@@ -185,11 +185,11 @@ def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | Non
     cold[:, :2] = pol[:, 1:]
     lim = np.empty((len(sets), n, 4))
     for j, lp in enumerate(sets):
-        d = lp.apply(df) if lp is not None else df
-        lim[j, :, 0] = d["limit_death"].to_numpy(dtype=np.float64)
-        lim[j, :, 1] = d["limit_accident"].to_numpy(dtype=np.float64)
-        lim[j, :, 2] = d["limit_annual"].to_numpy(dtype=np.float64)
-        lim[j, :, 3] = d["limit_medical"].to_numpy(dtype=np.float64)
+        if lp is None:  # the book's own limits
+            lim[j] = df[["limit_death", "limit_accident", "limit_annual", "limit_medical"]].to_numpy(dtype=np.float64)
+        else:
+            for c, values in enumerate(lp.arrays(df)):  # df is validated above: not again
+                lim[j, :, c] = values
         rec[:, 1 + 3 * j: 4 + 3 * j] = lim[j, :, :3]
         cold[:, 2 + j] = lim[j, :, 3]
 

@@ -95,7 +95,8 @@ def expected_loss(book: pd.DataFrame, model: LossModel | None = None, limits: Li
     if limits is not None:
         if not isinstance(limits, LimitPolicy):
             raise ValidationError(f"expected_loss: limits must be a LimitPolicy, got {type(limits).__name__}")
-        df = limits.apply(df)
+        df = df.assign(**dict(zip(("limit_death", "limit_accident", "limit_annual", "limit_medical"),
+                                  limits.arrays(df))))  # validated above: not again
     n = len(df)
     rel = _relativity(df, relativity)
     rates = model.rates()

@@ -117,13 +117,18 @@ class LimitPolicy:
         any sub-limits the portfolio already has.
         """
         df = validate_portfolio(portfolio)  # a normalised copy; extra (pricing) columns are kept
+        for col, values in zip(("limit_death", "limit_accident", "limit_annual", "limit_medical"),
+                               self.arrays(df)):
+            df[col] = values
+        return df
+
+    def arrays(self, validated: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(limit_death, limit_accident, limit_annual, limit_medical)`` of a frame that
+        ``validate_portfolio`` already returned (not validated again, nothing copied but the four arrays)."""
+        df = validated
         if self.limit_death is None:
             ld = np.maximum(df["limit_death"].to_numpy(dtype=np.float64), self.floor)
-            df["limit_death"] = ld
-            return df
+            return (ld, df["limit_accident"].to_numpy(dtype=np.float64), df["limit_annual"].to_numpy(dtype=np.float64),
+                    df["limit_medical"].to_numpy(dtype=np.float64))
         ld = np.full(len(df), max(float(self.limit_death), self.floor))
-        df["limit_death"] = ld
-        df["limit_medical"] = self.medical_share * ld
-        df["limit_accident"] = self.accident_multiple * ld
-        df["limit_annual"] = self.annual_multiple * self.accident_multiple * ld
-        return df
+        return ld, self.accident_multiple * ld, self.annual_multiple * self.accident_multiple * ld, self.medical_share * ld
