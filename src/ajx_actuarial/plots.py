@@ -15,7 +15,7 @@ import numpy as np
 from .present import code_label, label as _label, shorten
 
 __all__ = ["cjk_font", "figure_lang", "label", "style", "exceedance_figure", "stress_figure", "prevention_figure", "premium_figure",
-           "projection_fan_figure", "solvency_figure"]
+           "projection_fan_figure", "solvency_figure", "adequacy_figure"]
 
 _CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
               "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN", "Noto Serif CJK SC")
@@ -266,5 +266,44 @@ def solvency_figure(capital_summary, internal=None, lang: str = "en"):
         ax2.set_ylabel("m CNY" if fl == "en" else "百万元")
         ax2.set_xticks(xi, [str(int(v)) for v in xi])
         ax2.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def adequacy_figure(by_segment, table: str = "", tolerance: float = 0.05, lang: str = "en", ax=None):
+    """Heatmap industry × size of rated / risk premium (all limit bands); red = below the risk premium.
+
+    ``by_segment`` is ``AdequacyResult.by_segment`` (indexed or with ``industry`` and ``size``
+    columns); a cell below ``1 − tolerance`` is what the audit flags.
+    """
+    import matplotlib.pyplot as plt
+
+    style()
+    seg = by_segment.reset_index() if "industry" not in getattr(by_segment, "columns", []) else by_segment
+    g = seg.groupby(["industry", "size"], observed=True)[["rated_premium", "risk_premium"]].sum()
+    ratio = (g["rated_premium"] / g["risk_premium"]).unstack("size")
+    fl = figure_lang(lang)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.4 * max(len(ratio), 3)))
+    else:
+        fig = ax.figure
+    vmax = max(2.0, float(np.nanmax(ratio.to_numpy())))
+    im = ax.imshow(ratio.to_numpy(), cmap="RdYlGn", vmin=0.0, vmax=vmax, aspect="auto")
+    ax.grid(False)
+    ax.set_xticks(range(ratio.shape[1]), [code_label(c, fl) for c in ratio.columns])
+    ax.set_yticks(range(ratio.shape[0]), [code_label(i, fl) for i in ratio.index])
+    for (i, j), v in np.ndenumerate(ratio.to_numpy()):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="black")
+    ax.set_xlabel(_t("size", lang))
+    ax.set_ylabel(_t("industry", lang))
+    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02).set_label(
+        "费率保费 / 风险保费" if fl == "zh" else "rated / risk premium")
+    flag = f"{1 - tolerance:.2f}"
+    if fl == "zh":
+        title = f"费率保费 / 风险保费{'，' + table if table else ''}（低于 {flag} 标记）"
+    else:
+        title = f"Rated / risk premium{', table ' + table if table else ''} (below {flag}: flagged)"
+    ax.set_title(title)
     fig.tight_layout()
     return fig

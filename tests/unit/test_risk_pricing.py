@@ -109,7 +109,19 @@ def test_adequacy_result_and_bad_input(national_book):
     res = ajx.adequacy(national_book.head(3000), "national-2025", relativity=None)
     assert set(res.by_segment.index.names) == {"industry", "size", "limit_band"}
     fig = res.plot()
-    assert fig.axes and "Rate adequacy" in fig.axes[0].get_title()
+    assert fig.axes and "Rated / risk premium, table national-2025" in fig.axes[0].get_title()
+    g = res.by_segment.groupby(level=["industry", "size"], observed=True)[["rated_premium", "risk_premium"]].sum()
+    ratio = (g["rated_premium"] / g["risk_premium"]).unstack("size")
+    cells = sorted(float(t.get_text()) for t in fig.axes[0].texts)
+    assert cells == sorted(round(float(v), 2) for v in ratio.to_numpy().ravel() if np.isfinite(v))
+    zh = res.plot(lang="zh")  # Chinese labels where a CJK font is installed, else the English figure
+    from ajx_actuarial.plots import cjk_font
+
+    if cjk_font():
+        assert "费率保费 / 风险保费" in zh.axes[0].get_title()
+        assert all(t.get_text() != "coal" for t in zh.axes[0].get_yticklabels())
+    else:
+        assert zh.axes[0].get_title() == fig.axes[0].get_title()
     assert "implied loss ratio" in res._repr_html_()
     with pytest.raises(ajx.ValidationError, match="relativity must be 'book', 'table' or None"):
         ajx.adequacy(national_book.head(10), "national-2025", relativity="x")

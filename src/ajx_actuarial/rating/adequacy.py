@@ -60,28 +60,11 @@ class AdequacyResult:
     def to_frame(self) -> pd.DataFrame:
         return self.by_segment.copy()
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, lang: str = "en"):
         """Rated / risk premium by industry × size (all limit bands), with the flag threshold."""
-        import matplotlib.pyplot as plt
+        from ..plots import adequacy_figure
 
-        g = self.by_segment.groupby(level=["industry", "size"], observed=True)[["rated_premium", "risk_premium"]].sum()
-        ratio = (g["rated_premium"] / g["risk_premium"]).unstack("size")
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(7.5, 4.6))
-        else:
-            fig = ax.figure
-        vmax = max(2.0, float(np.nanmax(ratio.to_numpy())))
-        im = ax.imshow(ratio.to_numpy(), cmap="RdYlGn", vmin=0.0, vmax=vmax, aspect="auto")
-        ax.grid(False)
-        ax.set_xticks(range(ratio.shape[1]), ratio.columns)
-        ax.set_yticks(range(ratio.shape[0]), ratio.index)
-        for (i, j), v in np.ndenumerate(ratio.to_numpy()):
-            if np.isfinite(v):
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="black")
-        fig.colorbar(im, ax=ax, label="rated premium / risk premium")
-        ax.set_title(f"Rate adequacy, table {self.table} (below {1 - self.tolerance:.2f}: flagged)")
-        fig.tight_layout()
-        return fig
+        return adequacy_figure(self.by_segment, self.table, self.tolerance, lang=lang, ax=ax)
 
     def _repr_html_(self) -> str:
         s = self.summary

@@ -5,29 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..present import fmt_int, fmt_pct
+from ..present import code_label, fmt_int, fmt_pct, label
 from . import _html as h
 
 __all__ = ["render"]
-
-
-def _heatmap(g: pd.DataFrame, title: str):
-    import matplotlib.pyplot as plt
-
-    ratio = (g["rated_premium"] / g["risk_premium"]).unstack("size")
-    fig, ax = plt.subplots(figsize=(7.2, 4.4))
-    vmax = max(2.0, float(np.nanmax(ratio.to_numpy())))
-    im = ax.imshow(ratio.to_numpy(), cmap="RdYlGn", vmin=0.0, vmax=vmax, aspect="auto")
-    ax.grid(False)
-    ax.set_xticks(range(ratio.shape[1]), [str(c) for c in ratio.columns])
-    ax.set_yticks(range(ratio.shape[0]), [str(i) for i in ratio.index])
-    for (i, j), v in np.ndenumerate(ratio.to_numpy()):
-        if np.isfinite(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8)
-    fig.colorbar(im, ax=ax, label="rated / risk premium")
-    ax.set_title(title)
-    fig.tight_layout()
-    return fig
 
 
 def render(ctx) -> str:
@@ -60,8 +41,12 @@ def render(ctx) -> str:
         ctx.zh("ratio", "比值"): g["rated_premium"] / g["risk_premium"],
         ctx.zh("implied loss ratio", "隐含赔付率"): g["expected_loss"] / g["filed_ex_vat"],
     })
+    shown.index = pd.MultiIndex.from_tuples([(code_label(i, ctx.lang), code_label(s, ctx.lang)) for i, s in shown.index],
+                                            names=[label("industry", ctx.lang), label("size", ctx.lang)])
     fm = {shown.columns[0]: fmt_int, shown.columns[1]: "{:,.2f}", shown.columns[2]: "{:,.2f}", shown.columns[3]: "{:.3f}", shown.columns[4]: fmt_pct}
-    body += h.figure(_heatmap(g, f"Rated / risk premium by industry and size{', ' + table_name if table_name else ''}"),
+    from ..plots import adequacy_figure
+
+    body += h.figure(adequacy_figure(seg, table_name, tol, lang=ctx.lang),
                      ctx.zh("Rated premium over risk premium by industry × size (1 = priced at the loss model's risk; red = below)",
                             "各行业 × 规模的费率保费与风险保费之比（1 = 按损失模型风险定价；红色 = 偏低）"))
     body += h.table(shown, fm)
