@@ -98,9 +98,14 @@ def segment_table(res, title: str, lang: str = "en") -> Table:
                   fmt_pct(r.share_funded), f"{r.required_cost / 1e3:,.1f}", f"{r.budget / 1e3:,.1f}", f"{r.shortfall / 1e3:,.1f}",
                   fmt_pct(r.break_even_fee_ratio), fmt_int(r.break_even_premium), fmt_int(r.median_premium))
     s = res.summary
-    t.caption = (f"share funded {fmt_pct(s['share_funded'])}; shortfall {fmt_int(s['total_shortfall'])} CNY; "
-                 f"surplus {fmt_int(s['total_surplus'])} CNY; break-even fee ratio {fmt_pct(s['break_even_fee_ratio'])} (pooled) / "
-                 f"{fmt_pct(s['break_even_fee_ratio_median_policy'])} (median policy)")
+    if lang == "zh":
+        t.caption = (f"经费足额占比 {fmt_pct(s['share_funded'])}；缺口 {fmt_int(s['total_shortfall'])} 元；"
+                     f"结余 {fmt_int(s['total_surplus'])} 元；盈亏平衡费用比例 {fmt_pct(s['break_even_fee_ratio'])}（合并）/ "
+                     f"{fmt_pct(s['break_even_fee_ratio_median_policy'])}（保单中位数）")
+    else:
+        t.caption = (f"share funded {fmt_pct(s['share_funded'])}; shortfall {fmt_int(s['total_shortfall'])} CNY; "
+                     f"surplus {fmt_int(s['total_surplus'])} CNY; break-even fee ratio {fmt_pct(s['break_even_fee_ratio'])} (pooled) / "
+                     f"{fmt_pct(s['break_even_fee_ratio_median_policy'])} (median policy)")
     return t
 
 
@@ -108,8 +113,8 @@ def stress_table(table: pd.DataFrame, title: str, lang: str = "en") -> Table:
     """Scenarios side by side: premium, mean loss, loss ratio, VaR 99.5 %, share of mandates funded, shortfall."""
     t = Table(title=escape_markup(title, 200))
     t.add_column(label("scenario", lang), overflow="fold")
-    for head in ("premium (m CNY)", "mean loss (m CNY)", "loss ratio", "VaR 99.5 % (m CNY)", "mandates funded", "shortfall (m CNY)"):
-        t.add_column(head, justify="right")
+    for key in ("premium_mcny", "mean_loss_mcny", "loss_ratio_short", "var_995_mcny", "mandates_funded", "shortfall_mcny"):
+        t.add_column(label(key, lang), justify="right")
     for name, r in table.iterrows():
         t.add_row(escape_markup(name), f"{r['premium'] / 1e6:,.2f}", f"{r['expected_loss'] / 1e6:,.2f}", fmt_pct(r["loss_ratio"]),
                   f"{r['var_995'] / 1e6:,.2f}", fmt_pct(r["share_funded"]), f"{r['prevention_shortfall'] / 1e6:,.2f}")

@@ -60,6 +60,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "break_even_premium": ("break-even premium (CNY)", "盈亏平衡保费（元）"),
     "median_premium": ("median premium (CNY)", "保费中位数（元）"),
     "scenario": ("scenario", "情景"),
+    "premium_mcny": ("premium (m CNY)", "保费（百万元）"),
+    "mean_loss_mcny": ("mean loss (m CNY)", "年均赔付（百万元）"),
+    "loss_ratio_short": ("loss ratio", "赔付率"),
+    "var_995_mcny": ("VaR 99.5 % (m CNY)", "99.5% VaR（百万元）"),
+    "mandates_funded": ("mandates funded", "强制服务经费足额占比"),
+    "shortfall_mcny": ("shortfall (m CNY)", "预防经费缺口（百万元）"),
     # figures
     "fig_premium": ("Premium by industry", "各行业保费"),
     "fig_float": ("Distribution of floating factors", "浮动系数分布"),
