@@ -28,8 +28,12 @@ MARKET_POINTS = (
 
 
 def _unit_premium(table, industry: str, size: str, headcount: int, limit: float) -> float:
+    """Premium of one per-head unit; NaN where the table prices ``industry`` on another exposure."""
     from .price import price
 
+    eb = table.exposure_base
+    if eb is not None and industry in eb.industries:
+        return float("nan")
     book = pd.DataFrame({"policy_id": [1], "industry": [industry], "size": [size], "headcount": [headcount], "limit_death": [limit]})
     return float(price(book, table, lift_limits=True)["premium"].iloc[0])
 
@@ -38,9 +42,11 @@ def market_comparison(table, book: pd.DataFrame | None = None) -> pd.DataFrame:
     """The market data points of DOMAIN.md §3.2 beside what ``table`` charges.
 
     ``book`` is the table's market (default: its synthetic reference preset) for the per-unit
-    points; the per-enterprise points use the median headcount of the size class in the book.
+    points; the per-enterprise points use the median headcount of the size class in the book
+    (1 500 / 500 / 80 workers where the book has no non-coal mine of that size).
     Columns: ``point``, ``market_low``, ``market_high``, ``unit``, ``table`` (this table's value),
-    ``position`` (``below``, ``within`` or ``above`` the market range), ``source``, ``flag``.
+    ``position`` (``below``, ``within`` or ``above`` the market range; ``n/a`` where the table
+    prices those units on another exposure, e.g. coal mines per tonne), ``source``, ``flag``.
     """
     from .basis import TABLE_PRESETS, reference_book
     from .price import price
@@ -55,23 +61,28 @@ def market_comparison(table, book: pd.DataFrame | None = None) -> pd.DataFrame:
     for sz in ("large", "medium", "small"):
         h = int(med.get(sz, default_h[sz])) if sz in med.index else default_h[sz]
         values[f"henan_noncoal_{sz}"] = _unit_premium(t, "noncoal_mine", sz, h, 500_000.0)
-    per_worker = [_unit_premium(t, ind, "medium", 500, 200_000.0) / 500 for ind in ("noncoal_mine", "coal_mine")]
-    values["high_risk_per_worker_200k"] = (min(per_worker), max(per_worker))
+    per_worker = [v for v in (_unit_premium(t, ind, "medium", 500, 200_000.0) / 500 for ind in ("noncoal_mine", "coal_mine")) if v == v]
+    values["high_risk_per_worker_200k"] = (min(per_worker), max(per_worker)) if per_worker else (np.nan, np.nan)
     limit_part = t.base_rate_grid.to_numpy() * 1000  # ‰ of the reference limit per head
     values["employer_liability_rate"] = (float(limit_part.min()), float(limit_part.max()))
     medg = t.medical_grid.to_numpy()
     values["employer_liability_medical"] = (float(medg.min()), float(medg.max()))
-    priced = price(ref, t, lift_limits=True)
-    values["beijing_premium_per_unit"] = float(priced["premium"].mean())
-    values["beijing_share_le_2000"] = float((priced["premium"] <= 2000).mean())
     rows = []
     beijing = TABLE_PRESETS.get(t.name) == "beijing"
+    if beijing:  # the per-unit points price the whole book (a Beijing table prices every row per head)
+        priced = price(ref, t, lift_limits=True)
+        values["beijing_premium_per_unit"] = float(priced["premium"].mean())
+        values["beijing_share_le_2000"] = float((priced["premium"] <= 2000).mean())
+    eb = t.exposure_base
     for key, desc, lo, hi, unit, src, flag in MARKET_POINTS:
         if key.startswith("beijing_") and not beijing:
             continue  # a Beijing market figure says nothing about another market's table
         v = values[key]
         vlo, vhi = (v if isinstance(v, tuple) else (v, v))
-        pos = "below" if vhi < lo * (1 - 1e-9) else "above" if vlo > hi * (1 + 1e-9) else "within"
-        shown = f"{vlo:,.4g}-{vhi:,.4g}" if isinstance(v, tuple) else f"{vlo:,.4g}"
+        if not (np.isfinite(vlo) and np.isfinite(vhi)):  # the table prices these units on another exposure
+            pos, shown = "n/a", f"priced per {eb.kind}" if eb is not None else "n/a"
+        else:
+            pos = "below" if vhi < lo * (1 - 1e-9) else "above" if vlo > hi * (1 + 1e-9) else "within"
+            shown = f"{vlo:,.4g}-{vhi:,.4g}" if isinstance(v, tuple) else f"{vlo:,.4g}"
         rows.append({"point": desc, "market_low": lo, "market_high": hi, "unit": unit, "table": shown, "position": pos, "source": src, "flag": flag})
     return pd.DataFrame(rows)
