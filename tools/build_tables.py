@@ -1,8 +1,9 @@
 """Rebuild the rate sections of the packaged rate tables from the default loss model.
 
-    python tools/build_tables.py [national-2025 beijing-2026 xinzhou-2024 zhoushan-2018]
+    python tools/build_tables.py [TABLE ...]      # default: every packaged table
 
-For each table: the synthetic reference book of its market (``TABLE_PRESETS``), then
+For each table: the synthetic reference book of its market (``TABLE_PRESETS``; ``national`` for
+the tables priced per project cost or per tonne, whose ``[exposure_base]`` is kept as it is), then
 ``ajx_actuarial.rating.basis.risk_based_table`` (per-cell limit and medical rates = pure risk /
 (1 − loadings) × (1 + VAT), increased-limit factors per industry, float_mean). The script rewrites
 only the ``[limits]`` and ``[base_rates]`` sections of the TOML (comments elsewhere are kept) and
@@ -18,6 +19,7 @@ import pandas as pd
 
 from ajx_actuarial.losses import LossModel
 from ajx_actuarial.rating import RateTable
+from ajx_actuarial.rating.table import packaged_tables
 from ajx_actuarial.rating.basis import TABLE_PRESETS, reference_book, risk_based_table
 from ajx_actuarial.rating.market import market_comparison
 from ajx_actuarial.reference import INDUSTRIES, SIZES
@@ -96,8 +98,8 @@ def rewrite(path: Path, new_sections: str) -> None:
 
 def main(names: list[str]) -> None:
     pd.set_option("display.width", 200)
-    for name in names or list(TABLE_PRESETS):
-        preset = TABLE_PRESETS[name]
+    for name in names or packaged_tables():
+        preset = TABLE_PRESETS.get(name, "national")
         old = RateTable.load(name)
         book = reference_book(preset, n=N, seed=SEED)
         table, record = risk_based_table(old, model=LossModel.default(), book=book)

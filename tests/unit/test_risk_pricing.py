@@ -154,3 +154,29 @@ def test_regulator_stress_no_longer_rewards_higher_limits():
         assert "increased-limit factor" in row["note"]
     assert t.loc["fee-15%", "premium"] == base["premium"] and t.loc["fee-15%", "fee_ratio"] == 0.15
     assert base["fee_ratio"] == RateTable.load("national-2025").loadings["prevention_fee"]
+
+
+@pytest.mark.parametrize("name", ["construction-shandong-2018", "coal-output-hubei"])
+def test_risk_based_table_keeps_an_exposure_schedule_and_its_reference_limit(name):
+    """tools/build_tables.py rebuilds the per-head rows of a table priced per project cost or per tonne:
+    the market schedule and the limit its rates are stated at stay as they are, and the per-head rates are
+    those of the same template without the schedule."""
+    from ajx_actuarial.rating.basis import risk_based_table
+
+    t = RateTable.load(name)
+    book = ajx.synth.portfolio(20_000, preset="national", rng=8)
+    built, record = risk_based_table(t, book=book)
+    assert built.exposure_base is not None and built.data["exposure_base"] == t.data["exposure_base"]
+    assert built.reference_limit == t.reference_limit and built.min_limit_death == t.min_limit_death
+    bare = RateTable.from_dict({k: v for k, v in t.data.items() if k != "exposure_base"}, source="bare")
+    per_head, _ = risk_based_table(bare, book=book)
+    assert built.data["base_rates"] == per_head.data["base_rates"] and built.data["limits"] == per_head.data["limits"]
+    assert record["exposure_base_kept"].startswith(t.exposure_base.kind)
+    ilf = built.data["limits"]["ilf"]
+    k = ilf["limits"].index(t.reference_limit)
+    assert all(f[k] == 1.0 for f in ilf["factors"].values())  # ILF = 1 at the limit the rates are stated at
+    # per-head rows price at the rebuilt rates; schedule rows still need their exposure
+    ph = book[~book["industry"].isin(t.exposure_base.industries)].head(200)
+    assert np.isfinite(ajx.price(ph, built)["premium"]).all()
+    with pytest.raises(ajx.ValidationError, match=t.exposure_base.kind):
+        ajx.price(book[book["industry"].isin(t.exposure_base.industries)].head(5), built)

@@ -140,11 +140,13 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
 
     with ``g = (1 + VAT) / (1 − loadings)`` and the expectations exact
     (:func:`ajx_actuarial.expected_loss`) at the reference limit ``L_ref`` (the template's
-    minimum limit) with risk relativity ``float_factor / float_mean``; adds the industries'
+    ``reference_limit``, by default its minimum limit) with risk relativity ``float_factor / float_mean``; adds the industries'
     increased-limit factors (:func:`~ajx_actuarial.rating.ilf.model_ilf`) and ``float_mean``.
     On the reference book, before the minimum premium, every cell's expected loss ratio is then
     exactly the table's permissible loss ratio. Cells absent from the book take their industry's
-    rate.
+    rate. A template priced on another exposure (``[exposure_base]``: per project cost, per tonne)
+    keeps that schedule as it is (market rates); the per-head rates are built for every industry
+    and price the rows the schedule does not cover.
 
     Returns
     -------
@@ -164,11 +166,12 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
         extra = extra[extra["industry"].astype(str).isin(missing)].copy()
         extra["policy_id"] = [f"ref-{k}" for k in range(len(extra))]
         book = pd.concat([book.assign(policy_id=book["policy_id"].astype(str)), extra], ignore_index=True)
-    L_ref = t.min_limit_death
+    L_ref = t.reference_limit  # the minimum limit unless the template states its rates at another (Shandong: 500 000)
     ld = t.loadings
     g = (1 + ld["vat"]) / t.expected_loss_ratio()
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in t.data.items()}
-    data["limits"] = {"min_limit_death": L_ref, "reference_limit": L_ref}
+    exposure = data.pop("exposure_base", None)  # per-head rates for every row; the exposure schedule is put back below
+    data["limits"] = {"min_limit_death": t.min_limit_death, "reference_limit": L_ref}
     data["base_rates"] = {"industry": {i: 1.0 for i in INDUSTRIES}, "size": {s: 1.0 for s in SIZES}}
     probe = price(book, RateTable.from_dict(data, source="probe"), lift_limits=True)  # factors only; rates set below
     f, s, head = probe["float_factor"].to_numpy(), probe["size_factor"].to_numpy(), probe["headcount"].to_numpy(dtype=float)
@@ -201,8 +204,10 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
     if name:
         data["meta"] = {**data["meta"], "name": name}
     table = RateTable.from_dict(data, source=data["meta"]["name"])
-    # what the minimum premium does to the book's loss ratio (at the book's own limits)
+    # what the minimum premium does to the book's loss ratio (at the book's own limits), every row per head
     priced = price(book, table, lift_limits=True)
+    if exposure is not None:  # the market's schedule prices its rows; the record describes the per-head rows
+        table = RateTable.from_dict({**data, "exposure_base": exposure}, source=data["meta"]["name"])
     own = expected_loss(priced, model)
     record = {
         "industries_from_national_book": missing,
@@ -212,4 +217,6 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
         "loss_ratio": float(own["expected_loss"].sum() / priced["premium_ex_vat"].sum()),
         "share_at_minimum_premium": float(priced["min_premium_applied"].mean()),
     }
+    if exposure is not None:
+        record["exposure_base_kept"] = f"{exposure.get('kind')} for {', '.join(exposure.get('industries', INDUSTRIES))}; loss ratios above price every row per head"
     return table, record
