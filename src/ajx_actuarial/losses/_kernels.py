@@ -170,6 +170,23 @@ def _accident_buffers(bcap, K, width):  # pragma: no cover - jitted
             np.empty((bcap, K), np.uint8), np.empty((bcap, width)))
 
 
+@njit(cache=True, inline="always")
+def _allocate(rng, alias, counts, seg_off, layer, idx, typ, sg, orig, k):  # pragma: no cover - jitted
+    """Place ``counts[t, s]`` accidents of layer ``layer`` on policies by the segments' alias tables,
+    from buffer position ``k``; returns the next free position."""
+    for t in range(2):
+        for s in range(seg_off.size - 1):
+            lo = seg_off[s]
+            n = seg_off[s + 1] - lo
+            for _ in range(counts[t, s]):
+                idx[k] = _alias_draw(rng, alias, t, lo, n)
+                typ[k] = t
+                sg[k] = s
+                orig[k] = layer
+                k += 1
+    return k
+
+
 @njit(cache=True, nogil=True)
 def simulate_block_kernel(  # pragma: no cover - jitted
     g0, g1, mult, seg_off, seg_ind, W, alias, rec, cold, n_sets, set_of, nb,
@@ -241,27 +258,8 @@ def simulate_block_kernel(  # pragma: no cover - jitted
             keys, hval, hcnt, hseg, hmaxd, hdeaths, used = _hash_tables(cap, K)
         mask = cap - 1
         # (2) allocation: base accidents from g0, extra layer from g1
-        k = 0
-        for t in range(2):
-            for s in range(n_seg):
-                lo = seg_off[s]
-                n = seg_off[s + 1] - lo
-                for _ in range(c0[t, s]):
-                    idx[k] = _alias_draw(g0, alias, t, lo, n)
-                    typ[k] = t
-                    sg[k] = s
-                    orig[k] = 0
-                    k += 1
-        for t in range(2):
-            for s in range(n_seg):
-                lo = seg_off[s]
-                n = seg_off[s + 1] - lo
-                for _ in range(c1[t, s]):
-                    idx[k] = _alias_draw(g1, alias, t, lo, n)
-                    typ[k] = t
-                    sg[k] = s
-                    orig[k] = 1
-                    k += 1
+        k = _allocate(g0, alias, c0, seg_off, 0, idx, typ, sg, orig, 0)
+        _allocate(g1, alias, c1, seg_off, 1, idx, typ, sg, orig, k)
         # (3) thinning per scenario
         for k in range(total):
             s = sg[k]
