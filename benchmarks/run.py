@@ -23,6 +23,7 @@ SUITES = {
                                   "n_ref": 2**18, "repeat": 3, "same_grid": (2**14,)}),
     "claims": ("bench_claims", {"n_policies": 100_000, "n_claims": 1_000_000}, {"n_policies": 10_000, "n_claims": 100_000, "repeat": 1}),
     "simulation": ("bench_simulation", {}, {"n": 20_000, "years": 200, "baseline_years": 20, "naive_years": 5, "grid_years": 200, "stress_years": 200}),
+    "scenarios": ("bench_scenarios", {}, {"n": 20_000, "years": 200, "repeat": 1}),
     "synth": ("bench_synth", {}, {"sizes": (100_000,), "claims_policies": (20_000,), "n_naive": 2_000, "n_naive_claims": 1_000}),
     "project": ("bench_project", {}, {"n": 5_000, "years": 2, "paths": 50, "naive_paths": 2}),
 }

@@ -158,9 +158,12 @@ def _fatal_casualties(rng, head, cluster_cdf, injury_ratio, grade_cdf, hist):  #
 
 @njit(cache=True, inline="always")
 def _hash_tables(cap, K):  # pragma: no cover - jitted
-    """Open-addressing table of (year, policy) keys and its per-key accumulators."""
-    return (np.full(cap, -1, np.int64), np.zeros((cap, K, 3)), np.zeros((cap, K), np.int64),
-            np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.empty(cap, np.int64))
+    """Open-addressing table of (year, policy) keys (``cap`` slots, at most half full) and, per slot,
+    the key's entry; the accumulators are dense, one row per entry in order of first accident, so
+    that their memory grows with the accidents and is walked in order (not with the slots)."""
+    m = cap // 2 + 1
+    return (np.full(cap, -1, np.int64), np.empty(cap, np.int64), np.zeros((m, K, 3)), np.zeros((m, K), np.int64),
+            np.zeros(m, np.int64), np.zeros(m, np.int64), np.zeros(m, np.int64), np.empty(m, np.int64))
 
 
 @njit(cache=True, inline="always")
@@ -214,7 +217,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
     n_years, K, n_seg = mult.shape
     width = 1 + 3 * n_sets
     cap = 1024
-    keys, hval, hcnt, hseg, hmaxd, hdeaths, used = _hash_tables(cap, K)
+    keys, ent, hval, hcnt, hseg, hmaxd, hdeaths, used = _hash_tables(cap, K)
     log_cap = log_y.size
     bcap = 1024
     idx, typ, sg, orig, incl, buf = _accident_buffers(bcap, K, width)
@@ -255,7 +258,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
         if 2 * total + 16 > cap:
             while cap < 2 * total + 16:
                 cap *= 2
-            keys, hval, hcnt, hseg, hmaxd, hdeaths, used = _hash_tables(cap, K)
+            keys, ent, hval, hcnt, hseg, hmaxd, hdeaths, used = _hash_tables(cap, K)
         mask = cap - 1
         # (2) allocation: base accidents from g0, extra layer from g1
         k = _allocate(g0, alias, c0, seg_off, 0, idx, typ, sg, orig, 0)
@@ -295,16 +298,20 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                 h = (h + 1) & mask
             if keys[h] == -1:
                 keys[h] = i
-                hseg[h] = sg[k]
-                hmaxd[h] = 0
-                hdeaths[h] = 0
-                used[n_used] = h
+                e = n_used
+                ent[h] = e
+                hseg[e] = sg[k]
+                hmaxd[e] = 0
+                hdeaths[e] = 0
+                used[e] = h
                 n_used += 1
                 for q in range(K):
-                    hcnt[h, q] = 0
-                    hval[h, q, 0] = 0.0
-                    hval[h, q, 1] = 0.0
-                    hval[h, q, 2] = 0.0
+                    hcnt[e, q] = 0
+                    hval[e, q, 0] = 0.0
+                    hval[e, q, 1] = 0.0
+                    hval[e, q, 2] = 0.0
+            else:
+                e = ent[h]
             for _a in range(n_acc):
                 d = 0
                 inj = 0
@@ -365,31 +372,31 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                     out[y, q, O_ACC] += 1
                     out_seg[y, q, seg_ind[sg[k]]] += p0 + p1 + p2
                     if q == 0 and log_on:
-                        hdeaths[h] += d
-                        if d > hmaxd[h]:
-                            hmaxd[h] = d
-                    hcnt[h, q] += 1
-                    hval[h, q, 0] += p0
-                    hval[h, q, 1] += p1
-                    hval[h, q, 2] += p2
+                        hdeaths[e] += d
+                        if d > hmaxd[e]:
+                            hmaxd[e] = d
+                    hcnt[e, q] += 1
+                    hval[e, q, 0] += p0
+                    hval[e, q, 1] += p1
+                    hval[e, q, 2] += p2
         # (6) the annual aggregate, only where a policy had two or more accidents
-        for u_ in range(n_used):
-            h = used[u_]
+        for e in range(n_used):
+            h = used[e]
             i = keys[h]
             for q in range(K):
-                tot = hval[h, q, 0] + hval[h, q, 1] + hval[h, q, 2]
-                if hcnt[h, q] >= 2:
+                tot = hval[e, q, 0] + hval[e, q, 1] + hval[e, q, 2]
+                if hcnt[e, q] >= 2:
                     lann = rec[i, 3 + 3 * set_of[q]]
                     if tot > lann:
                         f = 1.0 - lann / tot
-                        out[y, q, O_DEATH] -= f * hval[h, q, 0]
-                        out[y, q, O_DIS] -= f * hval[h, q, 1]
-                        out[y, q, O_RESC] -= f * hval[h, q, 2]
-                        out_seg[y, q, seg_ind[hseg[h]]] -= tot - lann
+                        out[y, q, O_DEATH] -= f * hval[e, q, 0]
+                        out[y, q, O_DIS] -= f * hval[e, q, 1]
+                        out[y, q, O_RESC] -= f * hval[e, q, 2]
+                        out_seg[y, q, seg_ind[hseg[e]]] -= tot - lann
                         tot = lann
-                if q == 0 and log_on and hcnt[h, 0] > 0:
+                if q == 0 and log_on and hcnt[e, 0] > 0:
                     _log(log_state, log_cap, log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins,
-                         y, i, hcnt[h, 0], hcnt[h, 0], hmaxd[h], hdeaths[h], tot)
+                         y, i, hcnt[e, 0], hcnt[e, 0], hmaxd[e], hdeaths[e], tot)
             keys[h] = -1
         # (7) medical-only claims (outside the annual aggregate)
         for s in range(n_seg):
