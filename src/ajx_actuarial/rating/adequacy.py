@@ -104,8 +104,12 @@ def adequacy(book: pd.DataFrame, table, model=None, *, relativity: str | None = 
     --------
     >>> import ajx_actuarial as ajx
     >>> book = ajx.synth.portfolio(3000, rng=1)
-    >>> res = ajx.adequacy(book, ajx.RateTable.load("national-2025").with_changes(
-    ...     base_rates={"industry": {k: 0.1 for k in ajx.reference.INDUSTRIES}}))
+    >>> ajx.adequacy(book, "national-2025").summary["flagged_segments"]  # the packaged table: none below cost
+    0
+    >>> t = ajx.RateTable.load("national-2025")  # halve its cell rates: the audit flags the segments
+    >>> half = {k: {i: {s: v / 2 for s, v in cells.items()} for i, cells in t.data["base_rates"][k].items()}
+    ...         for k in ("grid", "medical_grid")}
+    >>> res = ajx.adequacy(book, t.with_changes(base_rates=half))
     >>> res.summary["flagged_segments"] > 0
     True
     """

@@ -152,6 +152,14 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
     -------
     (RateTable, dict)
         The table and a record of the build (book size, permissible and achieved loss ratios).
+
+    Examples
+    --------
+    >>> import ajx_actuarial as ajx
+    >>> book = ajx.synth.portfolio(20_000, preset="national", rng=1)
+    >>> table, record = risk_based_table("national-2025", book=book)
+    >>> round(record["loss_ratio_before_minimum"], 3) == round(record["permissible_loss_ratio"], 3)
+    True
     """
     from ..losses import LimitPolicy, expected_loss
     from .ilf import model_ilf

@@ -47,6 +47,15 @@ def market_comparison(table, book: pd.DataFrame | None = None) -> pd.DataFrame:
     Columns: ``point``, ``market_low``, ``market_high``, ``unit``, ``table`` (this table's value),
     ``position`` (``below``, ``within`` or ``above`` the market range; ``n/a`` where the table
     prices those units on another exposure, e.g. coal mines per tonne), ``source``, ``flag``.
+
+    Examples
+    --------
+    >>> import ajx_actuarial as ajx
+    >>> res = market_comparison("national-2025", ajx.synth.portfolio(5_000, preset="national", rng=1))
+    >>> len(res), list(res.columns[:4])
+    (6, ['point', 'market_low', 'market_high', 'unit'])
+    >>> set(res["position"]) <= {"below", "within", "above", "n/a"}
+    True
     """
     from .basis import TABLE_PRESETS, reference_book
     from .price import price

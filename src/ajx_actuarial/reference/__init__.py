@@ -3,8 +3,8 @@
 Each loader returns a fresh :class:`pandas.DataFrame` (callers may modify it freely).
 
 >>> from ajx_actuarial import reference
->>> reference.industries().loc["coal_mine", "deaths_per_100k"]
-np.float64(6.0)
+>>> float(reference.industries().loc["coal_mine", "deaths_per_100k"])
+6.0
 >>> reference.income(2024, "beijing")
 92464.0
 """
