@@ -194,7 +194,18 @@ fit.premium_change("national-2025", table).round(3).head(12)
         md("## Adequacy against the loss model"),
         code("""
 adequacy = ajx.adequacy(book, table)
-adequacy.summary
+s = adequacy.summary
+print(f"rated / risk premium {s['rated_premium'] / s['risk_premium']:.3f}; implied loss ratio {s['implied_loss_ratio']:.3f} "
+      f"against {s['permissible_loss_ratio']:.3f} permissible; {s['flagged_segments']} of {s['segments']} segments flagged")
+"""),
+        md("""
+The audit measures the calibrated table against a *different* view of the risk: the default
+loss model's frequencies (DOMAIN.md §6.5, national statistics, assumptions), not this book's
+experience developed and trended to the rating year. Where the calibrated table charges less
+than the model's risk premium, one of the two is wrong for this book: with credible experience
+(here, five years of a synthetic book whose truth is known), the experience wins and the loss
+model should be recalibrated before the audit is used as a filing gate; with thin experience,
+the flagged segments are the ones to question first.
 """),
         md("""
 ## Conclusion
@@ -213,7 +224,10 @@ adequacy.summary
 - The minimum premium binds on many of the smallest units; the table is balanced before it, and
   the loss ratio after it is reported rather than bought back by underpricing larger policies.
 - The filed table records where it came from (`meta.calibration`, with the experience's
-  provenance); the adequacy audit compares it with the loss model's risk premium.
+  provenance); the adequacy audit compares it with the default loss model's risk premium, and
+  says where the experience and the model disagree (printed above).
+- The GLM's Poisson intervals understate the uncertainty of a relativity (policy frailty; see
+  notebook 01): a relativity a few points outside its interval from the truth is expected.
 """),
     ])
 

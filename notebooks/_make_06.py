@@ -132,7 +132,7 @@ no diversification with the insurer's other business. Beside it, the 99.5 % VaR 
 result over the paths (the 99.5 % level is an assumption for these factors).
 """),
         code("""
-cap = bj.capital()                       # initial capital = the first year's C-ROSS minimum: 100 % at the start
+cap = bj.capital()                       # initial capital = the first year's C-ROSS minimum at k = 0 (before the loss-ratio factor)
 display(cap.summary().style.format("{:.3f}").format("{:,.0f}", subset=["minimum_capital", "capital"]))
 cap.internal[["mean_result", "var", "var_unexpected", "var_lo", "var_hi", "cross_minimum_capital"]].round(-3)
 """),

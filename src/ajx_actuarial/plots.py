@@ -259,13 +259,16 @@ def solvency_figure(capital_summary, internal=None, lang: str = "en"):
         i = internal.sort_index()
         xi = i.index.to_numpy()
         w = 0.38
-        ax2.bar(xi - w / 2, i["cross_minimum_capital"] / 1e6, width=w, color="tab:blue", label="C-ROSS MC" if fl == "en" else "最低资本")
+        ax2.bar(xi - w / 2, i["cross_minimum_capital"] / 1e6, width=w, color="tab:blue",
+                label="C-ROSS minimum capital" if fl == "en" else "C-ROSS最低资本")
         ax2.bar(xi + w / 2, i["var"] / 1e6, width=w, color="tab:orange",
                 label="VaR 99.5 % (assumption)" if fl == "en" else "VaR 99.5%（假设）")
         ax2.set_title("Capital need" if fl == "en" else "资本需求")
         ax2.set_ylabel("m CNY" if fl == "en" else "百万元")
         ax2.set_xticks(xi, [str(int(v)) for v in xi])
-        ax2.legend(fontsize=7)
+        top = float(max(i["cross_minimum_capital"].max(), i["var"].max())) / 1e6
+        ax2.set_ylim(0, top * 1.45)  # room above the bars for the legend
+        ax2.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     return fig
 
