@@ -57,12 +57,12 @@ bj.levers
 """),
         code("""
 MEASURES = ["limit_death", "premium", "insured_loss", "loss_ratio", "combined_ratio", "underwriting_result",
-            "prevention_budget", "prevention_required", "prevention_spent", "carried_forward", "share_funded", "policies_funded"]
+            "prevention_budget", "prevention_required", "prevention_spent", "carried_forward", "cost_share_funded", "policies_funded"]
 means = bj.by_year.groupby("year")[MEASURES].mean()
-means.style.format({c: "{:,.0f}" for c in MEASURES} | {c: "{:.1%}" for c in ("loss_ratio", "combined_ratio", "share_funded", "policies_funded")})
+means.style.format({c: "{:,.0f}" for c in MEASURES} | {c: "{:.1%}" for c in ("loss_ratio", "combined_ratio", "cost_share_funded", "policies_funded")})
 """),
         code("""
-fig = bj.plot(["premium", "insured_loss", "underwriting_result", "combined_ratio", "prevention_budget", "share_funded"])
+fig = bj.plot(["premium", "insured_loss", "underwriting_result", "combined_ratio", "prevention_budget", "cost_share_funded"])
 """),
         md("""
 The limit follows the Beijing formula year by year (20 × prior-year Beijing income − the
@@ -86,7 +86,7 @@ pd.DataFrame({name: {
     "budget 2026-30 (m CNY)": r.by_year.groupby("path")["prevention_budget"].sum().mean() / 1e6,
     "spent 2026-30 (m CNY)": r.by_year.groupby("path")["prevention_spent"].sum().mean() / 1e6,
     f"carried at end {last} (m CNY)": r.by_year.loc[r.by_year["year"] == last, "carried_forward"].mean() / 1e6,
-    f"share of mandated cost funded {last}": r.by_year.loc[r.by_year["year"] == last, "share_funded"].mean(),
+    f"share of mandated cost funded {last}": r.by_year.loc[r.by_year["year"] == last, "cost_share_funded"].mean(),
     "underwriting result 2026-30 (m CNY)": r.by_year.groupby("path")["underwriting_result"].sum().mean() / 1e6,
 } for name, r in regimes.items()}).round(3)
 """),
@@ -160,7 +160,7 @@ print(f"1. Premium {y0['premium'].mean() / 1e6:,.2f} m → {y1['premium'].mean()
       f"{y1['limit_death'].iloc[0]:,.0f}); combined ratio {y0['combined_ratio'].mean():.1%} → {y1['combined_ratio'].mean():.1%}; "
       f"prevention budget {y0['prevention_budget'].mean() / 1e6:,.2f} m → {y1['prevention_budget'].mean() / 1e6:,.2f} m against "
       f"{y0['prevention_required'].mean() / 1e6:,.0f} m → {y1['prevention_required'].mean() / 1e6:,.0f} m of mandated inspections: "
-      f"{y0['share_funded'].mean():.1%} → {y1['share_funded'].mean():.1%} funded; {y1['carried_forward'].mean() / 1e6:,.2f} m carried idle in 2030.")
+      f"{y0['cost_share_funded'].mean():.1%} → {y1['cost_share_funded'].mean():.1%} funded; {y1['carried_forward'].mean() / 1e6:,.2f} m carried idle in 2030.")
 print(f"2. Mean float factor {y0['mean_float_factor'].mean():.4f} → {y1['mean_float_factor'].mean():.4f} "
       f"(history factor {y0['mean_history_factor'].mean():.4f} → {y1['mean_history_factor'].mean():.4f}).")
 print(f"3. Starting at 100 % ({c.initial_capital / 1e6:,.2f} m CNY), {c.p_below(1.0):.0%} of paths fall below 100 % in some year; "

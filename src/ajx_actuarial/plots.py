@@ -188,7 +188,7 @@ _FAN = {
     "prevention_budget": ("prevention budget", "事故预防预算", 1e-6, "m CNY", "百万元"),
     "prevention_spent": ("prevention spent", "事故预防支出", 1e-6, "m CNY", "百万元"),
     "carried_forward": ("carried forward", "结转下年", 1e-6, "m CNY", "百万元"),
-    "share_funded": ("share of mandated service cost funded", "强制服务费用覆盖率", 100.0, "%", "%"),
+    "cost_share_funded": ("share of mandated service cost funded", "强制服务费用覆盖率", 100.0, "%", "%"),
     "policies_funded": ("mandated policies fully funded", "服务经费足额保单占比", 100.0, "%", "%"),
     "mean_float_factor": ("mean float factor", "平均浮动系数", 1.0, "", ""),
     "mean_history_factor": ("mean accident-history factor", "平均事故记录系数", 1.0, "", ""),

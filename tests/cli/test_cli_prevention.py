@@ -7,7 +7,7 @@ def test_prevention_cli(run_cli, tmp_path):
     run_cli("price", book, "-o", priced)
     code, stdout, err = run_cli("prevention", priced, "--rules", "xinzhou-2024", "--fee-ratio", "0.15", "--pooling", "insurer", "-o", out)
     assert code == 0, err
-    assert "share funded" in stdout and len(pd.read_parquet(out)) == 400
+    assert "mandated units fully funded" in stdout and len(pd.read_parquet(out)) == 400
     code, stdout, err = run_cli("prevention", priced, "--rules", "aq9010", "--contract", "hazard_inspection=1,training=2", "--fee-ratio", "2026:0.15,2028:0.2", "--years", 3)
     assert code == 0, err
 

@@ -114,7 +114,7 @@ def test_prevention_effectiveness_thins_claims_of_served_policies(beijing_book):
     kw = dict(years=1, table="beijing-2026", paths=400, rng=6, rules="beijing-2017", costs={"hazard_inspection": 1.0})
     base = ajx.project(beijing_book, **kw)
     eff = ajx.project(beijing_book, prevention_effectiveness=0.4, **kw)
-    assert (eff.by_year["share_funded"] == 1.0).all()
+    assert (eff.by_year["cost_share_funded"] == 1.0).all()
     sim = ajx.simulate(ajx.price(beijing_book, "beijing-2026"), years=400, rng=base.year_seed(0), events=True)
     x = sim.events["insured"].to_numpy()
     # each policy-year with claims is kept with probability 0.6: conditional mean and variance are exact

@@ -93,7 +93,7 @@ def project(
                                     "p_below_100_any_year": cap.p_below(1.0),
                                     "required_initial_capital_995": cap.required_initial_capital(0.995)}}, "summary.json")
         run.finish()
-    keys = ["premium", "insured_loss", "underwriting_result", "prevention_budget", "prevention_spent", "carried_forward", "share_funded",
+    keys = ["premium", "insured_loss", "underwriting_result", "prevention_budget", "prevention_spent", "carried_forward", "cost_share_funded",
             "mean_float_factor"]
     wide = summary.loc[(slice(None), keys), "mean"].unstack("measure")[keys]
     out.print(frame_table(wide, title=f"Projection, mean over {fmt_int(paths)} paths ({res.provenance['table']}, levers: projection_levers.parquet)",

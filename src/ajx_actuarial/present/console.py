@@ -103,7 +103,7 @@ def segment_table(res, title: str, lang: str = "en") -> Table:
                      f"结余 {fmt_int(s['total_surplus'])} 元；盈亏平衡费用比例 {fmt_pct(s['break_even_fee_ratio'])}（合并）/ "
                      f"{fmt_pct(s['break_even_fee_ratio_median_policy'])}（保单中位数）")
     else:
-        t.caption = (f"share funded {fmt_pct(s['share_funded'])}; shortfall {fmt_int(s['total_shortfall'])} CNY; "
+        t.caption = (f"mandated units fully funded {fmt_pct(s['share_funded'])}; shortfall {fmt_int(s['total_shortfall'])} CNY; "
                      f"surplus {fmt_int(s['total_surplus'])} CNY; break-even fee ratio {fmt_pct(s['break_even_fee_ratio'])} (pooled) / "
                      f"{fmt_pct(s['break_even_fee_ratio_median_policy'])} (median policy)")
     return t

@@ -269,7 +269,7 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
     with np.errstate(divide="ignore", invalid="ignore"):
         cols["loss_ratio"] = cols["insured_loss"] / ex
         cols["combined_ratio"] = 1.0 - cols["underwriting_result"] / ex
-        cols["share_funded"] = np.where(cols["prevention_required"] > 0, cols["prevention_spent"] / cols["prevention_required"], np.nan)
+        cols["cost_share_funded"] = np.where(cols["prevention_required"] > 0, cols["prevention_spent"] / cols["prevention_required"], np.nan)
     by_year = pd.DataFrame({"path": np.tile(np.arange(paths), years), "year": np.repeat(yrs, paths),
                             **{c: cols[c].ravel() for c in BY_YEAR_COLUMNS if c not in ("path", "year")}})
     by_year["path"] = by_year["path"].astype(np.int64)

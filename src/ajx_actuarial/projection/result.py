@@ -15,12 +15,12 @@ __all__ = ["ProjectionResult", "BY_YEAR_COLUMNS", "FAN_COLUMNS"]
 BY_YEAR_COLUMNS = (
     "path", "year", "premium", "premium_ex_vat", "insured_loss", "loss_ratio", "claims", "fatal_disability_accidents", "deaths",
     "fee_ratio", "prevention_budget", "prevention_required", "carried_in", "prevention_spent", "carried_forward", "lapsed",
-    "prevention_shortfall", "prevention_expense", "share_funded", "policies_funded", "commission", "admin", "levy",
+    "prevention_shortfall", "prevention_expense", "cost_share_funded", "policies_funded", "commission", "admin", "levy",
     "underwriting_result", "combined_ratio", "mean_float_factor", "mean_history_factor", "limit_death",
     "frequency_multiplier", "severity_multiplier",
 )
 FAN_COLUMNS = ("premium", "insured_loss", "loss_ratio", "underwriting_result", "prevention_budget", "prevention_spent",
-               "carried_forward", "share_funded", "mean_float_factor", "combined_ratio")
+               "carried_forward", "cost_share_funded", "mean_float_factor", "combined_ratio")
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,7 +35,7 @@ class ProjectionResult:
         medical-only included), ``fatal_disability_accidents``, ``deaths``; the prevention ledger
         (``fee_ratio``, ``prevention_budget``, ``prevention_required``, ``carried_in``,
         ``prevention_spent``, ``carried_forward``, ``lapsed``, ``prevention_shortfall``,
-        ``prevention_expense`` = the charge to the result); ``share_funded`` (spent / required:
+        ``prevention_expense`` = the charge to the result); ``cost_share_funded`` (spent / required:
         the share of the mandated services' cost the money pays for), ``policies_funded`` (share of
         mandated policies whose own services are fully funded); ``commission``, ``admin``,
         ``levy``; ``underwriting_result`` = ex-VAT premium − insured loss − prevention expense −
@@ -101,7 +101,7 @@ class ProjectionResult:
     def to_frame(self) -> pd.DataFrame:
         return self.by_year.copy()
 
-    def plot(self, columns=("premium", "underwriting_result", "share_funded", "mean_float_factor"), lang: str = "en"):
+    def plot(self, columns=("premium", "underwriting_result", "cost_share_funded", "mean_float_factor"), lang: str = "en"):
         """Fan charts (mean, 50 % line, 5-95 % band) of ``columns`` by year."""
         from ..plots import projection_fan_figure
 

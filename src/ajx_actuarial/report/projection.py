@@ -14,7 +14,7 @@ from . import _html as h
 
 __all__ = ["render"]
 
-_FANS = ("premium", "insured_loss", "underwriting_result", "combined_ratio", "prevention_budget", "share_funded",
+_FANS = ("premium", "insured_loss", "underwriting_result", "combined_ratio", "prevention_budget", "cost_share_funded",
          "carried_forward", "mean_float_factor")
 
 
@@ -40,7 +40,7 @@ def render(ctx) -> str:
         h.kpi(ctx.zh("premium, first → last year", "保费（首年→末年）"), f"{mean('premium', first) / 1e6:,.2f} → {mean('premium', last) / 1e6:,.2f} m",
               ctx.zh("mean over paths, million CNY", "路径均值，百万元")),
         h.kpi(ctx.zh("mean combined ratio, last year", "末年平均综合成本率"), fmt_pct(mean("combined_ratio", last))),
-        h.kpi(ctx.zh("mandated service cost funded, last year", "末年强制服务费用覆盖率"), fmt_pct(mean("share_funded", last))),
+        h.kpi(ctx.zh("mandated service cost funded, last year", "末年强制服务费用覆盖率"), fmt_pct(mean("cost_share_funded", last))),
         h.kpi(ctx.zh("mean float factor, first → last", "平均浮动系数（首年→末年）"), f"{mean('mean_float_factor', first):.4f} → {mean('mean_float_factor', last):.4f}"),
     )
     body += h.figure(projection_fan_figure(s.loc[(slice(None), have), :], lang=ctx.figure_lang),
