@@ -127,8 +127,9 @@ def stress_figure(table, samples: dict[str, np.ndarray] | None = None, lang: str
     return fig
 
 
-def prevention_figure(by_segment, lang: str = "en"):
-    """Heatmap industry × size of the share of mandated policies whose fee funds the services."""
+def prevention_figure(by_segment, lang: str = "en", ax=None):
+    """Heatmap industry × size of the share of mandated policies whose fee funds the services
+    (``by_segment`` of a :class:`~ajx_actuarial.prevention.PreventionResult`), on ``ax`` if given."""
     import matplotlib.pyplot as plt
 
     style()
@@ -137,7 +138,10 @@ def prevention_figure(by_segment, lang: str = "en"):
     grid = seg.pivot_table(index="industry", columns="size", values="share_funded", aggfunc="mean", observed=True)
     counts = seg.pivot_table(index="industry", columns="size", values="mandated", aggfunc="sum", observed=True)
     fl = figure_lang(lang)
-    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.4 * max(len(grid), 3)))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 0.8 + 0.4 * max(len(grid), 3)))
+    else:
+        fig = ax.figure
     im = ax.imshow(grid.to_numpy(dtype=float), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(grid.shape[1]), [code_label(c, fl) for c in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [code_label(i, fl) for i in grid.index])

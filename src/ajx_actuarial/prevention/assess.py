@@ -123,27 +123,21 @@ class PreventionResult:
     def summary_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"value": pd.Series(self.summary, dtype=object)})
 
-    def plot(self, ax=None):
-        """Share of mandated policies funded by segment, and the coverage distribution."""
+    def plot(self, lang: str = "en"):
+        """Share of mandated policies funded, industry × size (the report's heatmap), beside the
+        distribution of coverage = budget / required cost over mandated policies."""
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            fig, ax = plt.subplots(1, 2, figsize=(11, 4))
-        else:
-            fig = np.atleast_1d(ax)[0].figure
-        axes = np.atleast_1d(ax)
-        seg = self.by_segment[self.by_segment["mandated"] > 0]
-        labels = [f"{i}/{s}" for i, s in seg.index]
-        axes[0].barh(labels, seg["share_funded"])
-        axes[0].set_xlim(0, 1)
-        axes[0].set_xlabel("share of mandated policies funded")
-        axes[0].invert_yaxis()
-        if axes.size > 1:
-            cov = self.by_policy.loc[self.by_policy["required_cost"] > 0, "coverage"].clip(upper=3)
-            axes[1].hist(cov, bins=60)
-            axes[1].axvline(1.0, color="k", ls="--")
-            axes[1].set_xlabel("coverage = budget / required cost (capped at 3)")
-            axes[1].set_ylabel("policies")
+        from ..plots import prevention_figure
+
+        n_ind = self.by_segment[self.by_segment["mandated"] > 0].index.get_level_values(0).nunique()
+        fig, axes = plt.subplots(1, 2, figsize=(12, 1.4 + 0.45 * max(n_ind, 4)), gridspec_kw={"width_ratios": [1.5, 1]})
+        prevention_figure(self.by_segment, lang=lang, ax=axes[0])
+        cov = self.by_policy.loc[self.by_policy["required_cost"] > 0, "coverage"].clip(upper=3)
+        axes[1].hist(cov, bins=60)
+        axes[1].axvline(1.0, color="k", ls="--")
+        axes[1].set_xlabel("coverage = budget / required cost (capped at 3)")
+        axes[1].set_ylabel("mandated policies")
         fig.suptitle(f"Prevention budget: {self.summary['rules']}, fee {self.summary['fee_ratio']}, pooling {self.summary['pooling']}")
         fig.tight_layout()
         return fig
