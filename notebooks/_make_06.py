@@ -102,6 +102,10 @@ factor, show where the book's rate level goes.
 bj.classes.pivot(index="year", columns="class", values="share").style.format("{:.2%}")
 """),
         md("""
+Two classes stay empty by construction: a policy whose last claim was two or three years ago is
+counted in "claim-free 1 y" or "2 y" (the claim-free count takes precedence), and the projection
+renews the same units every year, so none is new ("no history").
+
 The synthetic book's histories were drawn from the same loss model, so at a constant frequency it
 starts in its stationary balance. Ten years with and without the −6 % trend, limits as priced, to
 separate the two effects:
