@@ -55,5 +55,7 @@ def test_tables_priced_on_another_exposure(name):
     pw = res.iloc[3]
     if name == "coal-output-hubei":  # coal per tonne: only the non-coal per-head price is left
         v = _one(ajx.RateTable.load(name), "noncoal_mine", "medium", 500, 200_000.0) / 500
-        assert pw["table"] == f"{v:,.4g}-{v:,.4g}"
+        assert pw["table"] == f"{v:,.4g}-{v:,.4g} (coal_mine priced per output_tonnes: not included)"
+        grid = ajx.RateTable.load(name).base_rate_grid.drop(index="coal_mine") * 1000  # coal's per-head rates are not used
+        assert res.iloc[4]["table"] == f"{grid.to_numpy().min():,.4g}-{grid.to_numpy().max():,.4g}"
     assert np.all(res["position"].isin(["below", "within", "above", "n/a"]))

@@ -128,7 +128,9 @@ class PreventionResult:
         distribution of coverage = budget / required cost over mandated policies."""
         import matplotlib.pyplot as plt
 
-        from ..plots import prevention_figure
+        from ..plots import figure_lang, prevention_figure
+
+        zh = figure_lang(lang) == "zh"
 
         n_ind = self.by_segment[self.by_segment["mandated"] > 0].index.get_level_values(0).nunique()
         fig, axes = plt.subplots(1, 2, figsize=(12, 1.4 + 0.45 * max(n_ind, 4)), gridspec_kw={"width_ratios": [1.5, 1]})
@@ -136,9 +138,15 @@ class PreventionResult:
         cov = self.by_policy.loc[self.by_policy["required_cost"] > 0, "coverage"].clip(upper=3)
         axes[1].hist(cov, bins=60)
         axes[1].axvline(1.0, color="k", ls="--")
-        axes[1].set_xlabel("coverage = budget / required cost (capped at 3)")
-        axes[1].set_ylabel("mandated policies")
-        fig.suptitle(f"Prevention budget: {self.summary['rules']}, fee {self.summary['fee_ratio']}, pooling {self.summary['pooling']}")
+        s = self.summary
+        if zh:
+            axes[1].set_xlabel("覆盖率 = 经费 / 所需费用（上限 3）")
+            axes[1].set_ylabel("强制服务保单数")
+            fig.suptitle(f"事故预防服务经费：{s['rules']}，费用比例 {s['fee_ratio']}，统筹方式 {s['pooling']}")
+        else:
+            axes[1].set_xlabel("coverage = budget / required cost (capped at 3)")
+            axes[1].set_ylabel("mandated policies")
+            fig.suptitle(f"Prevention budget: {s['rules']}, fee {s['fee_ratio']}, pooling {s['pooling']}")
         fig.tight_layout()
         return fig
 

@@ -72,10 +72,13 @@ def market_comparison(table, book: pd.DataFrame | None = None) -> pd.DataFrame:
         values[f"henan_noncoal_{sz}"] = _unit_premium(t, "noncoal_mine", sz, h, 500_000.0)
     per_worker = [v for v in (_unit_premium(t, ind, "medium", 500, 200_000.0) / 500 for ind in ("noncoal_mine", "coal_mine")) if v == v]
     values["high_risk_per_worker_200k"] = (min(per_worker), max(per_worker)) if per_worker else (np.nan, np.nan)
-    limit_part = t.base_rate_grid.to_numpy() * 1000  # ‰ of the reference limit per head
+    per_head = [i for i in t.base_rate_grid.index if t.exposure_base is None or i not in t.exposure_base.industries]
+    limit_part = t.base_rate_grid.loc[per_head].to_numpy() * 1000  # ‰ of the reference limit per head, rows priced per head
     values["employer_liability_rate"] = (float(limit_part.min()), float(limit_part.max()))
-    medg = t.medical_grid.to_numpy()
+    medg = t.medical_grid.loc[per_head].to_numpy()
     values["employer_liability_medical"] = (float(medg.min()), float(medg.max()))
+    # the per-worker point covers non-coal and coal mines; say which one is left out when it is priced on another exposure
+    off = [ind for ind in ("noncoal_mine", "coal_mine") if t.exposure_base is not None and ind in t.exposure_base.industries]
     rows = []
     beijing = TABLE_PRESETS.get(t.name) == "beijing"
     if beijing:  # the per-unit points price the whole book (a Beijing table prices every row per head)
@@ -93,5 +96,7 @@ def market_comparison(table, book: pd.DataFrame | None = None) -> pd.DataFrame:
         else:
             pos = "below" if vhi < lo * (1 - 1e-9) else "above" if vlo > hi * (1 + 1e-9) else "within"
             shown = f"{vlo:,.4g}-{vhi:,.4g}" if isinstance(v, tuple) else f"{vlo:,.4g}"
+            if key == "high_risk_per_worker_200k" and off:
+                shown += f" ({', '.join(off)} priced per {eb.kind}: not included)"
         rows.append({"point": desc, "market_low": lo, "market_high": hi, "unit": unit, "table": shown, "position": pos, "source": src, "flag": flag})
     return pd.DataFrame(rows)
