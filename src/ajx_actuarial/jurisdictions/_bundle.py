@@ -11,6 +11,8 @@ import pandas as pd
 from .._random import RngLike, seed_sequence
 from ..errors import ValidationError
 from ..reference import INDUSTRIES, SUB_SECTORS, packaged_toml, read_toml
+from ..prevention.fees import FEE_CAP, _year
+from ..rating._schema import num, table_of
 from .fees import LEDGERS, FeeSchedule, resolve_fee
 
 __all__ = ["Jurisdiction", "FLAGS", "SECTOR_CLASSES", "packaged_bundles"]
@@ -45,6 +47,8 @@ def _sourced(obj, path: str) -> None:
             _sourced(v, f"{path}.{k}")
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                raise ValidationError(f"{path}[{i}]: a number needs its source; write {{ value = {v!r}, source = \"...\", flag = \"...\" }}")
             _sourced(v, f"{path}[{i}]")
 
 
@@ -81,11 +85,27 @@ def _validate(d: dict, where: str) -> None:
     if "cap" not in fee:
         raise ValidationError("fee.cap: missing (the national cap is 21 %, N24)")
     for key in ("ratio", "floor", "cap"):
-        if key in fee and not 0 <= fee[key]["value"] <= 1:
-            raise ValidationError(f"fee.{key}.value: must be in [0, 1], got {fee[key]['value']!r}")
-    for i, it in enumerate(fee.get("schedule", [])):
-        if not isinstance(it.get("year"), int) or not 0 <= it.get("value", -1) <= 1:
-            raise ValidationError(f"fee.schedule[{i}]: needs an integer year and a value in [0, 1], got {it!r}")
+        if key in fee:
+            hi = FEE_CAP if key == "cap" else 1  # a bundle cannot cap above the national 21 % (N24)
+            v = num(table_of(fee[key], f"fee.{key}").get("value"), f"fee.{key}.value", positive=False)
+            if not 0 <= v <= hi:
+                raise ValidationError(f"fee.{key}.value: must be in [0, {hi:g}], got {v!r}")
+    sched = fee.get("schedule", [])
+    if not isinstance(sched, list):
+        raise ValidationError(f"fee.schedule: must be a list of {{ year, value, source, flag }} tables, got {sched!r}")
+    for i, it in enumerate(sched):
+        table_of(it, f"fee.schedule[{i}]")
+        _year(it.get("year"), f"fee.schedule[{i}].year")
+        num(it.get("value"), f"fee.schedule[{i}].value", positive=False, lo=0, hi=1)
+    years = [int(it["year"]) for it in sched]
+    if len(set(years)) != len(years):
+        raise ValidationError(f"fee.schedule: a year is listed twice: {sorted(years)}")
+    if "effective" in d["meta"]:
+        eff = d["meta"]["effective"]
+        try:
+            _year(str(eff)[:4], "meta.effective")
+        except ValidationError:
+            raise ValidationError(f"meta.effective: must be a date (YYYY-MM-DD) or a year, got {eff!r}") from None
     if fee.get("ledger") not in LEDGERS:
         raise ValidationError(f"fee.ledger: must be one of {list(LEDGERS)}, got {fee.get('ledger')!r}")
     lim = d["limits"]
@@ -245,6 +265,10 @@ class Jurisdiction:
         """The bundle's insurer tests (Xinzhou: solvency >= 100 %, risk rating B or better; N25/S01:
         commission <= 5 %) on the figures given: ``test``, ``required``, ``value``, ``passed``, ``source``."""
         ins = self.data.get("insurer", {})
+        if solvency_ratio is not None:  # a ratio (1.2 = 120 %); 100× the 100 % requirement is already absurd
+            solvency_ratio = num(solvency_ratio, "check_insurer: solvency_ratio", positive=False, lo=0, hi=100)
+        if commission is not None:
+            commission = num(commission, "check_insurer: commission", positive=False, lo=0, hi=1)
         rows = []
         order = "ABCD"  # C-ROSS integrated risk rating, A best
         if "min_solvency_ratio" in ins and solvency_ratio is not None:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..prevention import fee_schedule as _fee_schedule
-from ..prevention.fees import BREACH_MODES
+from ..prevention.fees import BREACH_MODES, MAX_YEARS, _year
 from ..prevention.ledger import LEDGERS
 
 __all__ = ["FeeSchedule", "LEDGERS", "BREACH_MODES", "resolve_fee"]
@@ -83,8 +83,10 @@ def resolve_fee(fee: dict, name: str, *, fee_ratio=None, years: int | None = Non
     """The fee schedule of a bundle's ``[fee]`` (or the user's ``fee_ratio``) checked against its floor and cap."""
     if on_breach not in BREACH_MODES:
         raise ValidationError(f"fee: on_breach must be one of {list(BREACH_MODES)}, got {on_breach!r}")
-    if years is not None and (isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= 100):
-        raise ValidationError(f"fee: years must be an integer in [1, 100], got {years!r}")
+    if years is not None and (isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= MAX_YEARS):
+        raise ValidationError(f"fee: years must be an integer in [1, {MAX_YEARS}], got {years!r}")
+    if start_year is not None:
+        start_year = _year(start_year, "start_year")
     floor = fee["floor"]["value"] if "floor" in fee else None
     cap = fee["cap"]["value"] if "cap" in fee else None
     bundle_sched = {int(it["year"]): it["value"] for it in fee.get("schedule", [])}

@@ -71,6 +71,8 @@ def validate_rules(uw) -> None:
                 if unk:
                     raise ValidationError(f"{p}.when.{col}: unknown code(s) {unk}; allowed: {list(cats)}")
         after = r.get("after", {})
+        if not isinstance(after, dict):
+            raise ValidationError(f"{p}.after: must be a table column = value, got {after!r}")
         if after and r["action"] != "defer":
             raise ValidationError(f"{p}.after: only a deferred unit has a state after rectification")
         for col, v in (after or {}).items():
@@ -184,19 +186,32 @@ def underwriting_effect(book: pd.DataFrame, jurisdiction, *, model=None, fee_rat
     from ..losses import expected_loss
     from ..prevention import assess
     from ..rating import price
+    from ._bundle import Jurisdiction
 
+    if isinstance(jurisdiction, str):
+        jurisdiction = Jurisdiction.load(jurisdiction)
+    elif not isinstance(jurisdiction, Jurisdiction):
+        raise ValidationError(f"underwriting_effect: jurisdiction must be a bundle name or a Jurisdiction, got {type(jurisdiction).__name__}")
     res = jurisdiction.underwrite(book)
     table = jurisdiction.rate_table()
     rules = jurisdiction.prevention_rules()
     fee = jurisdiction.fee_schedule(years=1, fee_ratio=fee_ratio)
+    # the insured units are rows of the offered book: price it and take its expected loss once, then select
+    offered = price(book, table, lift_limits=True)
+    e_offered = expected_loss(offered, model)
+    kept = offered["policy_id"].astype(str).isin(set(res.insured["policy_id"].astype(str))).to_numpy()
+    frames = {"offered": (offered, e_offered), "insured": (offered[kept], e_offered[kept])}
+    if len(res.rectified):
+        p_rect = price(res.rectified, table, lift_limits=True)
+        frames["deferred, once rectified"] = (p_rect, expected_loss(p_rect, model))
     rows = {}
-    for label, frame in (("offered", book), ("insured", res.insured), ("deferred, once rectified", res.rectified)):
-        if len(frame) == 0:
+    for label in ("offered", "insured", "deferred, once rectified"):
+        if label not in frames or len(frames[label][0]) == 0:
             rows[label] = dict.fromkeys(("policies", "workers", "premium", "expected_loss", "expected_deaths", "loss_ratio",
                                          "prevention_budget", "prevention_required", "prevention_shortfall"), 0.0)
             continue
-        priced = price(frame, table, lift_limits=True)
-        e = expected_loss(priced, model)
+        priced, e = frames[label]
+        frame = priced
         pv = assess(priced, rules=rules, pooling=jurisdiction.pooling, **fee.assess_kwargs()).summary
         ex = float(priced["premium_ex_vat"].sum())
         rows[label] = {"policies": len(frame), "workers": int(frame["headcount"].sum()), "premium": float(priced["premium"].sum()),

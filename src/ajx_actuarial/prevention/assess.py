@@ -24,14 +24,13 @@ from ..errors import ValidationError
 from ..portfolio import validate_portfolio
 from ._services import SERVICE_TYPES
 from .costs import CostTable
-from .fees import FEE_CAP, fee_schedule, priced_fee_ratio
+from .fees import FEE_CAP, MAX_YEARS, fee_schedule, priced_fee_ratio
 from .ledger import check_regime, ledger_step
 from .rules import MandateRules
 
 __all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule", "priced_fee_ratio", "pool_index", "POOLINGS"]
 
 POOLINGS = ("policy", "segment", "insurer")
-MAX_YEARS = 100  # assumption: policy years assessed; a bound on absurd input (memory is years × policies)
 
 
 def pool_index(df: pd.DataFrame, pooling: str) -> tuple[np.ndarray, int]:

@@ -23,6 +23,19 @@ __all__ = ["FEE_CAP", "BREACH_MODES", "FeeRatios", "fee_schedule", "priced_fee_r
 FEE_CAP = 0.21  # N24; N25 per RP/BS26 (DOMAIN.md §2.3)
 BREACH_MODES = ("error", "flag")
 _CAP_TEXT = "the national 21 % cap on prevention budgets (N24; 2025 national measures)"
+MAX_YEARS = 100  # assumption: policy years in one schedule; a bound on absurd input (memory is years × policies)
+YEAR_RANGE = (1990, 2200)  # assumption: calendar years a schedule may name (the line started in 2006)
+
+
+def _year(v, path: str) -> int:
+    """A calendar year: an integer (or integral float/string) in :data:`YEAR_RANGE`."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        f = float("nan")
+    if isinstance(v, bool) or not np.isfinite(f) or f != int(f) or not YEAR_RANGE[0] <= f <= YEAR_RANGE[1]:
+        raise ValidationError(f"{path}: must be a calendar year in [{YEAR_RANGE[0]}, {YEAR_RANGE[1]}], got {v!r}")
+    return int(f)
 
 
 class FeeRatios(NamedTuple):
@@ -114,18 +127,19 @@ def fee_schedule(fee_ratio, years: int, start_year: int | None, *, floor: float 
     """
     if on_breach not in BREACH_MODES:
         raise ValidationError(f"fee_schedule: on_breach must be one of {list(BREACH_MODES)}, got {on_breach!r}")
-    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 1:
-        raise ValidationError(f"fee_schedule: years must be an integer >= 1, got {years!r}")
+    if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or not 1 <= years <= MAX_YEARS:
+        raise ValidationError(f"fee_schedule: years must be an integer in [1, {MAX_YEARS}], got {years!r}")
+    if start_year is not None:
+        start_year = _year(start_year, "start_year")
     floor, cap = _bound(floor, "floor"), _bound(cap, "cap")
     if isinstance(fee_ratio, Mapping):
         if not fee_ratio:
             raise ValidationError("fee_ratio: the schedule is empty")
         sched, paths = {}, {}
         for k, v in fee_ratio.items():
-            try:
-                y = int(k)
-            except (TypeError, ValueError) as exc:
-                raise ValidationError(f"fee_ratio: schedule keys must be years, got {k!r}") from exc
+            y = _year(k, f"fee_ratio: schedule key {k!r}")
+            if y in sched:
+                raise ValidationError(f"fee_ratio: year {y} is listed twice")
             sched[y] = _number(v, f"fee_ratio[{y}]")
             paths[y] = f"fee_ratio[{y}]"
             if on_breach == "error" and cap is not None and sched[y] > cap + 1e-12:  # a listed ratio above the cap, even outside the horizon
@@ -145,13 +159,13 @@ def fee_schedule(fee_ratio, years: int, start_year: int | None, *, floor: float 
         where = ["fee_ratio"] * int(years)
     rows = []
     for y, r, w in zip(yrs, ratios, where):
-        if cap is not None and r > cap + 1e-12:
-            if on_breach == "error":
-                text = _CAP_TEXT if cap == FEE_CAP else f"the cap of {cap:.4g}"
-                raise ValidationError(f"{w}: {float(r)!r} exceeds {text}; pass on_breach='flag' to run it as a flagged breach")
-            rows.append({"year": y, "fee_ratio": float(r), "rule": "cap", "limit": cap})
-        elif r > 1:
+        if cap is not None and r > cap + 1e-12 and on_breach == "error":
+            text = _CAP_TEXT if cap == FEE_CAP else f"the cap of {cap:.4g}"
+            raise ValidationError(f"{w}: {float(r)!r} exceeds {text}; pass on_breach='flag' to run it as a flagged breach")
+        if r > 1:  # never a breach to flag: more than the whole premium
             raise ValidationError(f"{w}: fee ratio must be <= 1, got {float(r)!r}")
+        if cap is not None and r > cap + 1e-12:
+            rows.append({"year": y, "fee_ratio": float(r), "rule": "cap", "limit": cap})
         if floor is not None and r < floor - 1e-12:
             if on_breach == "error":
                 raise ValidationError(f"{w}: {float(r)!r} in {y} is below the floor of {floor:.4g} of the collected ex-VAT premium; "
