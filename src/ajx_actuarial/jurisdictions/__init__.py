@@ -31,7 +31,8 @@ import os
 from ._bundle import FLAGS, SECTOR_CLASSES, Jurisdiction, packaged_bundles
 from .claims import FastPayments, fast_payments
 from .fees import LEDGERS, FeeSchedule
-from .underwriting import UnderwritingResult, underwrite, underwriting_effect
+from .effect import underwriting_effect
+from .underwriting import UnderwritingResult, underwrite
 
 __all__ = ["list", "load", "Jurisdiction", "FeeSchedule", "UnderwritingResult", "underwrite", "underwriting_effect", "LEDGERS",
            "FLAGS", "SECTOR_CLASSES", "FastPayments", "fast_payments"]
