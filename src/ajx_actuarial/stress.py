@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -200,6 +200,16 @@ def _rate_table(base: RateTable, change) -> RateTable:
     return base.with_changes(base_rates=br)
 
 
+def _lifted(lp: LimitPolicy, minimum: float) -> LimitPolicy:
+    """``lp`` with its per-person limit (and floor) raised to a rate table's ``minimum``, its
+    sub-limits following: the limits ``price(..., lift_limits=True)`` charges for are the ones simulated."""
+    if lp.limit_death is not None and lp.limit_death < minimum:
+        return replace(lp, limit_death=float(minimum), floor=min(lp.floor, float(minimum)), label=f"{lp.label} (lifted to {minimum:,.0f})")
+    if lp.limit_death is None and lp.floor < minimum:
+        return replace(lp, floor=float(minimum))
+    return lp
+
+
 def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] = "regulator-2026", *, years: int = 2000,
                  rng: RngLike = 2026, table: str | RateTable | None = None, rules: str | None = None,
                  fee_ratio: float | Mapping | None = None, block_years: int = 250, threads: int | None = None,
@@ -222,6 +232,8 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         t = t if isinstance(t, RateTable) else RateTable.load(t)
         t = _rate_table(t, o.get("rate_change"))
         lp = Scenario(sc.name, o).limit_policy()
+        if lp is not None:  # a limit below the table's minimum is priced, simulated and costed at the minimum alike
+            lp = _lifted(lp, t.min_limit_death)
         book = lp.apply(portfolio) if lp is not None else portfolio
         priced = price(book, t, lift_limits=True)
         model = LossModel.default(**{key: o[key] for key in _MODEL_KEYS if key in o})

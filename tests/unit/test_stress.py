@@ -100,3 +100,16 @@ def test_scenario_order_does_not_change_as_priced_limits(book):
     b = stress.run(book, [{"name": "base"}, {"name": "800k", "limits": {"policy": "fixed", "amount": 800000}}], years=100, rng=3)
     cols = ["premium", "expected_loss", "simulated_loss", "var_995"]
     pd.testing.assert_frame_equal(a.loc[["base", "800k"], cols], b.loc[["base", "800k"], cols])
+
+
+def test_a_limit_below_the_tables_minimum_is_simulated_at_the_minimum_it_is_priced_at():
+    """Review finding: a scenario's limit below the table minimum was priced at the minimum
+    (lift_limits) but simulated at the lower limit. Now both use the minimum."""
+    book = ajx.synth.portfolio(2000, rng=3)
+    res = ajx.stress.run_detailed(book, [{"name": "below", "limits": {"policy": "fixed", "amount": 500_000}},
+                                         {"name": "at minimum", "limits": {"policy": "fixed", "amount": 802_460}}],
+                                  years=300, rng=4, table="beijing-2026")
+    t = res.table
+    assert t.loc["below", "premium"] == t.loc["at minimum", "premium"]
+    assert t.loc["below", "expected_loss"] == t.loc["at minimum", "expected_loss"]
+    assert res.simulations["below"].mean() == res.simulations["at minimum"].mean()
