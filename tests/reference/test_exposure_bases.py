@@ -112,7 +112,7 @@ def test_mixed_book_per_head_rows_and_decomposition():
     want = [18_000.00, _per_head_by_hand(SD, "coal_mine", "small", 120), _per_head_by_hand(SD, "other", "medium", 400)]
     assert p["premium"].tolist() == pytest.approx(want, abs=1e-6)
     assert p["exposure_base"].astype(str).tolist() == ["project_cost", "headcount", "headcount"]
-    assert p.loc[1, "exposure"] == 120 and np.isnan(p.loc[1, "exposure_rate"]) and p.loc[1, "exposure_band"] == -1
+    assert p.loc[1, "rated_exposure"] == 120 and np.isnan(p.loc[1, "exposure_rate"]) and p.loc[1, "exposure_band"] == -1
     # one decomposition for every row: headcount × (limit_rate + medical_rate) × size_factor × float_factor = premium_raw
     recon = p["headcount"] * (p["limit_rate"] + p["medical_rate"]) * p["size_factor"] * p["float_factor"]
     assert recon.to_numpy() == pytest.approx(p["premium_raw"].to_numpy(), rel=1e-12)
@@ -178,3 +178,13 @@ def test_where_the_market_figures_sit_against_the_loss_model():
     t = ajx.RateTable.load(HB)
     risk_per_worker = ajx.expected_loss(pm)["expected_loss"].sum() * 1.06 / t.expected_loss_ratio() / mine["headcount"].sum()
     assert 20 < risk_per_worker / 2.3 < 120  # tonnes per worker-year at which 2.3 CNY/t meets the risk premium
+
+
+def test_pricing_on_an_exposure_keeps_the_users_exposure_and_limit_annual_headers():
+    """Review findings: the priced exposure no longer overwrites a frame's ``exposure`` (worker-years),
+    and a ``limit_annual`` given under another case (``Limit_Annual``) is the user's, not the band's."""
+    book = pd.DataFrame({"policy_id": ["C"], "industry": ["construction"], "size": ["small"], "headcount": [60],
+                         "project_cost": [30e6], "limit_death": 500_000.0, "exposure": [50.0], "Limit_Annual": [9e6]})
+    p = ajx.price(book, SD)
+    assert p.loc[0, "exposure"] == 50.0 and p.loc[0, "rated_exposure"] == 30e6
+    assert p.loc[0, "limit_annual"] == 9e6

@@ -161,10 +161,9 @@ def validate_exposure_base(spec) -> None:
 
 def given_column(portfolio: pd.DataFrame, column: str) -> bool:
     """Whether the user's frame has ``column`` (by name or a Chinese alias), before defaults."""
-    from ..aliases import column_aliases
+    from ..aliases import canonical_columns
 
-    al = column_aliases()
-    return any(str(c).strip() == column or al.get(str(c).strip()) == column for c in portfolio.columns)
+    return column in canonical_columns(portfolio.iloc[:0], (column,), "price").columns  # the contract's header matching
 
 
 def apply_exposure_base(t, df: pd.DataFrame, portfolio: pd.DataFrame, cols: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -173,7 +172,8 @@ def apply_exposure_base(t, df: pd.DataFrame, portfolio: pd.DataFrame, cols: dict
     ``df`` is the validated portfolio (its ``limit_annual`` is set from the band's aggregate limit
     where the table has them and ``portfolio`` gave none); ``cols`` holds the per-head arrays
     ``base_rate``, ``ilf``, ``limit_rate``, ``medical_rate``, ``size_factor``. Returns the
-    replaced arrays plus ``exposure_base``, ``exposure``, ``exposure_rate`` (in the table's unit,
+    replaced arrays plus ``exposure_base``, ``rated_exposure`` (the exposure priced: headcount on
+    per-head rows; not ``exposure``, which in experience frames means worker-years), ``exposure_rate`` (in the table's unit,
     the average rate for a progressive schedule; NaN on per-head rows) and ``exposure_band``
     (-1 on per-head rows).
     """
@@ -223,7 +223,7 @@ def apply_exposure_base(t, df: pd.DataFrame, portfolio: pd.DataFrame, cols: dict
             la = df["limit_annual"].to_numpy(dtype=np.float64).copy()
             la[on] = agg
             df["limit_annual"] = la
-    out.update(exposure_base=pd.Categorical(base, categories=list(EXPOSURE_KINDS)), exposure=exposure, exposure_rate=rate,
+    out.update(exposure_base=pd.Categorical(base, categories=list(EXPOSURE_KINDS)), rated_exposure=exposure, exposure_rate=rate,
                exposure_band=band)
     return out
 
@@ -238,7 +238,7 @@ def explain_exposure(t, r: pd.Series) -> list[str] | None:
     band = labels[int(r["exposure_band"])]
     prem = r["limit_rate"] * head
     lines = [
-        f"  exposure ({eb.kind})         {r['exposure']:>16,.2f} {eb.exposure_unit}   (band {band}, {eb.method} schedule)",
+        f"  exposure ({eb.kind})         {r['rated_exposure']:>16,.2f} {eb.exposure_unit}   (band {band}, {eb.method} schedule)",
         f"  × rate                       {r['exposure_rate']:>16.4f} {eb.rate_unit} at the reference limit {t.reference_limit:,.0f}",
         f"  × ILF                        {r['ilf']:>16.4f}     (limit_death {r['limit_death']:,.0f}; {t.ilf.source})",
         f"  = exposure premium           {prem:>16,.2f} CNY   ({r['limit_rate']:,.2f} per worker on site, {head:,} workers; "
