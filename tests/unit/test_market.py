@@ -59,3 +59,23 @@ def test_tables_priced_on_another_exposure(name):
         grid = ajx.RateTable.load(name).base_rate_grid.drop(index="coal_mine") * 1000  # coal's per-head rates are not used
         assert res.iloc[4]["table"] == f"{grid.to_numpy().min():,.4g}-{grid.to_numpy().max():,.4g}"
     assert np.all(res["position"].isin(["below", "within", "above", "n/a"]))
+
+
+@pytest.mark.parametrize("book, message", [
+    ([1, 2], r"portfolio: expected a pandas DataFrame, got list"),
+    (pd.DataFrame(), r"portfolio: the table is empty"),
+    (pd.DataFrame({"policy_id": [1], "industry": ["coal_mine"]}), r"portfolio: missing required column"),
+])
+def test_market_comparison_and_risk_based_table_validate_the_book(book, message):
+    from ajx_actuarial.rating.basis import risk_based_table
+
+    with pytest.raises(ajx.ValidationError, match=message):
+        market_comparison("national-2025", book)
+    with pytest.raises(ajx.ValidationError, match=message):
+        risk_based_table("national-2025", book=book)
+
+
+def test_a_book_with_chinese_codes_is_read_as_its_codes():
+    book = ajx.synth.portfolio(3000, preset="national", rng=5)
+    zh = book.assign(industry=book["industry"].map(ajx.reference.industries()["name_zh"]).astype(str))
+    assert market_comparison("national-2025", zh).equals(market_comparison("national-2025", book))

@@ -53,6 +53,14 @@ def reference_book(preset: str = "national", n: int = 200_000, seed: int = 20_26
     return _cached_book(preset, int(n), int(seed)).copy()
 
 
+def given_book(book, preset: str, n: int = 200_000) -> pd.DataFrame:
+    """``book`` validated (Chinese headers and codes normalised, clear errors), or the preset's
+    reference book when it is None."""
+    from ..portfolio import validate_portfolio
+
+    return reference_book(preset, n=n) if book is None else validate_portfolio(book)
+
+
 def _limit_policy(limit, floor: float = 300_000.0):
     from ..losses import LimitPolicy, beijing_limit
 
@@ -167,7 +175,7 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
     from .table import RateTable
 
     t = template if isinstance(template, RateTable) else RateTable.load(template)
-    book = reference_book(TABLE_PRESETS.get(t.name, "national")) if book is None else book
+    book = given_book(book, TABLE_PRESETS.get(t.name, "national"))
     missing = sorted(set(INDUSTRIES) - set(book["industry"].astype(str).unique()))
     if missing:  # industries absent from the market (e.g. coal in Beijing) take the national reference book's units
         extra = reference_book("national")

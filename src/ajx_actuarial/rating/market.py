@@ -57,12 +57,12 @@ def market_comparison(table, book: pd.DataFrame | None = None) -> pd.DataFrame:
     >>> set(res["position"]) <= {"below", "within", "above", "n/a"}
     True
     """
-    from .basis import TABLE_PRESETS, reference_book
+    from .basis import TABLE_PRESETS, given_book
     from .price import price
     from .table import RateTable
 
     t = table if isinstance(table, RateTable) else RateTable.load(table)
-    ref = reference_book(TABLE_PRESETS.get(t.name, "national"), n=100_000) if book is None else book
+    ref = given_book(book, TABLE_PRESETS.get(t.name, "national"), n=100_000)
     nc = ref[ref["industry"].astype(str) == "noncoal_mine"]
     med = nc.groupby(nc["size"].astype(str))["headcount"].median() if len(nc) else pd.Series(dtype=float)
     default_h = {"large": 1500, "medium": 500, "small": 80}
