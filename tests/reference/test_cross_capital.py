@@ -79,3 +79,37 @@ def test_bad_capital_inputs():
         capital(_book(), -5.0)
     with pytest.raises(ajx.ValidationError, match=r"capital: by_year lacks \['combined_ratio'"):
         capital(_book().drop(columns="combined_ratio"))
+
+
+def test_more_bad_capital_inputs_found_in_review():
+    with pytest.raises(ajx.ValidationError, match=r"capital: ne must be a number in \[-1, 1\], got nan"):
+        capital(_book(), 1.0, ne=float("nan"))
+    with pytest.raises(ajx.ValidationError, match=r"capital: runoff_deviation must be a number in \[-1, 10\], got 'x'"):
+        capital(_book(), 1.0, runoff_deviation="x")
+    with pytest.raises(ajx.ValidationError, match=r"capital: initial_capital must be a number >= 0, got 'abc'"):
+        capital(_book(), "abc")
+    with pytest.raises(ajx.ValidationError, match=r"capital: by_year must be a non-empty DataFrame"):
+        capital([1, 2])
+    with pytest.raises(ajx.ValidationError, match=r"capital: by_year must be a non-empty DataFrame"):
+        capital(_book().iloc[:0])
+    c = capital(_book(), np.float64(1.0), ne=np.float32(0.0))  # numpy numbers are numbers
+    with pytest.raises(ajx.ValidationError, match=r"required_initial_capital: prob must be in \(0, 1\), got '0.5'"):
+        c.required_initial_capital(prob="0.5")
+    with pytest.raises(ajx.ValidationError, match=r"required_initial_capital: level must be a number in \[0, 100\], got nan"):
+        c.required_initial_capital(level=float("nan"))
+    with pytest.raises(ajx.ValidationError, match=r"p_below: level must be a number in \[0, 100\], got 'a'"):
+        c.p_below("a")
+
+
+def test_indexed_limit_is_the_beijing_formula_and_checks_its_inputs():
+    from ajx_actuarial.losses import beijing_limit
+    from ajx_actuarial.projection import indexed_limit
+
+    assert indexed_limit(2025) == beijing_limit(2024)  # one formula (losses.limits.beijing_formula) behind both
+    for kwargs, message in (({"policy_year": 10**6}, r"policy_year must be an integer year"),
+                            ({"policy_year": 2026, "income_growth": float("nan")}, r"income_growth must be a number in \[-0.5, 1\]"),
+                            ({"policy_year": 2026, "income_growth": -5}, r"income_growth must be a number in \[-0.5, 1\]"),
+                            ({"policy_year": 2026, "floor": float("nan")}, r"floor must be a number in \(0, 1e8\]"),
+                            ({"policy_year": 2026, "offset": -1.0}, r"offset amount must be a number in \[0, 1e8\]")):
+        with pytest.raises(ajx.ValidationError, match=message):
+            indexed_limit(**kwargs)

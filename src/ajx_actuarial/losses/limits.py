@@ -16,7 +16,7 @@ from ..errors import ValidationError
 from ..portfolio import NATIONAL_MIN_LIMIT, validate_portfolio
 from ..reference import constant, income
 
-__all__ = ["LimitPolicy", "beijing_limit"]
+__all__ = ["LimitPolicy", "beijing_limit", "beijing_formula"]
 
 OFFSETS = ("death_grant", "death_grant+funeral", "none")
 
@@ -32,21 +32,33 @@ def beijing_limit(income_year: int, offset: str | float = "death_grant", floor: 
     >>> beijing_limit(2024)
     765520.0
     """
-    bj = income(income_year, "beijing")
-    mult = constant("beijing_limit_income_multiple")
+    return beijing_formula(income(income_year, "beijing"), income(income_year, "national"), offset, floor)
+
+
+def beijing_formula(beijing_income: float, national_income: float, offset: str | float = "death_grant",
+                    floor: float = NATIONAL_MIN_LIMIT, where: str = "LimitPolicy.beijing") -> float:
+    """The Beijing 2026 draft formula on given incomes of one year (see :func:`beijing_limit`); the
+    projection calls it with incomes grown beyond the packaged series.
+
+    >>> beijing_formula(92_464.0, 54_188.0)
+    765520.0
+    """
     if isinstance(offset, str):
         if offset not in OFFSETS:
-            raise ValidationError(f"LimitPolicy.beijing: offset must be one of {list(OFFSETS)} or an amount, got {offset!r}")
+            raise ValidationError(f"{where}: offset must be one of {list(OFFSETS)} or an amount, got {offset!r}")
         off = 0.0
         if offset.startswith("death_grant"):
-            off += constant("death_grant_income_multiple") * income(income_year, "national")
+            off += constant("death_grant_income_multiple") * national_income
         if offset.endswith("funeral"):
             off += constant("funeral_grant_months") * constant("beijing_avg_monthly_wage_2025")
     else:
-        if not np.isfinite(offset) or offset < 0:
-            raise ValidationError(f"LimitPolicy.beijing: offset amount must be >= 0, got {offset!r}")
+        if isinstance(offset, bool) or not isinstance(offset, (int, float, np.integer, np.floating)) or not np.isfinite(offset) \
+                or not 0 <= offset <= 1e8:
+            raise ValidationError(f"{where}: offset amount must be a number in [0, 1e8] CNY, got {offset!r}")
         off = float(offset)
-    return max(mult * bj - off, float(floor))
+    if isinstance(floor, bool) or not isinstance(floor, (int, float, np.integer, np.floating)) or not np.isfinite(floor) or not 0 < floor <= 1e8:
+        raise ValidationError(f"{where}: floor must be a number in (0, 1e8] CNY, got {floor!r}")
+    return max(constant("beijing_limit_income_multiple") * beijing_income - off, float(floor))
 
 
 @dataclass(frozen=True)

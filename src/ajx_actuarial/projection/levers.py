@@ -43,11 +43,11 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..losses import LimitPolicy
-from ..losses.limits import OFFSETS
+from ..losses.limits import beijing_formula
 from ..portfolio import NATIONAL_MIN_LIMIT
 from ..prevention import LEDGERS
 from ..rating import BonusMalus
-from ..reference import constant, urban_income
+from ..reference import urban_income
 
 __all__ = ["Levers", "LEVER_SOURCES", "indexed_income", "indexed_limit"]
 
@@ -92,6 +92,9 @@ def indexed_income(year: int, region: str, growth: float) -> tuple[float, str]:
     >>> indexed_income(2024, "beijing", 0.045)
     (92464.0, 'secondary')
     """
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 1990 <= year <= 2200:
+        raise ValidationError(f"project: income year must be an integer in [1990, 2200], got {year!r}")
+    growth = _num(growth, "income_growth", -0.5, 1.0)
     df = urban_income()
     s = df[df["region"] == region].set_index("year")
     if s.empty:
@@ -116,19 +119,12 @@ def indexed_limit(policy_year: int, income_growth: float = 0.045, offset: str | 
     >>> round(indexed_limit(2025))
     765520
     """
+    if isinstance(policy_year, bool) or not isinstance(policy_year, (int, np.integer)) or not 1991 <= policy_year <= 2200:
+        raise ValidationError(f"project: policy_year must be an integer year in [1991, 2200], got {policy_year!r}")
     y = int(policy_year) - 1
     bj, _ = indexed_income(y, "beijing", income_growth)
-    if isinstance(offset, str):
-        if offset not in OFFSETS:
-            raise ValidationError(f"project: limit_offset must be one of {list(OFFSETS)} or an amount, got {offset!r}")
-        off = 0.0
-        if offset.startswith("death_grant"):
-            off += constant("death_grant_income_multiple") * indexed_income(y, "national", income_growth)[0]
-        if offset.endswith("funeral"):
-            off += constant("funeral_grant_months") * constant("beijing_avg_monthly_wage_2025")
-    else:
-        off = _num(offset, "limit_offset", 0.0, 1e8)
-    return max(constant("beijing_limit_income_multiple") * bj - off, float(floor))
+    nat, _ = indexed_income(y, "national", income_growth)
+    return beijing_formula(bj, nat, offset, floor, where="project: limit_offset")
 
 
 @dataclass(frozen=True)

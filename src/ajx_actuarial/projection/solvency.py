@@ -142,6 +142,7 @@ class CapitalResult:
 
     def p_below(self, level: float = 1.0) -> float:
         """Share of paths whose solvency ratio falls below ``level`` in at least one year."""
+        level = _number(level, "p_below: level", 0.0, 100.0)
         w = self.by_year.pivot(index="path", columns="year", values="solvency_ratio")
         return float((w < level).any(axis=1).mean())
 
@@ -151,11 +152,18 @@ class CapitalResult:
         Capital grows linearly with the initial amount, so per path the need is
         ``max_t(level × MC_t − cumulative result_t)``; this is its ``prob`` quantile over paths.
         """
-        if not 0 < prob < 1:
+        if isinstance(prob, bool) or not isinstance(prob, (int, float, np.integer, np.floating)) or not 0 < prob < 1:
             raise ValidationError(f"required_initial_capital: prob must be in (0, 1), got {prob!r}")
+        level = _number(level, "required_initial_capital: level", 0.0, 100.0)
         d = self.by_year.assign(cum=self.by_year["capital"] - self.initial_capital)
         need = (level * d["minimum_capital"] - d["cum"]).groupby(d["path"]).max()
         return float(np.quantile(need.to_numpy(), prob))
+
+
+def _number(v, name: str, lo: float, hi: float) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v) or not lo <= v <= hi:
+        raise ValidationError(f"{name} must be a number in [{lo:g}, {hi:g}], got {v!r}")
+    return float(v)
 
 
 def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outstanding_ratio: float = 0.0,
@@ -193,11 +201,14 @@ def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outs
     [1.5556, 0.8957]
     """
     need = {"path", "year", "premium_ex_vat", "insured_loss", "combined_ratio", "underwriting_result"}
+    if not isinstance(by_year, pd.DataFrame) or by_year.empty:
+        raise ValidationError(f"capital: by_year must be a non-empty DataFrame (ProjectionResult.by_year), got {type(by_year).__name__}")
     if not need <= set(by_year.columns):
         raise ValidationError(f"capital: by_year lacks {sorted(need - set(by_year.columns))}")
-    for name, v, lo, hi in (("outstanding_ratio", outstanding_ratio, 0.0, 20.0), ("relief", relief, 0.5, 1.0), ("level", level, 0.5, 0.9999)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or not lo <= v <= hi:
-            raise ValidationError(f"capital: {name} must be a number in [{lo:g}, {hi:g}], got {v!r}")
+    # ne: net non-proportional ceded ratio; runoff_deviation: average run-off deviation ratio (both ratios of premium/reserve)
+    for name, v, lo, hi in (("outstanding_ratio", outstanding_ratio, 0.0, 20.0), ("relief", relief, 0.5, 1.0), ("level", level, 0.5, 0.9999),
+                            ("ne", ne, -1.0, 1.0), ("runoff_deviation", runoff_deviation, -1.0, 10.0)):
+        _number(v, f"capital: {name}", lo, hi)
     d = by_year.sort_values(["path", "year"]).reset_index(drop=True)
     ex = d["premium_ex_vat"].to_numpy(dtype=np.float64)
     cr = d["combined_ratio"].to_numpy(dtype=np.float64)
@@ -209,7 +220,8 @@ def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outs
     if initial_capital is None:
         first = d[d["year"] == d["year"].min()]
         initial_capital = float(RF0_PREMIUM * first["premium_ex_vat"].mean() * relief)
-    if isinstance(initial_capital, bool) or not np.isfinite(initial_capital) or initial_capital < 0:
+    if isinstance(initial_capital, bool) or not isinstance(initial_capital, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(initial_capital) or initial_capital < 0:
         raise ValidationError(f"capital: initial_capital must be a number >= 0, got {initial_capital!r}")
     cap = float(initial_capital) + d.groupby("path")["underwriting_result"].cumsum().to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
