@@ -172,3 +172,16 @@ def test_bad_levers(beijing_book, kwargs, match):
 def test_flagged_fee_breach_runs(beijing_book):
     res = ajx.project(beijing_book, years=1, table="beijing-2026", paths=2, rng=1, fee_ratio=0.10, fee_floor=0.15, on_breach="flag")
     assert res.provenance["fee_breaches"][0]["rule"] == "floor"
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"block_years": 0}, r"project: block_years must be an integer in \[1, 100,000\], got 0"),
+    ({"block_years": "a"}, r"project: block_years must be an integer"),
+    ({"lift_limits": "no"}, r"project: lift_limits must be True or False, got 'no'"),
+    ({"grade_transitions": "abc"}, r"project: grade_transitions must be a 4 × 4 matrix"),
+    ({"history": np.array([1, 2])}, r"project: history must be 'table' or a BonusMalus"),
+    ({"paths": 1_000_000, "years": 50}, r"project: 1,000,000 paths × .* is too large"),
+])
+def test_bad_inputs_found_in_review(beijing_book, kwargs, match):
+    with pytest.raises(ajx.ValidationError, match=match):
+        ajx.project(beijing_book, **{"table": "beijing-2026", "paths": 2, **kwargs})

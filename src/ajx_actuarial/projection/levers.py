@@ -45,7 +45,7 @@ from ..errors import ValidationError
 from ..losses import LimitPolicy
 from ..losses.limits import beijing_formula
 from ..portfolio import NATIONAL_MIN_LIMIT
-from ..prevention import LEDGERS
+from ..prevention import FEE_CAP, LEDGERS, POOLINGS
 from ..rating import BonusMalus
 from ..reference import urban_income
 
@@ -138,7 +138,7 @@ class Levers:
     severity_trend: float | None = None
     fee_ratio: Any = None
     fee_floor: float | None = None
-    fee_cap: float | None = 0.21
+    fee_cap: float | None = FEE_CAP
     on_breach: str = "error"
     ledger: str = "provisioned"
     rules: Any = "xinzhou-2024"
@@ -176,11 +176,11 @@ class Levers:
                 _num(v, name, 0.0, 1.0)
         if self.ledger not in LEDGERS:
             raise ValidationError(f"project: ledger must be one of {list(LEDGERS)}, got {self.ledger!r}")
-        if self.pooling not in ("policy", "segment", "insurer"):
-            raise ValidationError(f"project: pooling must be one of ['policy', 'segment', 'insurer'], got {self.pooling!r}")
+        if self.pooling not in POOLINGS:
+            raise ValidationError(f"project: pooling must be one of {list(POOLINGS)}, got {self.pooling!r}")
         if not isinstance(self.feedback, (bool, np.bool_)):
             raise ValidationError(f"project: feedback must be True or False, got {self.feedback!r}")
-        if not (isinstance(self.history, BonusMalus) or self.history == "table"):
+        if not (isinstance(self.history, BonusMalus) or (isinstance(self.history, str) and self.history == "table")):
             raise ValidationError(f"project: history must be 'table' or a BonusMalus, got {self.history!r}")
         lim = self.limits
         if not (isinstance(lim, LimitPolicy) or lim in ("as_priced", "beijing")
@@ -199,7 +199,10 @@ class Levers:
         g = self.grade_transitions
         if g is None:
             return None
-        P = np.asarray(g, dtype=np.float64)
+        try:
+            P = np.asarray(g, dtype=np.float64)
+        except (TypeError, ValueError):
+            P = np.full(1, np.nan)
         if P.shape != (4, 4) or not np.isfinite(P).all() or (P < 0).any() or not np.allclose(P.sum(axis=1), 1.0):
             raise ValidationError("project: grade_transitions must be a 4 × 4 matrix of probabilities (rows std_grade 0-3) summing to 1 by row")
         return P

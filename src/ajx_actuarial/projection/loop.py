@@ -31,6 +31,10 @@ def _int(v, name: str, lo: int, hi: int) -> int:
     return int(v)
 
 
+MAX_PATH_POLICIES = 2e9  # 4 GB of history state (2 bytes each); bounds absurd input before allocating
+MAX_PATH_YEARS = 5e6  # rows of by_year (about 40 columns of 8 bytes: 1.6 GB)
+
+
 def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table: RateTable | str = "national-2025",
             model: LossModel | None = None, paths: int = 1000, rng: RngLike = None,
             progress: bool | Callable[[int, int], None] = False, block_years: int = 250, threads: int | None = None,
@@ -103,6 +107,9 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
     years = _int(years, "years", 1, 50)
     start_year = _int(start_year, "start_year", 1990, 2200)
     paths = _int(paths, "paths", 1, 1_000_000)
+    block_years = _int(block_years, "block_years", 1, 100_000)
+    if not isinstance(lift_limits, (bool, np.bool_)):
+        raise ValidationError(f"project: lift_limits must be True or False, got {lift_limits!r}")
     tab = table if isinstance(table, RateTable) else RateTable.load(table) if isinstance(table, str) else None
     if tab is None:
         raise ValidationError(f"project: table must be a RateTable or a table name/path, got {type(table).__name__}")
@@ -114,6 +121,10 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
     n = len(df0)
     if n == 0:
         raise ValidationError("project: the book has no policies")
+    # memory: the history state holds 2 bytes per path and policy, the results one row per path and year
+    if paths * n > MAX_PATH_POLICIES or paths * years > MAX_PATH_YEARS:
+        raise ValidationError(f"project: {paths:,} paths × {n:,} policies × {years} years is too large (at most "
+                              f"{MAX_PATH_POLICIES:,.0f} path-policies and {MAX_PATH_YEARS:,.0f} path-years); use fewer paths")
     yrs = list(range(start_year, start_year + years))
 
     cache: dict = {}
