@@ -156,3 +156,15 @@ def test_the_book_is_validated_once_whatever_the_limit_sets(book, monkeypatch):
     assert calls == [len(book)]
     # and the limits reached the kernel: higher limits, larger payouts
     assert out["800k"].summary().loc["mean insured loss", "value"] >= out["as priced"].summary().loc["mean insured loss", "value"]
+
+
+@pytest.mark.parametrize("scenarios, premiums, message", [
+    (5, None, r"simulate_many: scenarios must be a mapping name -> SimSpec or a list of SimSpec, got int"),
+    (["a", "b"], None, r"simulate_many: scenario None must be a SimSpec\(model, limits\), got str"),
+    ({"a": SimSpec(LossModel.default())}, {"a": "x"}, r"simulate_many: premiums\['a'\] must be two finite amounts >= 0"),
+    ({"a": SimSpec(LossModel.default())}, {"a": (-1.0, 1.0)}, r"simulate_many: premiums\['a'\] must be two finite amounts >= 0"),
+    ({"a": SimSpec(LossModel.default())}, {"b": (1.0, 1.0)}, r"simulate_many: premiums name no scenario: \['b'\]"),
+])
+def test_bad_scenarios_and_premiums_found_in_review(book, scenarios, premiums, message):
+    with pytest.raises(ajx.ValidationError, match=message):
+        ajx.simulate_many(book, scenarios, 10, rng=1, premiums=premiums)

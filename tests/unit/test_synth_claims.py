@@ -132,3 +132,18 @@ def test_paid_to_ultimate_by_development_year_is_recovered(cohort):
     # deaths are paid within months, disabilities late
     pattern = {inj: float(np.cumsum(dev.settlement_pmf(inj, horizon))[364]) for inj in ("death", "disability", "medical")}
     assert pattern["death"] > 0.95 and pattern["medical"] > 0.95 and pattern["disability"] < 0.6
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"valuation_date": None}, r"claims: valuation_date must be a date \(YYYY-MM-DD\), got None"),
+    ({"valuation_date": pd.NaT}, r"claims: valuation_date must be a date"),
+    ({"valuation_date": "2030-12-31", "development": "x"}, r"claims: development must be a DevelopmentTruth, got str"),
+])
+def test_bad_claims_inputs_found_in_review(book, kwargs, message):
+    with pytest.raises(ajx.ValidationError, match=message):
+        ajx.synth.claims(book, 2, rng=1, **kwargs)
+
+
+def test_check_truth_must_be_a_truth_model(book):
+    with pytest.raises(ajx.ValidationError, match=r"check: truth must be a TruthModel, got str"):
+        ajx.synth.check(book, truth="x")

@@ -166,16 +166,29 @@ def simulate_many(
     """
     if isinstance(scenarios, Mapping):
         items = list(scenarios.items())
+    elif isinstance(scenarios, (list, tuple)):
+        items = [(getattr(sp, "name", None), sp) for sp in scenarios]
     else:
-        items = [(sp.name, sp) for sp in scenarios]
+        raise ValidationError(f"simulate_many: scenarios must be a mapping name -> SimSpec or a list of SimSpec, got {type(scenarios).__name__}")
     if not items:
         raise ValidationError("simulate_many: no scenario given")
-    names = [k for k, _ in items]
-    if len(set(names)) != len(names):
-        raise ValidationError(f"simulate_many: scenario names must be unique, got {names}")
     for k, sp in items:
         if not isinstance(sp, SimSpec):
             raise ValidationError(f"simulate_many: scenario {k!r} must be a SimSpec(model, limits), got {type(sp).__name__}")
+    if premiums is not None:
+        if not isinstance(premiums, Mapping):
+            raise ValidationError(f"simulate_many: premiums must be a mapping name -> (premium, premium ex VAT), got {type(premiums).__name__}")
+        unknown = sorted(set(premiums) - {k for k, _ in items})
+        if unknown:
+            raise ValidationError(f"simulate_many: premiums name no scenario: {unknown[:5]}")
+        for k, v in premiums.items():
+            ok = isinstance(v, (tuple, list)) and len(v) == 2 and all(
+                isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) and np.isfinite(x) and x >= 0 for x in v)
+            if not ok:
+                raise ValidationError(f"simulate_many: premiums[{k!r}] must be two finite amounts >= 0 (premium, premium ex VAT), got {v!r}")
+    names = [k for k, _ in items]
+    if len(set(names)) != len(names):
+        raise ValidationError(f"simulate_many: scenario names must be unique, got {names}")
     years = _check_int(years, "years", 1, 1_000_000)
     if years * len(items) > 20_000_000:
         raise ValidationError(f"simulate_many: {years:,} years × {len(items)} scenarios is above 20 000 000 scenario-years (memory); simulate fewer years")

@@ -124,6 +124,8 @@ def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, truth: Tr
     meta = book.attrs.get("synth", {}) if isinstance(book, pd.DataFrame) else {}
     p = load_preset(preset if preset is not None else meta.get("preset", "national"))
     pf = validate_portfolio(book)
+    if truth is not None and not isinstance(truth, TruthModel):
+        raise ValidationError(f"check: truth must be a TruthModel, got {type(truth).__name__}")
     if truth is None:
         truth = TruthModel.from_dict(meta["truth"]) if "truth" in meta and meta.get("preset") == p.name else TruthModel.default(p)
     R = _Rows(p.z)

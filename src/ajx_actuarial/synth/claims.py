@@ -156,9 +156,14 @@ def claims(
     True
     """
     try:
-        val = np.datetime64(pd.Timestamp(valuation_date).normalize().to_datetime64(), "ns")
+        ts = pd.Timestamp(valuation_date)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"claims: valuation_date must be a date (YYYY-MM-DD), got {valuation_date!r}") from exc
+    if ts is pd.NaT or pd.isna(ts):
+        raise ValidationError(f"claims: valuation_date must be a date (YYYY-MM-DD), got {valuation_date!r}")
+    val = np.datetime64(ts.normalize().to_datetime64(), "ns")
+    if development is not None and not isinstance(development, DevelopmentTruth):
+        raise ValidationError(f"claims: development must be a DevelopmentTruth, got {type(development).__name__}")
     dev = (development or DevelopmentTruth()).validate()
     g = generator(rng)
     sim = simulate_years(portfolio, years, g, truth, start_year, partial_share, "claims")
