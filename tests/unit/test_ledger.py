@@ -113,3 +113,15 @@ def test_assess_runs_on_the_ledger():
     flagged = ajx.prevention.assess(book, rules="beijing-2017", fee_ratio=0.10, floor=0.15, on_breach="flag")
     assert [b["rule"] for b in flagged.summary["fee_breaches"]] == ["floor"]
     assert isinstance(r.by_year, pd.DataFrame)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: ledger_step("a", 1.0), r"ledger_step: budget must be numbers \(CNY\), got 'a'"),
+    (lambda: ledger_step([1.0, 2.0], [1.0, 2.0, 3.0]), r"ledger_step: budget, required and carried_in do not broadcast together"),
+    (lambda: ledger_step([1e308], [0.0], [1e308], regime="carry_forward"), r"ledger_step: budget must be finite and >= 0 \(at most 1e\+15 CNY\)"),
+    (lambda: ledger([], []), r"ledger: no year to run"),
+    (lambda: ledger([[1.0, 2.0]], [[1.0, 2.0]], opening=[1.0, 2.0, 3.0]), r"ledger: opening must be one balance or one per pool \(2\)"),
+])
+def test_ledger_bad_input_found_in_review(call, message):
+    with pytest.raises(ajx.ValidationError, match=message):
+        call()

@@ -40,6 +40,7 @@ from ..errors import ValidationError
 __all__ = ["LEDGERS", "LEDGER_COLUMNS", "LedgerYear", "ledger_step", "ledger"]
 
 LEDGERS = ("provisioned", "carry_forward", "not_provisioned")
+MAX_AMOUNT = 1e15  # CNY in one ledger cell: far above any pool (the national market is 1.8e10 a year); bounds absurd input
 LEDGER_COLUMNS = ("budget", "required", "carried_in", "spent", "carried_out", "lapsed", "shortfall", "expense")
 
 
@@ -97,13 +98,29 @@ def ledger_step(budget, required, carried_in=0.0, *, regime: str = "carry_forwar
     [500.0]
     """
     check_regime(regime, "ledger_step")
-    b, r, c = (np.asarray(x, dtype=np.float64) for x in (budget, required, carried_in))
-    for name, a in (("budget", b), ("required", r), ("carried_in", c)):
-        if not np.isfinite(a).all() or (a < 0).any():
-            raise ValidationError(f"ledger_step: {name} must be finite and >= 0")
+    arrays = []
+    for name, x in (("budget", budget), ("required", required), ("carried_in", carried_in)):
+        try:
+            a = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValidationError(f"ledger_step: {name} must be numbers (CNY), got {x!r}"[:200]) from None
+        if not np.isfinite(a).all() or (a < 0).any() or (a > MAX_AMOUNT).any():
+            raise ValidationError(f"ledger_step: {name} must be finite and >= 0 (at most {MAX_AMOUNT:.0e} CNY)")
+        arrays.append(a)
+    b, r, c = arrays
     if regime != "carry_forward" and (c > 0).any():
         raise ValidationError(f"ledger_step: carried_in must be 0 under regime {regime!r} (only 'carry_forward' moves money between years)")
-    b, r, c = np.broadcast_arrays(b, r, c)
+    try:
+        b, r, c = np.broadcast_arrays(b, r, c)
+    except ValueError:
+        raise ValidationError(f"ledger_step: budget, required and carried_in do not broadcast together: shapes {b.shape}, {r.shape}, {c.shape}") from None
+    y = ledger_step_unchecked(b, r, c, regime)
+    return LedgerYear(budget=b.copy(), required=r.copy(), carried_in=c.copy(), spent=y.spent, carried_out=y.carried_out,
+                      lapsed=y.lapsed, shortfall=y.shortfall, expense=y.expense)
+
+
+def ledger_step_unchecked(b: np.ndarray, r: np.ndarray, c, regime: str) -> LedgerYear:
+    """:func:`ledger_step` on inputs already checked (the projection's yearly loop): no checks, no copies."""
     avail = b + c
     spent = np.minimum(r, avail)
     left = avail - spent
@@ -111,7 +128,7 @@ def ledger_step(budget, required, carried_in=0.0, *, regime: str = "carry_forwar
     carried_out = left if regime == "carry_forward" else zero
     lapsed = zero if regime == "carry_forward" else left
     expense = spent + carried_out - c
-    return LedgerYear(budget=b.copy(), required=r.copy(), carried_in=c.copy(), spent=spent, carried_out=carried_out,
+    return LedgerYear(budget=b, required=r, carried_in=c, spent=spent, carried_out=carried_out,
                       lapsed=lapsed, shortfall=r - spent, expense=expense)
 
 
@@ -152,11 +169,16 @@ def ledger(budget, required, *, regime: str = "carry_forward", years=None, pools
     if b.ndim != 2 or b.shape != r.shape:
         raise ValidationError(f"ledger: budget and required must have the same shape (years,) or (years, pools), got {np.shape(budget)} and {np.shape(required)}")
     t_n, k = b.shape
+    if t_n == 0:
+        raise ValidationError("ledger: no year to run (budget and required are empty)")
     yrs = list(range(t_n)) if years is None else list(years)
     pl = list(range(k)) if pools is None else list(pools)
     if len(yrs) != t_n or len(pl) != k:
         raise ValidationError(f"ledger: {len(yrs)} year labels and {len(pl)} pool labels for a ({t_n}, {k}) ledger")
-    bal = np.zeros(k) if opening is None else np.broadcast_to(np.asarray(opening, dtype=np.float64), (k,)).copy()
+    try:
+        bal = np.zeros(k) if opening is None else np.broadcast_to(np.asarray(opening, dtype=np.float64), (k,)).copy()
+    except (TypeError, ValueError):
+        raise ValidationError(f"ledger: opening must be one balance or one per pool ({k}), got {opening!r}"[:200]) from None
     rows = []
     for t in range(t_n):
         y = ledger_step(b[t], r[t], bal, regime=regime)

@@ -13,7 +13,8 @@ from .._version import __version__
 from ..errors import ValidationError
 from ..losses import LossModel, simulate
 from ..portfolio import validate_portfolio
-from ..prevention import CostTable, MandateRules, fee_schedule, ledger_step, pool_index
+from ..prevention import CostTable, MandateRules, fee_schedule, pool_index
+from ..prevention.ledger import ledger_step_unchecked
 from ..rating import BonusMalus, RateTable, price
 from .levers import Levers
 from .renewal import Renewal
@@ -216,7 +217,9 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
             else:
                 idx = (np.arange(rows)[:, None] * k + inv[None, :]).ravel()
                 b_pool = np.bincount(idx, weights=bud.ravel(), minlength=rows * k).reshape(rows, k)
-            y = ledger_step(b_pool, req_pool[t][None, :], balance[sl] if balance is not None else 0.0, regime=lv.ledger)
+            # inputs built here (finite, >= 0): the ledger's arithmetic without its checks (carried_in copied: balance is updated below)
+            y = ledger_step_unchecked(*np.broadcast_arrays(b_pool, req_pool[t][None, :], balance[sl].copy() if balance is not None else np.zeros(1)),
+                             lv.ledger)
             if balance is not None:
                 balance[sl] = y.carried_out
             f = y.funded_fraction
