@@ -33,7 +33,7 @@ import pandas as pd
 from ._random import RngLike, seed_sequence
 from .errors import ValidationError
 from .losses import LimitPolicy, LossModel
-from .prevention import assess
+from .prevention import POOLINGS, assess
 from .rating import RateTable, price
 from .reference import INDUSTRIES, packaged_toml, read_toml, register_kind
 
@@ -120,7 +120,7 @@ def _check_scenario(d: dict, path: str) -> Scenario:
     for k in ("table", "rules"):
         if k in o and (not isinstance(o[k], str) or not o[k]):
             raise ValidationError(f"{path}.{k}: must be a table name or a .toml path, got {o[k]!r}")
-    if "pooling" in o and o["pooling"] not in ("policy", "segment", "insurer"):
+    if "pooling" in o and o["pooling"] not in POOLINGS:
         raise ValidationError(f"{path}.pooling: must be 'policy', 'segment' or 'insurer', got {o['pooling']!r}")
     return Scenario(name=name, overrides=o, description=str(d.get("description", "")))
 

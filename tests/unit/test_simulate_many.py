@@ -168,3 +168,12 @@ def test_the_book_is_validated_once_whatever_the_limit_sets(book, monkeypatch):
 def test_bad_scenarios_and_premiums_found_in_review(book, scenarios, premiums, message):
     with pytest.raises(ajx.ValidationError, match=message):
         ajx.simulate_many(book, scenarios, 10, rng=1, premiums=premiums)
+
+
+def test_scenarios_differing_in_any_model_field_are_not_merged(book):
+    """Review finding: the merge key of identical scenarios listed model fields by hand."""
+    from ajx_actuarial.losses.simulate import _model_key
+
+    m = LossModel.default()
+    assert _model_key(m) == _model_key(LossModel.default())
+    assert _model_key(m) != _model_key(m.replace(death_loss=m.death_loss * 1.01))

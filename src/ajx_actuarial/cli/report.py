@@ -31,8 +31,9 @@ def demo(
     from ..demo import run_demo
     from ..errors import ValidationError
     from ..present import check_lang
+    from ..prevention import BREACH_MODES
 
-    if fee_breach not in ("error", "flag"):
+    if fee_breach not in BREACH_MODES:
         raise ValidationError(f"--fee-breach: must be 'error' or 'flag', got {fee_breach!r}")
     run_demo(n=n, years=years, stress_years=stress_years, seed=seed, out_dir=output, console=out, lang=check_lang(lang),
              jurisdiction=jurisdiction, fee_breach=fee_breach)

@@ -16,6 +16,8 @@ thread count, the grouping of blocks into tasks, or the backend (threads or Dask
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -120,6 +122,19 @@ def simulate(
     return res["scenario"]
 
 
+def _model_key(m: LossModel) -> tuple:
+    """Every field of ``m`` as a hashable value: two scenarios merge only when their models are equal."""
+    out = []
+    for f in dataclasses.fields(m):
+        v = getattr(m, f.name)
+        if isinstance(v, pd.DataFrame):
+            v = (tuple(v.index), tuple(v.columns), tuple(np.asarray(v, dtype=float).ravel()))
+        elif isinstance(v, np.ndarray):
+            v = tuple(v.ravel().tolist())
+        out.append((f.name, v))
+    return tuple(out)
+
+
 def simulate_many(
     priced: pd.DataFrame,
     scenarios: Mapping[str, SimSpec] | Sequence[SimSpec],
@@ -220,8 +235,7 @@ def simulate_many(
         # identical scenarios (e.g. a fee or price scenario with the baseline's losses) are simulated once
         keys, col_of = [], []
         for j in members:
-            m, lp = items[j][1].model, items[j][1].limits
-            key = (m.frequency_multiplier, m.severity_multiplier, m.shock_cv, m.shock_dist, m.shock_by, lp)
+            key = (_model_key(items[j][1].model), items[j][1].limits)
             if key not in keys:
                 keys.append(key)
             col_of.append(keys.index(key))
