@@ -1,17 +1,21 @@
 """Rebuild the rate sections of the packaged rate tables from the default loss model.
 
     python tools/build_tables.py [TABLE ...]      # default: every packaged table
+    python tools/build_tables.py --normaliser     # the default loss model's [normaliser] (synth.normaliser)
 
 For each table: the synthetic reference book of its market (``TABLE_PRESETS``; ``national`` for
 the tables priced per project cost or per tonne, whose ``[exposure_base]`` is kept as it is), then
 ``ajx_actuarial.rating.basis.risk_based_table`` (per-cell limit and medical rates = pure risk /
 (1 − loadings) × (1 + VAT), increased-limit factors per industry, float_mean). The script rewrites
-only the ``[limits]`` and ``[base_rates]`` sections of the TOML (comments elsewhere are kept) and
-prints the build record and the market comparison of DOMAIN.md §3.2.
+only the ``[limits]`` and ``[base_rates]`` sections of the TOML (comments elsewhere are kept), the
+``expected_per_worker`` and ``credibility`` of an exposure-aware history factor (the model's claims
+per worker-year by industry and ``1/frailty_cv²``), and prints the build record and the market
+comparison of DOMAIN.md §3.2.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -24,7 +28,8 @@ from ajx_actuarial.rating.basis import TABLE_PRESETS, reference_book, risk_based
 from ajx_actuarial.rating.market import market_comparison
 from ajx_actuarial.reference import INDUSTRIES, SIZES
 
-ROOT = Path(__file__).resolve().parents[1] / "src" / "ajx_actuarial" / "reference" / "data" / "tables"
+DATA = Path(__file__).resolve().parents[1] / "src" / "ajx_actuarial" / "reference" / "data"
+ROOT = DATA / "tables"
 N, SEED = 200_000, 20_260_101
 
 
@@ -43,7 +48,7 @@ def sections(table: RateTable, old: RateTable, record: dict, preset: str) -> str
         f"reference_limit = {lim['reference_limit']:.0f}       # base rates below are per head at this per-person limit",
         "",
         "[limits.ilf]",
-        "# Increased-limit factors of the limit part (deaths, disabilities, rescue/legal), per industry, from the exact",
+        "# Increased-limit factors of the limit part (deaths, disabilities, rescue/legal, third party), per industry, from the exact",
         "# expected loss under the nested limits (per person -> per accident 10x -> per year 2x) of the default loss model",
         f"# on the '{preset}' reference book (tools/build_tables.py; DOMAIN.md §10.1). Linear while a death costs more than the",
         "# limit (1 083 760 = 20 × 2024 national urban income), concave above it. Derived.",
@@ -55,7 +60,7 @@ def sections(table: RateTable, old: RateTable, record: dict, preset: str) -> str
     lines += [
         "",
         "[base_rates]",
-        "# Risk-based (DOMAIN.md §10.1): pure risk from the default loss model (DOMAIN.md §6.5 frequencies, assumption) /",
+        "# Risk-based (DOMAIN.md §10.1): pure risk from the default loss model (reference/data/loss_model/default.toml, MODEL.md) /",
         f"# (1 - loadings) × (1 + VAT) = × {record['gross_up']:.6f}, computed per industry × size on the '{preset}' synthetic",
         f"# reference book ({N:,} units, seed {SEED}) by tools/build_tables.py. Expected loss ratio on that book:",
         f"# {record['loss_ratio_before_minimum']:.4f} before and {record['loss_ratio']:.4f} after the minimum premium (permissible {record['permissible_loss_ratio']:.4f}).",
@@ -96,12 +101,40 @@ def rewrite(path: Path, new_sections: str) -> None:
     path.write_text("\n".join(out).rstrip("\n") + "\n", encoding="utf-8")
 
 
+def history_lines(path: Path, model: LossModel) -> None:
+    """Rewrite an exposure-aware history factor's ``expected_per_worker`` and ``credibility`` from the model."""
+    text = path.read_text("utf-8")
+    if not re.search(r'^basis = "expected"', text, flags=re.M):
+        return
+    per = model.rates().sum(axis=1)
+    line = "expected_per_worker = " + _inline({i: round(float(per[i]), 6) for i in INDUSTRIES}, "{}")
+    text = re.sub(r"^expected_per_worker = .*$", line, text, flags=re.M)
+    text = re.sub(r"^credibility = .*$", f"credibility = {1.0 / model.frailty_cv ** 2:g}", text, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+
+
+def normaliser() -> None:
+    """Write the default loss model's [normaliser] (exact mean relativity of the national population)."""
+    from ajx_actuarial.synth import normaliser as norm
+
+    path = DATA / "loss_model" / "default.toml"
+    text = path.read_text("utf-8")
+    for k, v in norm(LossModel.default(), "national").items():
+        text = re.sub(rf"^{k} = {{ value = [0-9.]+,", f"{k} = {{ value = {v:.9f},", text, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    print("normaliser written to", path)
+
+
 def main(names: list[str]) -> None:
     pd.set_option("display.width", 200)
+    if names == ["--normaliser"]:
+        normaliser()
+        return
     for name in names or packaged_tables():
         preset = TABLE_PRESETS.get(name, "national")
-        old = RateTable.load(name)
         book = reference_book(preset, n=N, seed=SEED)
+        history_lines(ROOT / f"{name}.toml", LossModel.default())
+        old = RateTable.load(name)
         table, record = risk_based_table(old, model=LossModel.default(), book=book)
         rewrite(ROOT / f"{name}.toml", sections(table, old, record, preset))
         again = RateTable.load(name)

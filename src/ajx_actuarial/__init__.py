@@ -15,10 +15,10 @@ from . import jurisdictions, prevention, reference, stress, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
 from .losses import LimitPolicy, LossModel, SimSpec, SimulationResult, exact, expected_loss, simulate, simulate_many
-from .rating import (AdequacyResult, BonusMalus, RateTable, adequacy, buhlmann_straub, calibrate, explain, hierarchical_credibility,
-                     price, pure_risk_rates)
+from .rating import AdequacyResult, BonusMalus, RateTable, adequacy, explain, price, pure_risk_rates
 from .portfolio import read_portfolio, read_table, validate_experience, validate_portfolio, write_table
-from . import claims
+from . import claims, estimation
+from .estimation import buhlmann_straub, calibrate, hierarchical_credibility
 from .claims import ExperienceResult, experience_from_claims
 from .projection import ProjectionResult, project
 
@@ -47,6 +47,7 @@ __all__ = [
     "expected_loss",
     "exact",
     "claims",
+    "estimation",
     "experience_from_claims",
     "ExperienceResult",
     "project",

@@ -309,11 +309,13 @@ def _validate(df: Any, columns: tuple[Column, ...], where: str) -> pd.DataFrame:
         )
     out: dict[str, Any] = {}
     src = df.reset_index(drop=True)
+    defaulted = set(df.attrs.get("defaulted", ())) if isinstance(df.attrs.get("defaulted", ()), (tuple, list)) else set()
     for col in columns:
         if col.name not in src.columns:
             if col.default is None:
                 continue
             out[col.name] = _default_array(col, out, len(df))
+            defaulted.add(col.name)
             continue
         s = src[col.name]
         if col.kind == "id":
@@ -368,6 +370,7 @@ def _validate(df: Any, columns: tuple[Column, ...], where: str) -> pd.DataFrame:
     extra = [c for c in src.columns if c not in result.columns]
     if extra:
         result = pd.concat([result, src[extra]], axis=1)
+    result.attrs["defaulted"] = tuple(sorted(defaulted))  # columns filled with their default (here or upstream)
     return result
 
 

@@ -2,9 +2,10 @@
 
 The homogeneous configuration: identical policies of one industry, lattice-friendly amounts
 (limit 400 000, death loss 1 000 000, Table A payouts all below the Table B losses, rescue
-share 15 %), so every insured accident amount is a multiple of 1 000 CNY and the exact law of
-one accident can be built by convolution. Annual aggregate limits are set out of reach so the
-compound-Poisson model is exact. Tolerances: means within 4 Monte Carlo standard errors; the
+share 15 %, no third-party share), so every insured accident amount is a multiple of 1 000 CNY
+and the exact law of one accident can be built by convolution. Annual aggregate limits are set
+out of reach so the compound-Poisson model (process risk only: no year effect, no parameter
+draws) is exact. Tolerances: means within 4 Monte Carlo standard errors; the
 VaR within its 99.9 % order-statistic confidence interval, widened by one lattice step.
 """
 
@@ -56,7 +57,8 @@ def _accident_pmf(model: LossModel, head: int, limit: float) -> tuple[np.ndarray
 
 @pytest.fixture(scope="module")
 def homogeneous():
-    model = LossModel.default(frequencies=LossModel().frequencies.assign(medical_per_100=0.0), death_loss=1_000_000.0)
+    model = LossModel.default(frequencies=LossModel().frequencies.assign(medical_per_100=0.0), death_loss=1_000_000.0,
+                              counts="poisson", third_party_share=0.0).process_only()
     head, n = 500, 400
     book = _book(n, head)
     limits = LimitPolicy.fixed(400_000, annual_multiple=1e6)
@@ -123,7 +125,7 @@ def test_short_grid_raises_instead_of_wrapping():
 def test_negative_binomial_mc_matches_exact():
     """One large policy, disability accidents only: annual counts are negative binomial."""
     freqs = LossModel().frequencies.assign(deaths_per_100k=0.0, medical_per_100=0.0)
-    model = LossModel.default(frequencies=freqs, counts="negbin", frailty_cv=0.7, death_loss=1_000_000.0)
+    model = LossModel.default(frequencies=freqs, counts="negbin", frailty_cv=0.7, death_loss=1_000_000.0).process_only()
     book = _book(1, 20_000)
     res = ajx.simulate(book, 20_000, rng=5, model=model, limits=LimitPolicy.fixed(400_000, annual_multiple=1e6), relativity=None)
     pay = np.round(np.minimum(model.civil_share * model.death_loss, model.payout_share * 400_000) / UNIT).astype(int)

@@ -5,8 +5,10 @@ import pandas as pd
 import pytest
 
 import ajx_actuarial as ajx
-from ajx_actuarial.rating import RateTable, double_lift, gini, lift_table
-from ajx_actuarial.synth import TruthModel
+from ajx_actuarial.estimation import double_lift, gini, lift_table
+from ajx_actuarial.rating import RateTable
+
+POISSON = ajx.LossModel.default(counts="poisson").process_only()  # the truth without frailty or year effects
 
 FACTORS = ["size", "std_grade", "violations", "blacklisted", "rectification", "region"]
 BANDS = {"violations": [0, 1]}
@@ -16,7 +18,7 @@ BASES = {"region": "beijing", "size": "small"}
 @pytest.fixture(scope="module")
 def experience():
     book = ajx.synth.portfolio(20_000, rng=1)
-    return ajx.synth.experience(book, 3, rng=2, truth=TruthModel.default(frailty_cv=0.0))
+    return ajx.synth.experience(book, 3, rng=2, model=POISSON)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def test_cells_equal_rows(experience):
     np.testing.assert_allclose(ta.raw["pure_premium"].params, tb.raw["pure_premium"].params, rtol=0, atol=1e-8)
 
 
-def _true_relativities(truth: TruthModel):
+def _true_relativities(truth):
     rel = truth.relativities
     out = {}
     for f in ("std_grade", "rectification", "size"):
@@ -55,12 +57,12 @@ def _true_relativities(truth: TruthModel):
 def test_confidence_intervals_cover_truth_at_nominal_rate():
     """30 seeds × 18 non-base levels = 540 95 % intervals; binomial sd of the coverage is 0.94 pp,
     so the observed coverage must lie in [0.92, 0.98] (about ±3 sd)."""
-    truth = TruthModel.default(frailty_cv=0.0)
+    truth = POISSON
     want = _true_relativities(truth)
     hit = total = 0
     for seed in range(30):
         book = ajx.synth.portfolio(6_000, rng=1000 + seed)
-        exp = ajx.synth.experience(book, 2, rng=2000 + seed, truth=truth)
+        exp = ajx.synth.experience(book, 2, rng=2000 + seed, model=truth)
         r = ajx.calibrate(exp, FACTORS, bands=BANDS, bases=BASES, severity=None)
         for row in r.relativities.itertuples(index=False):
             if row.ci_low == row.ci_high == 1.0:
@@ -72,10 +74,11 @@ def test_confidence_intervals_cover_truth_at_nominal_rate():
 
 
 def test_base_frequency_recovers_truth(fitted):
-    truth = TruthModel.default()
+    truth = POISSON
     base_region = truth.region_effects["beijing"]
+    claim_freq = truth.rates().sum(axis=1) / pd.Series(truth.normaliser)  # per worker at every base level
     for ind, row in fitted.base_frequency.iterrows():
-        assert row.ci_low * 0.97 <= truth.claim_freq()[ind] * base_region <= row.ci_high * 1.03
+        assert row.ci_low * 0.97 <= claim_freq[ind] * base_region <= row.ci_high * 1.03
 
 
 def test_rebalanced_table_reproduces_target_loss_ratio(fitted):
@@ -117,7 +120,7 @@ def test_refine_fix_cap_monotone(experience, fitted):
 
 
 def test_monotone_smoothing_pools_violators():
-    from ajx_actuarial.rating._calibration import _isotonic
+    from ajx_actuarial.estimation._calibration import _isotonic
 
     np.testing.assert_allclose(_isotonic(np.array([0.0, 0.3, 0.2, 0.5]), np.array([1.0, 1.0, 1.0, 2.0])), [0.0, 0.25, 0.25, 0.5])
 
@@ -143,7 +146,7 @@ def test_diagnostics(experience, fitted):
 
 def test_negative_binomial_detects_overdispersion():
     book = ajx.synth.portfolio(3_000, rng=4)
-    exp = ajx.synth.experience(book, 2, rng=5, truth=TruthModel.default(frailty_cv=1.0))
+    exp = ajx.synth.experience(book, 2, rng=5, model=ajx.LossModel.default(frailty_cv=1.0))
     r = ajx.calibrate(exp, ["std_grade"], frequency="negbin", severity=None)
     assert r.path == "rows" and r.raw["frequency"].alpha > 0.2
 
@@ -176,9 +179,9 @@ def test_bad_refinement(experience, fitted):
 def test_cell_adjustments_recover_a_hidden_interaction():
     """An industry × region effect the GLM leaves out is recovered by credibility, with sparse
     cells shrunk more than large ones."""
-    truth = TruthModel.default(frailty_cv=0.0)
+    truth = POISSON
     book = ajx.synth.portfolio(60_000, rng=31)
-    exp = ajx.synth.experience(book, 3, rng=32, truth=truth)
+    exp = ajx.synth.experience(book, 3, rng=32, model=truth)
     hot = (exp["industry"] == "construction") & (exp["region"] == "shanxi")
     g = np.random.default_rng(33)
     extra = g.poisson(0.5 * exp.loc[hot, "claims"].to_numpy())  # +50 % claims in one cell
@@ -260,7 +263,7 @@ def test_claims_without_incurred_and_no_claims_are_clear_errors(experience):
 
 def test_refine_keeps_the_glm_options():
     book = ajx.synth.portfolio(3_000, rng=4)
-    exp = ajx.synth.experience(book, 2, rng=5, truth=TruthModel.default(frailty_cv=1.0))
+    exp = ajx.synth.experience(book, 2, rng=5, model=ajx.LossModel.default(frailty_cv=1.0))
     r = ajx.calibrate(exp, ["std_grade"], frequency="negbin", severity=None, level=0.9)
     again = r.refine(exp, fix={"std_grade": {"1": 0.9}})
     assert again.path == "rows" and hasattr(again.raw["frequency"], "alpha")

@@ -33,8 +33,10 @@ def test_fully_developed_ledger_gives_back_the_experience():
 
 def test_immature_ledger_develops_to_the_experience_totals():
     """Valued at 12 months for the last year: ultimates per accident year within 4 Mack standard
-    errors of the experience totals (fully developed years exactly); disability counts, which
-    wait for appraisal, within 4 Poisson standard errors of their unreported number."""
+    errors of the experience totals (the oldest year within 0.1 %: about 0.4 % of disabilities
+    wait more than three years for their appraisal, lognormal(300 days, 0.45), and are reserved at
+    the medical reserve until then); disability counts, which wait for appraisal, within 4 Poisson
+    standard errors of their unreported number."""
     cl = pytest.importorskip("chainladder")
     book = ajx.synth.portfolio(20_000, rng=1)
     led = ajx.synth.claims(book, 4, "2024-12-31", rng=2)
@@ -43,7 +45,7 @@ def test_immature_ledger_develops_to_the_experience_totals():
     u = res.ultimates
     true = exp.groupby("year")[["claims", "incurred", "disabilities"]].sum()
     se = np.nan_to_num(cl.MackChainladder().fit(cl.Development().fit_transform(res.triangles["incurred"])).mack_std_err_.values[0, 0, :, -1])
-    assert u.loc[2021, "ultimate"] == pytest.approx(true.loc[2021, "incurred"], rel=1e-12)
+    assert u.loc[2021, "ultimate"] == pytest.approx(true.loc[2021, "incurred"], rel=1e-3)
     z = (u["ultimate"] - true["incurred"]).to_numpy()[1:] / se[1:]
     assert np.abs(z).max() < 4, z
     assert u.loc[2024, "incurred"] < 0.9 * true.loc[2024, "incurred"]  # immature

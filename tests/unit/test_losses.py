@@ -105,7 +105,12 @@ def test_beijing_limit_values():
     [
         (lambda: LossModel.default(shock_cv=-0.1), r"LossModel\.shock_cv: must be a finite number in \[0, 5\], got -0\.1"),
         (lambda: LossModel.default(frailty_cv=-1), r"LossModel\.frailty_cv: must be a finite number in \[0, 10\]"),
-        (lambda: LossModel.default(counts="negbin"), r"frailty_cv: must be > 0 when counts='negbin'"),
+        (lambda: LossModel.default(counts="negbin", frailty_cv=0.0), r"frailty_cv: must be > 0 when counts='negbin'"),
+        (lambda: LossModel.default(year_cv=-0.1), r"LossModel\.year_cv: must be a finite number in \[0, 2\]"),
+        (lambda: LossModel.default(parameter_cv={"fatal": 0.1}), r"LossModel\.parameter_cv: must give \['fatal', 'disability', 'medical'\]"),
+        (lambda: LossModel.default(relativities={"colour": {"red": 1.2}}), r"'colour' is not a rating characteristic"),
+        (lambda: LossModel.default(relativities={"size": {"large": -1}}), r"relativities\['size'\]: must map levels to finite multipliers"),
+        (lambda: LossModel.default(third_party_share=float("nan")), r"LossModel\.third_party_share: must be a finite number"),
         (lambda: LossModel.default(counts="zip"), r"counts: must be 'poisson' or 'negbin'"),
         (lambda: LossModel.default(frequencies=LossModel().frequencies.rename(index={"coal_mine": "coal"})), r"unknown industry code\(s\) \['coal'\]"),
         (lambda: LossModel.default(death_loss=0), r"LossModel\.death_loss: must be a finite number in \(0, 1e\+09\]"),
@@ -132,7 +137,7 @@ def test_bad_simulate_arguments(priced):
         ajx.simulate(priced, 10, rng=1, block_years=-5)
     with pytest.raises(ajx.ValidationError, match="backend must be 'threads' or 'dask'"):
         ajx.simulate(priced, 10, rng=1, backend="gpu")
-    with pytest.raises(ajx.ValidationError, match="relativity column 'nope'"):
+    with pytest.raises(ajx.ValidationError, match="relativity must be 'model', None or a column of the portfolio, got 'nope'"):
         ajx.simulate(priced, 10, rng=1, relativity="nope")
     with pytest.raises(ajx.ValidationError, match=r"column 'limit_death' must be > 0"):
         ajx.simulate(priced.assign(limit_death=-1.0), 10, rng=1)

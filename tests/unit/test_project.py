@@ -28,7 +28,9 @@ def beijing_book():
 def test_one_year_no_trend_no_feedback_equals_simulate(beijing_book):
     res = ajx.project(beijing_book, years=1, table="beijing-2026", paths=300, rng=7, trend=0.0, feedback=False)
     priced = ajx.price(beijing_book, "beijing-2026")
-    sim = ajx.simulate(priced, years=300, rng=res.year_seed(0), events=True)
+    rel = ajx.LossModel.default().relativity(ajx.validate_portfolio(priced))  # the model's start relativity
+    sim = ajx.simulate(priced.assign(_rel=rel), years=300, rng=res.year_seed(0), events=True, relativity="_rel",
+                       systemic_draws=res.year_systemic(0))
     y = res.by_year.sort_values("path")
     assert np.array_equal(y["insured_loss"].to_numpy(), sim.annual["insured_loss"].to_numpy())
     assert np.array_equal(y["claims"].to_numpy(), sim.annual["accidents"].to_numpy())  # annual 'accidents' counts all claims
@@ -49,9 +51,10 @@ def test_homogeneous_book_converges_to_the_bonus_malus_stationary_law():
     n, paths, years = 1000, 40, 14
     book = pd.DataFrame({"policy_id": np.arange(n), "industry": "other", "size": "small", "headcount": 20, "limit_death": 800_000.0})
     bms = ajx.BonusMalus([0.6, 0.8, 1.0, 1.3, 1.6], start=2)  # -1 per claim-free year, +2 per claim
-    res = ajx.project(book, years=years, table="national-2025", paths=paths, rng=5, trend=0.0, severity_trend=0.0, history=bms)
-    priced = ajx.price(book, "national-2025")
-    lam = float(priced["risk_relativity"].iloc[0]) * 20 * ajx.LossModel.default().rates().loc["other"].sum()  # Poisson claims a year
+    flat = ajx.LossModel.default(counts="poisson", relativities={}, region_effects={}, normaliser={}).process_only()
+    res = ajx.project(book, years=years, table="national-2025", paths=paths, rng=5, trend=0.0, severity_trend=0.0, history=bms,
+                      model=flat)
+    lam = 20 * flat.rates().loc["other"].sum()  # Poisson claims a year
     pi = bms.stationary(lam)
     last = res.classes[res.classes["year"] == res.classes["year"].max()]["share"].to_numpy()
     at_t = np.linalg.matrix_power(bms.transition_matrix(lam), years - 1)[bms.start]  # exact law after years-1 transitions

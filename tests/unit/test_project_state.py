@@ -46,13 +46,19 @@ def _by_hand(outcomes):
     return pd.DataFrame(rows)
 
 
-def test_rolling_the_window_follows_the_history_columns():
-    spec = ajx.RateTable.load("national-2025").factors
-    spec = [f for f in spec if f.kind == "history"][0].spec
-    book = pd.DataFrame({"accidents_3y": [0], "deaths_3y": [0], "max_accident_deaths_3y": [0], "claim_free_years": [0]})
+CLAIMS_SPEC = {"claim_free": [0.95, 0.92, 0.90], "nonfatal_claim": 1.05, "fatal": [1.10, 1.20, 1.30]}
+
+
+@pytest.mark.parametrize("spec", [CLAIMS_SPEC, "national-2025"], ids=["per-claim classes", "exposure-aware (national-2025)"])
+def test_rolling_the_window_follows_the_history_columns(spec):
+    if spec == "national-2025":
+        spec = [f for f in ajx.RateTable.load("national-2025").factors if f.kind == "history"][0].spec
+        assert spec["basis"] == "expected"
+    unit = {"industry": ["construction"], "headcount": [60]}
+    book = pd.DataFrame({**unit, "accidents_3y": [0], "deaths_3y": [0], "max_accident_deaths_3y": [0], "claim_free_years": [0]})
     st = HistoryState(book, 1, spec)
     outcomes = [(2, 0), (0, 0), (1, 4), (0, 0), (0, 0), (0, 0), (0, 0), (1, 12), (3, 0), (0, 0), (0, 0), (0, 0), (0, 0)]
-    ref = history_multiplier(_by_hand(outcomes), spec)
+    ref = history_multiplier(_by_hand(outcomes).assign(industry="construction", headcount=60), spec)
     got = []
     for claims, worst in outcomes:
         if claims:
@@ -60,8 +66,13 @@ def test_rolling_the_window_follows_the_history_columns():
         else:
             st.roll(np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([], dtype=np.int64))
         got.append(float(st.multiplier(slice(0, 1))[0, 0]))
-    np.testing.assert_array_equal(got, ref)
-    assert got[2] == got[3] == got[4] == 1.20 and got[5] == 0.90  # a 3-9 death accident surcharges for three renewals
+    np.testing.assert_allclose(got, ref, rtol=1e-15)
+    assert got[2] == got[3] == got[4] == 1.20  # a 3-9 death accident surcharges for three renewals
+    if spec is CLAIMS_SPEC:
+        assert got[5] == 0.90
+    else:  # then the credibility ratio: no claim in three years against E = 3 × 60 × 0.0167 ≈ 3 expected claims
+        e = 3 * 60 * spec["expected_per_worker"]["construction"]
+        assert got[5] == pytest.approx(max(4.0 / (4.0 + e), 0.7))
 
 
 def test_initial_window_places_the_worst_accident_in_the_latest_claim_year():

@@ -1,4 +1,4 @@
-"""Synthetic books: contract, reproducibility, overrides, errors, truth normalisation, experience."""
+"""Synthetic books: contract, reproducibility, overrides, errors, the loss model's normaliser, experience (one generator)."""
 
 import numpy as np
 import pandas as pd
@@ -6,7 +6,14 @@ import pytest
 
 import ajx_actuarial as ajx
 from ajx_actuarial.reference import INDUSTRIES
-from ajx_actuarial.synth import TruthModel, load_preset
+from ajx_actuarial.synth import load_preset
+from ajx_actuarial.synth._core import capped_cluster_means, unit_rates
+
+POISSON = ajx.LossModel.default(counts="poisson").process_only()  # no frailty, no year effect
+
+
+def _expected_claims(model, df, exposure):
+    return exposure * unit_rates(model, df).sum(axis=1) * model.factor_relativity(df)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +52,10 @@ def test_overrides_on_top_of_a_preset():
     other = sm[sm["industry"] == "other"]
     assert (other["size"] == "small").all() and other["headcount"].between(20, 299).all()
     assert set(sm["region"]) == {"a", "b"}
-    # a size mix changes the population, so the default truth is normalised on it
-    assert sm.attrs["synth"]["truth"]["normaliser"]["other"] != ajx.synth.portfolio(10, rng=2).attrs["synth"]["truth"]["normaliser"]["other"]
+    # one model: a size mix changes the population, not the model (its normaliser is the national population's)
+    assert sm.attrs["synth"]["model"]["normaliser"] == ajx.LossModel.default().as_dict()["normaliser"]
+    pop = ajx.synth.normaliser(ajx.LossModel.default(), "national", size_mix={"other": (0.0, 0.0, 1.0, 0.0)})
+    assert pop["other"] != pytest.approx(ajx.LossModel.default().normaliser["other"], rel=1e-3)
 
 
 def test_bad_input_is_refused():
@@ -66,9 +75,10 @@ def test_bad_input_is_refused():
 
 def test_normaliser_is_the_population_mean_relativity():
     """Quadrature normaliser vs the headcount-weighted mean relativity of a large book (independent MC)."""
-    truth = TruthModel.default()
-    big = ajx.synth.portfolio(400_000, rng=5, truth=truth)
-    rel = truth.relativity(big)
+    model = ajx.LossModel.default()
+    big = ajx.synth.portfolio(400_000, rng=5, model=model)
+    v = ajx.validate_portfolio(big)
+    rel = model.factor_relativity(v) * v["industry"].astype(str).map(model.normaliser).to_numpy(float)  # Π relativities × region
     h = big["headcount"].to_numpy(float)
     ind = big["industry"].astype(str).to_numpy()
     for k in ("construction", "transport", "other", "hazardous_chemicals"):
@@ -76,38 +86,46 @@ def test_normaliser_is_the_population_mean_relativity():
         w = h[sel] / h[sel].sum()
         est = (w * rel[sel]).sum()
         se = np.sqrt((w**2 * (rel[sel] - est) ** 2).sum())
-        assert est == pytest.approx(truth.normaliser[k], abs=4 * se), k
+        assert est == pytest.approx(model.normaliser[k], abs=4 * se), k
 
 
-def test_truth_reproduces_the_loss_model():
-    """Base rates × normaliser are exactly the loss model's rates (deaths per 100k as in DOMAIN §6.5)."""
-    lm = ajx.LossModel.default()
-    for preset in ajx.synth.presets():
-        t = TruthModel.default(preset)
-        for k in INDUSTRIES:
-            assert t.fatal[k] * t.normaliser[k] == pytest.approx(lm.rates().loc[k, "fatal"], rel=1e-12)
-            assert t.deaths_per_worker()[k] * t.normaliser[k] * 1e5 == pytest.approx(lm.frequencies.loc[k, "deaths_per_100k"], rel=1e-9)
+def test_the_packaged_normaliser_is_the_national_population_mean():
+    """The default model's stored [normaliser] is synth.normaliser on the national preset (regenerate with
+    tools/build_tables.py --normaliser)."""
+    m = ajx.LossModel.default()
+    n = ajx.synth.normaliser(m, "national")
+    for k in INDUSTRIES:
+        assert n[k] == pytest.approx(m.normaliser[k], rel=1e-8), k
 
 
-def test_truth_round_trips_through_plain_data():
-    t = TruthModel.default("beijing", frailty_cv=0.3)
+def test_the_national_book_has_the_model_s_sector_rates():
+    """The sector frequencies are the national population's averages: deaths per 100k as in the model file."""
+    m = ajx.LossModel.default()
+    n = ajx.synth.normaliser(m, "national")
+    for k in INDUSTRIES:
+        rate = m.rates().loc[k, "fatal"] / m.normaliser[k] * n[k] * m.mean_deaths_per_fatal() * 1e5
+        assert rate == pytest.approx(m.frequencies.loc[k, "deaths_per_100k"], rel=1e-9)
+
+
+def test_model_round_trips_through_plain_data():
+    m = ajx.LossModel.default(frailty_cv=0.3)
     import json
 
-    back = TruthModel.from_dict(json.loads(json.dumps(t.as_dict())))
-    assert back.as_dict() == t.as_dict()
+    back = ajx.LossModel.from_dict(json.loads(json.dumps(m.as_dict())))
+    assert back.as_dict() == m.as_dict()
 
 
-def test_experience_counts_match_the_truth():
+def test_experience_counts_match_the_model():
     book = ajx.synth.portfolio(30_000, rng=21)
-    truth = TruthModel.default(frailty_cv=0.0)
-    exp = ajx.synth.experience(book, 4, rng=22, truth=truth)
-    assert exp.attrs["truth"] == truth.as_dict()
+    exp = ajx.synth.experience(book, 4, rng=22, model=POISSON)
+    assert exp.attrs["model"] == POISSON.as_dict()
     ajx.validate_experience(exp)
-    lam = truth.expected_claims(exp, exp["exposure"].to_numpy())
+    lam = _expected_claims(POISSON, exp, exp["exposure"].to_numpy())
     assert exp["claims"].sum() == pytest.approx(lam.sum(), abs=4 * np.sqrt(lam.sum()))
-    rel = truth.relativity(exp) * exp["exposure"].to_numpy()
-    fatal = truth.rates_for(exp)[:, 0] * rel
-    e1, e2 = truth.capped_cluster_means(exp["headcount"].to_numpy())
+    assert (exp["claims"] == exp[["fatal_accidents", "disability_accidents", "medical_claims"]].sum(axis=1)).all()
+    rel = POISSON.factor_relativity(exp) * exp["exposure"].to_numpy()
+    fatal = unit_rates(POISSON, exp)[:, 0] * rel
+    e1, e2 = capped_cluster_means(POISSON, exp["headcount"].to_numpy())
     d = (fatal * e1).sum()
     assert exp["deaths"].sum() == pytest.approx(d, abs=4 * np.sqrt((fatal * e2).sum()))
     assert (exp["deaths"] + exp["disabilities"] <= exp["headcount"] * 50).all()
@@ -116,21 +134,51 @@ def test_experience_counts_match_the_truth():
     assert (exp["incurred"] <= exp["limit_annual"] + 1e-6).all()
 
 
+def test_experience_incurred_is_the_exact_expected_loss():
+    """One generator: the experience's mean incurred per policy-year equals expected_loss of the same model
+    (rescue/legal and third-party costs included), within 4 standard errors."""
+    book = ajx.synth.portfolio(40_000, rng=23)
+    exp = ajx.synth.experience(book, 5, rng=24, model=POISSON, partial_share=0.0)
+    e = ajx.expected_loss(book, POISSON, relativity=None)
+    want = (e["expected_loss"].to_numpy() * POISSON.factor_relativity(ajx.validate_portfolio(book))).sum() * 5
+    got = exp["incurred"].sum()
+    per_pol = exp.groupby("policy_id")["incurred"].sum()
+    se = per_pol.std() * np.sqrt(len(per_pol))
+    assert got == pytest.approx(want, abs=4 * se)
+
+
 def test_history_predicts_experience_through_the_frailty():
     """The book's frailty persists into experience(): units with claims in their history have more
     claims per expected claim later (the history is informative beyond the observed factors)."""
     book = ajx.synth.portfolio(100_000, rng=31)
     exp = ajx.synth.experience(book, 3, rng=32)
-    truth = TruthModel.from_dict(book.attrs["synth"]["truth"])
-    e = exp.assign(expected=truth.expected_claims(exp, exp["exposure"].to_numpy()))
+    model = ajx.LossModel.from_dict(book.attrs["synth"]["model"])
+    e = exp.assign(expected=_expected_claims(model, exp, exp["exposure"].to_numpy()))
     by = e.groupby(np.repeat(book["accidents_3y"].to_numpy() > 0, 3))[["claims", "expected"]].sum()
     ratio = by["claims"] / by["expected"]
     assert ratio[True] > 1.1 * ratio[False]
     # with a fresh frailty draw (another CV) the link is gone: both groups at their expectation
-    exp0 = ajx.synth.experience(book, 3, rng=32, truth=TruthModel.default(frailty_cv=0.0))
-    e0 = exp0.assign(expected=TruthModel.default(frailty_cv=0.0).expected_claims(exp0, exp0["exposure"].to_numpy()))
+    exp0 = ajx.synth.experience(book, 3, rng=32, model=POISSON)
+    e0 = exp0.assign(expected=_expected_claims(POISSON, exp0, exp0["exposure"].to_numpy()))
     by0 = e0.groupby(np.repeat(book["accidents_3y"].to_numpy() > 0, 3))[["claims", "expected"]].sum()
     np.testing.assert_allclose(by0["claims"], by0["expected"], atol=0, rtol=4 / np.sqrt(by0["expected"].min()))
+
+
+def test_the_model_s_history_relativity_is_the_frailty_posterior():
+    """LossModel.relativity's history term E[θ | claims] predicts the next years' claims of each history class:
+    claims / (expected × posterior) ≈ 1 for units with no claims, at expectation and above (one generator)."""
+    model = ajx.LossModel.default().process_only()
+    book = ajx.synth.portfolio(150_000, rng=41, model=model)
+    v = ajx.validate_portfolio(book)
+    post = model.relativity(v) / model.factor_relativity(v)
+    exp = ajx.synth.experience(book, 3, rng=42, partial_share=0.0)
+    exp_claims = exp.groupby("policy_id", sort=False)["claims"].sum().to_numpy()
+    lam = 3 * _expected_claims(model, v, v["headcount"].to_numpy(float))
+    cls = np.where(v["accidents_3y"].to_numpy() == 0, 0, np.where(v["accidents_3y"].to_numpy() <= lam, 1, 2))
+    for c in (0, 1, 2):
+        sel = cls == c
+        ratio = exp_claims[sel].sum() / (lam[sel] * post[sel]).sum()
+        assert ratio == pytest.approx(1.0, abs=0.04), c
 
 
 def test_headcount_law_is_exact():

@@ -32,7 +32,7 @@ def test_schema(full):
     assert full.loc[dis, "grade"].between(1, 10).all() and (full.loc[~dis, "grade"] == 0).all()
     assert full["closed_date"].notna().all()  # everything has closed by 2100
     assert full.groupby("claim_id")["accident_id"].nunique().max() == 1
-    assert {"truth", "development", "valuation_date"} <= set(full.attrs)
+    assert {"model", "development", "valuation_date"} <= set(full.attrs)
 
 
 def test_full_development_aggregates_exactly_to_experience(book, full):
@@ -144,6 +144,8 @@ def test_bad_claims_inputs_found_in_review(book, kwargs, message):
         ajx.synth.claims(book, 2, rng=1, **kwargs)
 
 
-def test_check_truth_must_be_a_truth_model(book):
-    with pytest.raises(ajx.ValidationError, match=r"check: truth must be a TruthModel, got str"):
-        ajx.synth.check(book, truth="x")
+def test_check_model_must_be_a_loss_model(book):
+    with pytest.raises(ajx.ValidationError, match=r"check: model must be a LossModel, got str"):
+        ajx.synth.check(book, model="x")
+    with pytest.raises(ajx.ValidationError, match=r"claims: model must be a LossModel, got str"):
+        ajx.synth.claims(book, 2, "2030-12-31", rng=1, model="x")

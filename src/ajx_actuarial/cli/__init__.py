@@ -14,6 +14,7 @@ Layout
 ``report.py``    ``demo``, ``report``
 ``jurisdictions.py`` ``jurisdictions list|show``
 ``project.py``   ``project`` (multi-year projection, a run folder)
+``model.py``     ``model show|check|fit`` (the loss model, its sources, anchors and fit)
 
 Adding a command (e.g. ``ajx experience``)
 ------------------------------------------
@@ -60,5 +61,6 @@ from . import report  # noqa: E402,F401  demo, report
 from . import tables  # noqa: E402,F401  tables, scenarios
 from . import jurisdictions  # noqa: E402,F401  jurisdictions list|show
 from . import project  # noqa: E402,F401  project
+from . import model  # noqa: E402,F401  model show|check|fit
 
 __all__ = ["app", "main", "run"]

@@ -91,7 +91,7 @@ def calibrate(
     Example: ajx calibrate book_experience.parquet --factors std_grade,violations --target-lr 0.6 -o table.toml
     """
     from ..errors import ValidationError
-    from ..rating import calibrate as _calibrate
+    from ..estimation import calibrate as _calibrate
 
     if output is not None and output.suffix.lower() != ".toml":
         raise ValidationError(f"-o: the rate table is written as TOML; got {str(output)!r}")

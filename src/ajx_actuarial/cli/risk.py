@@ -65,7 +65,7 @@ def pure_rates(
     wide = wide[[c for c in r["limit"].unique()]]
     out.print(frame_table(wide, title="Pure-risk loss rate, ‰ of the per-person limit per worker-year", float_fmt="{:.4f}", max_rows=60))
     first = r[r["limit"] == r["limit"].iloc[0]].set_index(cols)
-    out.print(frame_table(first[["workers", "pure_risk", "death", "disability", "medical", "rescue", "deaths_per_100k"]],
+    out.print(frame_table(first[["workers", "pure_risk", "death", "disability", "medical", "rescue", "third_party", "deaths_per_100k"]],
                           title=f"CNY per worker-year at {r['limit'].iloc[0]} (parts) and deaths per 100 000", float_fmt="{:,.2f}", max_rows=60))
 
 

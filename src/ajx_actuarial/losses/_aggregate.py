@@ -100,6 +100,10 @@ class Shock:
         if self.dist == "none":
             return np.ones(1), np.ones(1)
         if self.dist == "gamma":
+            if self.alpha > 100:  # CV < 0.1: Gauss–Laguerre overflows; the lognormal of the same CV (Gauss–Hermite)
+                s2 = np.log1p(1.0 / self.alpha)
+                z, w = special.roots_hermite(24)
+                return np.exp(-s2 / 2 + np.sqrt(2 * s2) * z), w / w.sum()
             x, w = special.roots_genlaguerre(64, self.alpha - 1.0)
             w = np.exp(np.log(w) - special.gammaln(self.alpha))
             keep = w > 1e-300

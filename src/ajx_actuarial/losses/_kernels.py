@@ -11,8 +11,9 @@ limit_annual]`` at columns ``1 + 3 j``; ``cold`` what only some paths read: ``[q
 of each set at column ``2 + j``.
 
 One pass simulates K scenarios on the same accidents (common random numbers made literal):
-scenario ``q`` has its limit set ``set_of[q]``, severity multiplier ``sev[q]`` and, per year and
-segment, a frequency multiplier ``mult[y, q, s]`` (frequency × common shock). Base accidents are
+scenario ``q`` has its limit set ``set_of[q]``, severity multiplier ``sev[q]`` and, per year,
+segment and accident type, a frequency multiplier ``mult[y, q, s, t]`` (frequency × common shock ×
+systemic year effect × the year's parameter draw of type ``t``). Base accidents are
 drawn at multiplier 1 from the block's base stream ``g0``; a scenario with multiplier ``m < 1``
 keeps each with probability ``m`` (thinning); accidents above 1 come from one extra layer drawn
 at the largest multiplier of the year from the layer stream ``g1`` and thinned for the smaller
@@ -212,9 +213,11 @@ def simulate_block_kernel(  # pragma: no cover - jitted
     per scenario: per-person limits, per-accident limit, parts pro rata; (6) the annual aggregate
     limit for policies with two or more accidents in a scenario (a small hash on the policy
     row); (7) medical-only claims, one by one up to ``med_threshold`` per segment-year, else
-    their total from the normal approximation with the segment's capped-lognormal moments.
+    their total from the normal approximation with the segment's capped-lognormal moments (a
+    scenario's thinned count from one normal draw shared by all scenarios, so a scenario's
+    draws do not depend on how many others share the pass).
     """
-    n_years, K, n_seg = mult.shape
+    n_years, K, n_seg, _nt = mult.shape
     width = 1 + 3 * n_sets
     cap = 1024
     keys, ent, hval, hcnt, hseg, hmaxd, hdeaths, used = _hash_tables(cap, K)
@@ -223,22 +226,23 @@ def simulate_block_kernel(  # pragma: no cover - jitted
     idx, typ, sg, orig, incl, buf = _accident_buffers(bcap, K, width)
     c0 = np.empty((3, n_seg), np.int64)
     c1 = np.empty((3, n_seg), np.int64)
-    mm = np.empty(n_seg)
-    low = np.zeros(n_seg, np.bool_)
+    mm = np.empty((3, n_seg))
+    low = np.zeros((3, n_seg), np.bool_)
     hist = np.zeros(10, np.int64)
     acc = np.zeros(K)
     for y in range(n_years):
         # (1) counts of base and extra-layer accidents
-        for s in range(n_seg):
-            m = 1.0
-            lw = False
-            for q in range(K):
-                if mult[y, q, s] > m:
-                    m = mult[y, q, s]
-                if mult[y, q, s] < 1.0:
-                    lw = True
-            mm[s] = m
-            low[s] = lw
+        for t in range(3):
+            for s in range(n_seg):
+                m = 1.0
+                lw = False
+                for q in range(K):
+                    if mult[y, q, s, t] > m:
+                        m = mult[y, q, s, t]
+                    if mult[y, q, s, t] < 1.0:
+                        lw = True
+                mm[t, s] = m
+                low[t, s] = lw
         total = 0
         for t in range(2):
             for s in range(n_seg):
@@ -247,7 +251,7 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                 total += c
         for t in range(2):
             for s in range(n_seg):
-                lam = (mm[s] - 1.0) * W[t, s]
+                lam = (mm[t, s] - 1.0) * W[t, s]
                 c = g1.poisson(lam) if lam > 0 else 0
                 c1[t, s] = c
                 total += c
@@ -266,15 +270,16 @@ def simulate_block_kernel(  # pragma: no cover - jitted
         # (3) thinning per scenario
         for k in range(total):
             s = sg[k]
+            t = typ[k]
             if orig[k] == 0:
-                u = g1.random() if low[s] else 0.0
+                u = g1.random() if low[t, s] else 0.0
                 for q in range(K):
-                    mq = mult[y, q, s]
+                    mq = mult[y, q, s, t]
                     incl[k, q] = 1 if (mq >= 1.0 or u < mq) else 0
             else:
-                v = g1.random() * (mm[s] - 1.0)
+                v = g1.random() * (mm[t, s] - 1.0)
                 for q in range(K):
-                    incl[k, q] = 1 if v < mult[y, q, s] - 1.0 else 0
+                    incl[k, q] = 1 if v < mult[y, q, s, t] - 1.0 else 0
         # (4) gather
         for k in range(total):
             i = idx[k]
@@ -408,40 +413,55 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                 for _ in range(c):
                     i = _alias_draw(g0, alias, 2, lo, n)
                     z = g0.standard_normal()
-                    u = g1.random() if low[s] else 0.0
+                    u = g1.random() if low[2, s] else 0.0
                     for q in range(K):
-                        mq = mult[y, q, s]
+                        mq = mult[y, q, s, 2]
                         if mq >= 1.0 or u < mq:
                             _medical_claim(out, out_seg, y, q, ind, i, z, med_mu, med_sigma, cold, set_of, log_on, log_state, log_cap,
                                            log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins)
             elif c > 0:
                 z = g0.standard_normal()
+                zt = g1.standard_normal() if low[2, s] else 0.0  # one thinning draw shared by every scenario
                 for q in range(K):
-                    mq = mult[y, q, s]
-                    cq = c if mq >= 1.0 else g1.binomial(c, mq)
+                    mq = mult[y, q, s, 2]
+                    cq = c if mq >= 1.0 else _thin_count(c, mq, zt)
                     _medical_total(out, out_seg, y, q, s, ind, cq, z, med_mean_ins, med_sd_ins, med_mean_gross, med_sd_gross)
-            lam = (mm[s] - 1.0) * W[2, s]
+            lam = (mm[2, s] - 1.0) * W[2, s]
             c = g1.poisson(lam) if lam > 0 else 0
             if c > 0 and c <= med_threshold:
                 for _ in range(c):
                     i = _alias_draw(g1, alias, 2, lo, n)
                     z = g1.standard_normal()
-                    v = g1.random() * (mm[s] - 1.0)
+                    v = g1.random() * (mm[2, s] - 1.0)
                     for q in range(K):
-                        if v < mult[y, q, s] - 1.0:
+                        if v < mult[y, q, s, 2] - 1.0:
                             _medical_claim(out, out_seg, y, q, ind, i, z, med_mu, med_sigma, cold, set_of, log_on, log_state, log_cap,
                                            log_y, log_i, log_claims, log_acc, log_maxd, log_deaths, log_ins)
             elif c > 0:
                 z = g1.standard_normal()
+                zt = g1.standard_normal()
                 for q in range(K):
-                    mq = mult[y, q, s]
+                    mq = mult[y, q, s, 2]
                     if mq <= 1.0:
                         continue
-                    cq = c if mq >= mm[s] else g1.binomial(c, (mq - 1.0) / (mm[s] - 1.0))
+                    cq = c if mq >= mm[2, s] else _thin_count(c, (mq - 1.0) / (mm[2, s] - 1.0), zt)
                     _medical_total(out, out_seg, y, q, s, ind, cq, z, med_mean_ins, med_sd_ins, med_mean_gross, med_sd_gross)
         for q in range(K):
             out[y, q, O_INS] = out[y, q, O_DEATH] + out[y, q, O_DIS] + out[y, q, O_MED] + out[y, q, O_RESC]
             out[y, q, O_ACC] += out[y, q, O_MEDN]
+
+
+@njit(cache=True, inline="always")
+def _thin_count(c, p, z):  # pragma: no cover - jitted
+    """Binomial(c, p) by its normal approximation from the shared standard normal ``z`` (c is above the
+    per-claim threshold, >= 1000 by default): monotone in p, so thinned scenarios stay nested."""
+    m = c * p
+    k = int(math.floor(m + z * math.sqrt(m * (1.0 - p)) + 0.5))
+    if k < 0:
+        return 0
+    if k > c:
+        return c
+    return k
 
 
 @njit(cache=True, inline="always")

@@ -1,15 +1,17 @@
 """The Monte Carlo engine behind :func:`simulate` and :func:`simulate_many`: kernel arrays, blocks, streams.
 
 One *pass* simulates K scenarios on the same accidents (:mod:`._kernels`). Scenarios may differ
-in their limits, severity multiplier, frequency multiplier and common shock; everything that
-shapes the accidents themselves (counts law, casualty law, payout tables, rescue share, death
-loss, medical law) is shared by a pass (:func:`pass_key`).
+in their limits, severity multiplier, frequency multiplier, common shock, systemic year effect
+and parameter uncertainty; everything that shapes the accidents themselves (counts law, casualty
+law, payout tables, rescue and third-party shares, death loss, medical law, relativities) is
+shared by a pass (:func:`pass_key`).
 
 Streams: block ``b`` of a call seeded with ``ss`` draws base accidents from spawn key
-``(..., b)``, the extra frequency layer and thinning uniforms from ``(..., b, 1)`` and the
-common shocks from ``(..., b, 2)``. The result is bit-identical for any thread count, grouping
-of blocks into tasks, or backend; a scenario whose multipliers are all 1 draws exactly what it
-draws alone.
+``(..., b)``, the extra frequency layer and thinning uniforms from ``(..., b, 1)``, the
+common shocks from ``(..., b, 2)`` and the systemic year effect and parameter draws from
+``(..., b, 3)`` (standard normals shared by every scenario: common random numbers). The result
+is bit-identical for any thread count, grouping of blocks into tasks, or backend; a scenario
+whose multipliers are all 1 draws exactly what it draws alone.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ __all__ = ["SimSpec", "Prepared", "prepare", "run_block", "pass_key", "MAX_ACCID
 
 #: columns of the kernel's per-year, per-scenario output (same order as the ``O_*`` indices of :mod:`._kernels`)
 OUT_COLUMNS = ("gross_loss", "insured_loss", "death", "disability", "medical", "rescue", "accidents", "deaths",
-               "disabilities", "medical_only")
+               "disabilities", "medical_only")  # "rescue" holds rescue/legal + third party; simulate splits them
 
 #: Upper bound on the expected fatal + disability accidents (or clusters) per simulated year;
 #: beyond it the input is absurd for this line (the national total is about 20 000 deaths a year).
 MAX_ACCIDENTS_PER_YEAR = 5e6
-_SHARED = ("counts", "frailty_cv", "injury_ratio", "rescue_share", "death_loss", "medical_median", "medical_sigma")
+_SHARED = ("counts", "frailty_cv", "injury_ratio", "rescue_share", "third_party_share", "death_loss", "medical_median", "medical_sigma")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,9 @@ def pass_key(model: LossModel) -> tuple:
     """What scenarios of one pass must share (anything else may differ)."""
     arrays = tuple(tuple(np.round(np.asarray(getattr(model, a), dtype=float), 15)) for a in ("cluster", "grade_mix", "payout_share", "civil_share"))
     freq = tuple(np.round(model.frequencies.loc[list(INDUSTRIES)].to_numpy(dtype=float).ravel(), 15))
-    return tuple(getattr(model, k) for k in _SHARED) + arrays + (freq,)
+    rel = tuple((f, tuple(sorted((str(k), float(v)) for k, v in t.items()))) for f, t in sorted(model.relativities.items()))
+    tabs = tuple(tuple(sorted((str(k), float(v)) for k, v in getattr(model, a).items())) for a in ("region_effects", "normaliser"))
+    return tuple(getattr(model, k) for k in _SHARED) + arrays + (freq, rel) + tabs
 
 
 @dataclass(frozen=True)
@@ -72,17 +76,20 @@ class Prepared:
     arrays: dict
     freq: np.ndarray
     shocks: tuple  # per scenario: (cv, dist, by)
+    systemic: tuple = ()  # per scenario: (year_cv, fatal, disability, medical parameter sd)
+    systemic_z: np.ndarray | None = None  # given standard normals (all years × 4), else drawn per block
+    block_years: int = 0
     expected: list = field(default_factory=list)
     order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # sorted row -> row of the input book
 
 
-def _relativity(df: pd.DataFrame, relativity: str | None) -> np.ndarray:
+def _relativity(df: pd.DataFrame, relativity: str | None, model: LossModel) -> np.ndarray:
     if relativity is None:
         return np.ones(len(df))
-    if relativity not in df.columns:
-        if relativity == "risk_relativity":
-            return np.ones(len(df))  # an unpriced book simulates at the industry average
-        raise ValidationError(f"simulate: relativity column {relativity!r} not in the portfolio; price it first or pass relativity=None")
+    if relativity == "model":
+        return model.relativity(df)
+    if not isinstance(relativity, str) or relativity not in df.columns:
+        raise ValidationError(f"simulate: relativity must be 'model', None or a column of the portfolio, got {relativity!r}")
     rel = df[relativity].to_numpy(dtype=np.float64)
     if not np.isfinite(rel).all() or (rel <= 0).any():
         bad = np.flatnonzero(~np.isfinite(rel) | (rel <= 0))[:5].tolist()
@@ -90,7 +97,7 @@ def _relativity(df: pd.DataFrame, relativity: str | None) -> np.ndarray:
     return rel
 
 
-def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | None = "risk_relativity",
+def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | None = "model",
             med_threshold: int = 1000) -> tuple[Prepared, pd.DataFrame]:
     """Validate inputs and build the kernel arrays of one pass. Returns them and the sorted book."""
     from ._kernels import build_alias_kernel, pack_alias_kernel
@@ -110,7 +117,7 @@ def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | Non
     m0 = models[0]
     df = validate_portfolio(priced)
     n = len(df)
-    rel = _relativity(df, relativity)
+    rel = _relativity(df, relativity, m0)
     ind = df["industry"].cat.codes.to_numpy().astype(np.int64)
     by_region = any(m.shock_by == "region" for m in models)
     if by_region:
@@ -159,7 +166,8 @@ def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | Non
                 build_alias_kernel(np.ascontiguousarray(weights[t, lo:hi]), tab)
                 pack_alias_kernel(tab, alias[t, lo:hi])
     # memory bound: a year's accidents must fit comfortably
-    top_mult = max(m.frequency_multiplier * (1 + 6 * m.shock_cv) for m in models)
+    top_mult = max(m.frequency_multiplier * (1 + 6 * m.shock_cv) * np.exp(6 * np.sqrt(m.year_cv**2 + max(m.parameter_cv.values())**2))
+                   for m in models)
     per_year = float(W[:2].sum()) * top_mult
     if per_year > MAX_ACCIDENTS_PER_YEAR:
         raise ValidationError(
@@ -226,7 +234,7 @@ def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | Non
         "grade_cdf": np.minimum(np.cumsum(gm / gm.sum()), 1.0),
         "payout": np.asarray(m0.payout_share, dtype=np.float64),
         "civil": np.asarray(m0.civil_share, dtype=np.float64),
-        "rho": float(m0.rescue_share),
+        "rho": float(m0.rescue_share + m0.third_party_share),
         "dloss": float(m0.death_loss),
         "sev": sev,
         "med_mu": med_mu,
@@ -248,19 +256,31 @@ def prepare(priced: pd.DataFrame, specs: list[SimSpec], *, relativity: str | Non
     prep = Prepared(seg_off=seg_off, seg_ind=seg_ind, seg_region=seg_region, regions=regions, W=W, alias=alias, rec=rec, cold=cold, n_sets=len(sets),
                     set_of=np.asarray(set_of, dtype=np.int64), nb=nb, arrays=arrays,
                     freq=np.array([m.frequency_multiplier for m in models]),
-                    shocks=tuple((m.shock_cv, m.shock_dist, m.shock_by) for m in models), expected=expected, order=order)
+                    shocks=tuple((m.shock_cv, m.shock_dist, m.shock_by) for m in models), expected=expected, order=order,
+                    systemic=tuple((float(m.year_cv), *(float(m.parameter_cv[p]) for p in ("fatal", "disability", "medical"))) for m in models))
     return prep, df
 
 
-def _multipliers(ss_shock: np.random.SeedSequence, n_years: int, prep: Prepared) -> np.ndarray:
-    """Frequency × common-shock multiplier per (year, scenario, segment)."""
+def _lognormal(z: np.ndarray, sd_log: float) -> np.ndarray:
+    """Mean-1 lognormal multipliers ``exp(σ z − σ²/2)`` from standard normals ``z``."""
+    return np.exp(sd_log * z - sd_log * sd_log / 2) if sd_log > 0 else np.ones_like(z)
+
+
+def _multipliers(ss_shock: np.random.SeedSequence, ss_sys: np.random.SeedSequence, n_years: int, prep: Prepared,
+                 first_year: int = 0) -> np.ndarray:
+    """Frequency × common shock × year effect × parameter draw per (year, scenario, segment, type).
+
+    The year effect and the parameter draws of a year come from standard normals shared by every
+    scenario (one for the year, one per accident type), each scenario scaling them by its own
+    sd (``σ² = log(1 + year_cv²)`` for the year, the parameter sd of the log level for each type).
+    """
     K = prep.freq.size
     n_seg = prep.seg_ind.size
-    out = np.empty((n_years, K, n_seg))
+    out = np.empty((n_years, K, n_seg, 3))
     g = np.random.Generator(np.random.PCG64(ss_shock))
     for q, (cv, dist, by) in enumerate(prep.shocks):
         if cv <= 0:
-            out[:, q, :] = prep.freq[q]
+            out[:, q, :, :] = prep.freq[q]
             continue
         groups = {"industry": prep.seg_ind, "region": np.maximum(prep.seg_region, 0), "all": np.zeros(n_seg, dtype=np.int64)}[by]
         k = int(groups.max()) + 1 if by != "industry" else len(INDUSTRIES)
@@ -270,7 +290,16 @@ def _multipliers(ss_shock: np.random.SeedSequence, n_years: int, prep: Prepared)
         else:
             s2 = np.log1p(cv**2)
             m = g.lognormal(-s2 / 2, np.sqrt(s2), size=(n_years, k))
-        out[:, q, :] = prep.freq[q] * m[:, groups]
+        out[:, q, :, :] = (prep.freq[q] * m[:, groups])[:, :, None]
+    if any(any(v > 0 for v in sy) for sy in prep.systemic):
+        if prep.systemic_z is not None:  # the caller's draws (the projection keeps a path's parameters over its years)
+            z = prep.systemic_z[first_year:first_year + n_years]
+        else:
+            z = np.random.Generator(np.random.PCG64(ss_sys)).standard_normal((n_years, 4))
+        for q, (ycv, *pcv) in enumerate(prep.systemic):
+            year = _lognormal(z[:, 0], float(np.sqrt(np.log1p(ycv**2))))
+            for t in range(3):
+                out[:, q, :, t] *= (year * _lognormal(z[:, 1 + t], pcv[t]))[:, None]
     return out
 
 
@@ -283,7 +312,9 @@ def run_block(prep: Prepared, entropy, spawn_key: tuple, block: int, n_years: in
 
     root = np.random.SeedSequence(entropy, spawn_key=tuple(spawn_key))
     ss0 = block_seed(root, block)
-    mult = _multipliers(np.random.SeedSequence(entropy, spawn_key=tuple(ss0.spawn_key) + (2,)), n_years, prep)
+    mult = _multipliers(np.random.SeedSequence(entropy, spawn_key=tuple(ss0.spawn_key) + (2,)),
+                        np.random.SeedSequence(entropy, spawn_key=tuple(ss0.spawn_key) + (3,)), n_years, prep,
+                        first_year=block * prep.block_years)
     K = prep.freq.size
     out = np.zeros((n_years, K, len(OUT_COLUMNS)))
     out_seg = np.zeros((n_years, K, len(INDUSTRIES)))

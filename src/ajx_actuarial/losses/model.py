@@ -1,106 +1,68 @@
-"""The casualty and loss model (DESIGN.md §5 "Losses"; DOMAIN.md §4–§6).
+"""The casualty and loss model (DESIGN.md §5 "Losses"; MODEL.md; DOMAIN.md §4–§6, §11).
 
-Three kinds of accident per policy and year, each a Poisson (or negative binomial) count with
-rate proportional to headcount:
+Three kinds of accident per unit and year, counts Poisson or negative binomial (a gamma frailty of
+CV ``frailty_cv`` per unit), rates proportional to headcount × the unit's risk relativity:
 
-* **fatal accidents**, rate ``deaths_per_100k / 1e5 / E[D]`` per worker, with ``D`` deaths
-  drawn from a cluster law calibrated to the accident grades of State Council Order 493
-  (general 1–2 deaths 98.16 %, larger 3–9 1.80 % with mean 3.86, major+ ≥ 10 0.04 % with
-  mean 16.2; DOMAIN.md §6.2), capped at headcount; plus ``Poisson(injury_ratio × D)``
-  disabled co-workers;
+* **fatal accidents**, rate ``deaths_per_100k / 1e5 / E[D]`` per worker at the population
+  average, with ``D`` deaths drawn from a cluster law calibrated to the accident grades of State
+  Council Order 493 (general 1–2 deaths 98.16 %, larger 3–9 1.80 % with mean 3.86, major+ ≥ 10
+  0.04 % with mean 16.2 and a tail to 200, past Tianjin 2015's 173), capped at headcount; plus
+  ``Poisson(injury_ratio × D)`` disabled co-workers;
 * **disability accidents** (one permanently disabled victim), rate
   ``(disabilities_per_100k − injury_ratio × deaths_per_100k) / 1e5`` per worker;
 * **medical-only accidents** (one victim), ``medical_per_100 / 100`` per worker, cost
-  lognormal (median 2 000, mean ≈ 2 700 CNY), capped at ``limit_medical``.
+  lognormal (median 2 000, mean 2 700 CNY, Beijing), capped at ``limit_medical``.
 
-Economic loss of a death = ``death_loss_multiple × urban income`` (civil death compensation,
-SPC 2022 Art. 15); of grade ``g`` = ``civil_share[g] ×`` that (Table B); the insured payout is
-``min(death loss, limit_death)`` and ``min(grade loss, payout_share[g] × limit_death)``
-(Table A), with rescue/legal costs ``rescue_share`` on fatal accidents; then the per-accident
-limit, then the policy's annual aggregate limit. Every parameter is overridable; all are
-``assumption`` unless DOMAIN.md flags them otherwise.
+Economic loss of a death = ``death_loss`` (20 × urban income, SPC 2022 Art. 15); of grade ``g`` =
+``civil_share[g] ×`` that (Table B); the insured payout is ``min(death loss, limit_death)`` and
+``min(grade loss, payout_share[g] × limit_death)`` (Table A); a fatal accident adds rescue and
+legal costs (``rescue_share``) and third-party death and injury (``third_party_share``) of its
+casualty payout; then the per-accident limit, then the unit's annual aggregate limit.
+
+A unit's **risk relativity** comes from the model, not from the price
+(:meth:`LossModel.relativity`): its size, standardisation grade, violations, blacklisting,
+rectification and region, divided by the sector's ``normaliser`` (so the sector frequencies are
+the averages of the reference population), times the posterior mean of its frailty given its
+claims of the last three years against its own expected claims.
+
+**Systemic and parameter risk** (on by default): every simulated year draws one multiplier
+shared by the whole book (``year_cv``) and, per part (fatal, disability, medical), a frequency
+level from its uncertainty (``parameter_cv``: the default model's stated ranges, or a fitted
+model's posterior). :meth:`LossModel.process_only` turns both off.
+
+Every default is read from ``reference/data/loss_model/default.toml`` with its source and flag
+(:meth:`LossModel.sources`, ``ajx model show``); :meth:`LossModel.check` sets the model beside
+public anchors; :meth:`LossModel.fit` estimates it from a user's experience or claims ledger.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
-from ..reference import INDUSTRIES, disability_grade_mix, disability_tables, income, industries
+from ..reference import INDUSTRIES
+from .cluster import cluster_pmf
+from .relativity import HISTORY_YEARS, factor_relativity, history_posterior
+from .sources import PARTS_CV, load_model_file, typed_level
 
-__all__ = ["LossModel", "cluster_pmf"]
+__all__ = ["LossModel", "cluster_pmf", "register_fitter"]
 
-
-def _solve_ratio(mean: float, lo: int, hi: int) -> float:
-    """Geometric ratio ρ of P(k) ∝ ρ^(k-lo) on lo..hi with the given mean (bisection)."""
-    k = np.arange(lo, hi + 1)
-    a, b = 1e-6, 0.999999
-    for _ in range(200):
-        m = (a + b) / 2
-        w = m ** (k - lo)
-        if (w * k).sum() / w.sum() < mean:
-            a = m
-        else:
-            b = m
-    return (a + b) / 2
+_FITTER: list = []  # the estimation layer (above this one) registers LossModel.fit's implementation
 
 
-def _solve_pareto(mean: float, lo: int, hi: int) -> float:
-    """Exponent α of P(k) ∝ k^-α on lo..hi with the given mean (bisection)."""
-    k = np.arange(lo, hi + 1, dtype=np.float64)
-    a, b = 0.01, 20.0
-    for _ in range(200):
-        m = (a + b) / 2
-        w = k**-m
-        if (w * k).sum() / w.sum() > mean:
-            a = m
-        else:
-            b = m
-    return (a + b) / 2
+def register_fitter(fn) -> None:
+    """Install the implementation of :meth:`LossModel.fit` (called by :mod:`ajx_actuarial.estimation`,
+    which sits above ``losses``: the model names the method, the estimation layer provides it)."""
+    _FITTER[:] = [fn]
 
 
-def cluster_pmf(shares=(0.9816, 0.0180, 0.0004), two_death_share: float = 0.10, larger_mean: float = 3.86,
-                major_mean: float = 16.2, max_deaths: int = 200) -> np.ndarray:
-    """Deaths per fatal accident: pmf on 0..max_deaths (index = deaths; index 0 has mass 0).
-
-    General accidents (1–2 deaths) take ``shares[0]`` with ``two_death_share`` of them at 2;
-    larger accidents (3–9) a truncated geometric law with mean ``larger_mean``; major+ (≥ 10)
-    a truncated discrete Pareto with mean ``major_mean`` (DOMAIN.md §6.2, derived from 2024).
-    """
-    s = np.asarray(shares, dtype=np.float64)
-    if s.shape != (3,) or not np.isfinite(s).all() or (s < 0).any() or s.sum() <= 0:
-        raise ValidationError(f"cluster_pmf: shares must be 3 numbers >= 0 (general, larger, major+), got {shares!r}")
-    if not 0 <= two_death_share <= 1:
-        raise ValidationError(f"cluster_pmf: two_death_share must be in [0, 1], got {two_death_share!r}")
-    if not 3 < larger_mean < 9:
-        raise ValidationError(f"cluster_pmf: larger_mean must be in (3, 9) (3-9 deaths), got {larger_mean!r}")
-    if isinstance(max_deaths, bool) or not isinstance(max_deaths, (int, np.integer)) or max_deaths < 11:
-        raise ValidationError(f"cluster_pmf: max_deaths must be an integer >= 11, got {max_deaths!r}")
-    if not 10 < major_mean < max_deaths:
-        raise ValidationError(f"cluster_pmf: major_mean must be in (10, max_deaths), got {major_mean!r}")
-    p = np.zeros(max_deaths + 1)
-    s = s / s.sum()
-    p[1] = s[0] * (1 - two_death_share)
-    p[2] = s[0] * two_death_share
-    k = np.arange(3, 10)
-    w = _solve_ratio(larger_mean, 3, 9) ** (k - 3)
-    p[3:10] = s[1] * w / w.sum()
-    k = np.arange(10, max_deaths + 1, dtype=np.float64)
-    w = k ** -_solve_pareto(major_mean, 10, max_deaths)
-    p[10:] = s[2] * w / w.sum()
-    return p
-
-
-def _default_industry_table() -> pd.DataFrame:
-    ind = industries()
-    return pd.DataFrame({
-        "deaths_per_100k": ind["deaths_per_100k"].astype(float),
-        "disabilities_per_100k": ind["disabilities_per_100k"].astype(float),
-        "medical_per_100": ind["medical_per_100"].astype(float),
-    })
+def _d(key: str):
+    """Default factory: the packaged default model's value of ``key``."""
+    return lambda: load_model_file("default")[0][key]
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,59 +73,120 @@ class LossModel:
     ----------
     frequencies : DataFrame
         Index: industry codes; columns ``deaths_per_100k``, ``disabilities_per_100k`` (per
-        100 000 worker-years), ``medical_per_100`` (per 100 workers) — DOMAIN.md §6.5.
+        100 000 worker-years), ``medical_per_100`` (per 100 workers): the averages of the
+        reference population (MODEL.md §2).
     counts : {"poisson", "negbin"}
-        Accident counts per policy-year; ``negbin`` = Poisson with a gamma frailty of CV
-        ``frailty_cv`` per policy-year (simulated by its Poisson-cluster representation).
+        ``negbin`` (default): each unit has a gamma frailty of CV ``frailty_cv`` (persistent in
+        :func:`~ajx_actuarial.synth.experience`; simulated per unit-year by its Poisson-cluster
+        representation). ``poisson``: no frailty, a claim history carries no information.
     frailty_cv : float
-    shock_cv : float
-        CV of a common multiplier per simulated year and shock group (0 = none).
-    shock_by : {"industry", "region", "all"}
-    shock_dist : {"gamma", "lognormal"}
+    year_cv : float
+        CV of one lognormal multiplier per simulated year shared by the whole book (systemic).
+    parameter_cv : dict part -> float
+        Sd of the log frequency level of ``fatal``, ``disability`` and ``medical`` accidents,
+        drawn once per simulated year (parameter risk).
+    shock_cv, shock_by, shock_dist
+        An extra common shock per simulated year and group (``industry``, ``region`` or
+        ``all``; gamma or lognormal), 0 by default (stress scenarios).
     cluster : ndarray
         Deaths per fatal accident, pmf on 0..K (:func:`cluster_pmf`).
     injury_ratio : float
         Expected disabled co-workers per death in a fatal accident.
-    grade_mix : ndarray (10,)
-        Disability grades 1..10 among disabled victims (DOMAIN.md §6.5).
-    payout_share : ndarray (10,)
-        Insured payout share of ``limit_death`` by grade (Table A, DOMAIN.md §4.4).
-    civil_share : ndarray (10,)
-        Economic loss share of the death loss by grade (Table B).
+    grade_mix, payout_share, civil_share : ndarray (10,)
+        Disability grades 1..10 among the disabled; insured share of ``limit_death`` (Table A);
+        economic loss share of the death loss (Table B).
     death_loss : float
-        Economic loss per death, CNY (default 20 × 2024 national urban income = 1 083 760).
-    rescue_share : float
-        Rescue, medical-rescue, appraisal and legal costs as a share of a fatal accident's
-        casualty loss (DOMAIN.md §6.5: 10–20 %).
+        Economic loss per death, CNY (20 × 2024 national urban income = 1 083 760).
+    rescue_share, third_party_share : float
+        Rescue/legal costs and third-party death and injury, shares of a fatal accident's
+        casualty payout (under the per-accident limit).
     medical_median, medical_sigma : float
-        Lognormal medical cost per medical-only claim (median, log-sd).
+        Lognormal cost of a medical-only claim.
+    relativities : dict factor -> {level: multiplier}
+        Risk relativities of ``size``, ``std_grade``, ``violations`` (top level = that many or
+        more), ``blacklisted``, ``rectification``; base levels 1.
+    region_effects : dict region -> multiplier (regions not listed: 1)
+    normaliser : dict industry -> float
+        Mean of Π relativities × region effect in the reference population.
     frequency_multiplier, severity_multiplier : float
         Stress multipliers on all frequencies and on all economic losses.
+    name : str
+    fit_report : DataFrame or None
+        For a fitted model (:meth:`fit`): per parameter the prior, the data's estimate, the
+        credibility weight ``z`` and the posterior sd.
     """
 
-    frequencies: pd.DataFrame = field(default_factory=_default_industry_table)
-    counts: str = "poisson"
-    frailty_cv: float = 0.0
+    frequencies: pd.DataFrame = field(default_factory=_d("frequencies"))
+    counts: str = field(default_factory=_d("counts"))
+    frailty_cv: float = field(default_factory=_d("frailty_cv"))
+    year_cv: float = field(default_factory=_d("year_cv"))
+    parameter_cv: dict = field(default_factory=_d("parameter_cv"))
     shock_cv: float = 0.0
     shock_by: str = "industry"
     shock_dist: str = "gamma"
-    cluster: np.ndarray = field(default_factory=cluster_pmf)
-    injury_ratio: float = 0.5
-    grade_mix: np.ndarray = field(default_factory=lambda: disability_grade_mix()["share"].to_numpy(dtype=float))
-    payout_share: np.ndarray = field(default_factory=lambda: disability_tables()["table_a"].to_numpy(dtype=float))
-    civil_share: np.ndarray = field(default_factory=lambda: disability_tables()["table_b"].to_numpy(dtype=float))
-    death_loss: float = field(default_factory=lambda: 20.0 * income(2024, "national"))
-    rescue_share: float = 0.15
-    medical_median: float = 2000.0
-    medical_sigma: float = float(np.sqrt(2 * np.log(1.35)))
+    cluster: np.ndarray = field(default_factory=_d("cluster"))
+    injury_ratio: float = field(default_factory=_d("injury_ratio"))
+    grade_mix: np.ndarray = field(default_factory=_d("grade_mix"))
+    payout_share: np.ndarray = field(default_factory=_d("payout_share"))
+    civil_share: np.ndarray = field(default_factory=_d("civil_share"))
+    death_loss: float = field(default_factory=_d("death_loss"))
+    rescue_share: float = field(default_factory=_d("rescue_share"))
+    third_party_share: float = field(default_factory=_d("third_party_share"))
+    medical_median: float = field(default_factory=_d("medical_median"))
+    medical_sigma: float = field(default_factory=_d("medical_sigma"))
+    relativities: dict = field(default_factory=_d("relativities"))
+    region_effects: dict = field(default_factory=_d("region_effects"))
+    normaliser: dict = field(default_factory=_d("normaliser"))
     frequency_multiplier: float = 1.0
     severity_multiplier: float = 1.0
+    name: str = "default"
+    fit_report: pd.DataFrame | None = None
 
     @classmethod
     def default(cls, **overrides) -> "LossModel":
-        """The default model from the packaged reference data, with keyword overrides."""
+        """The sourced default model (``reference/data/loss_model/default.toml``), with keyword overrides.
+
+        Examples
+        --------
+        >>> import ajx_actuarial as ajx
+        >>> m = ajx.LossModel.default()
+        >>> float(m.frequencies.loc["coal_mine", "deaths_per_100k"]), m.counts, m.year_cv
+        (6.0, 'negbin', 0.06)
+        """
         m = cls()
         return m.replace(**overrides) if overrides else m.validate()
+
+    @classmethod
+    def from_file(cls, path, **overrides) -> "LossModel":
+        """A model from a TOML of the packaged layout (a copy of ``default.toml`` with edits)."""
+        kwargs, _, _ = load_model_file(str(path))
+        return cls(**kwargs).replace(**overrides) if overrides else cls(**kwargs).validate()
+
+    @classmethod
+    def fit(cls, experience_or_claims: pd.DataFrame, prior: "LossModel | None" = None, *, by=None,
+            credibility: str = "buhlmann", policies: pd.DataFrame | None = None, valuation_date=None) -> "LossModel":
+        """Estimate the model from a policy-year experience table or a claims ledger, by credibility to ``prior``.
+
+        Frequencies by part and sector, relativities, the frailty CV and (from a ledger) the
+        severities, each blended with ``prior`` by credibility; ``fit_report`` says per parameter
+        its credibility weight. The method is :func:`ajx_actuarial.estimation.fit_loss_model`
+        (registered by the estimation layer, which sits above this one).
+
+        Examples
+        --------
+        >>> import ajx_actuarial as ajx
+        >>> book = ajx.synth.portfolio(5000, rng=1)
+        >>> fitted = ajx.LossModel.fit(ajx.synth.experience(book, 3, rng=2))
+        >>> fitted.name, {"parameter", "z"} <= set(fitted.fit_report.columns)
+        ('fitted', True)
+        """
+        if not _FITTER:  # pragma: no cover - importing ajx_actuarial registers it
+            raise ValidationError("LossModel.fit: import ajx_actuarial (its estimation layer provides the fit)")
+        prior = cls.default() if prior is None else prior
+        if not isinstance(prior, LossModel):
+            raise ValidationError(f"LossModel.fit: prior must be a LossModel, got {type(prior).__name__}")
+        return _FITTER[0](experience_or_claims, prior.validate(), by=by, credibility=credibility, policies=policies,
+                          valuation_date=valuation_date)
 
     def replace(self, **overrides) -> "LossModel":
         names = {f.name for f in fields(self)}
@@ -172,62 +195,29 @@ class LossModel:
             raise ValidationError(f"LossModel: unknown parameter(s) {unknown}; known: {sorted(names)}")
         return replace(self, **overrides).validate()
 
+    def process_only(self) -> "LossModel":
+        """The same model without systemic and parameter risk (process risk only)."""
+        return self.replace(year_cv=0.0, parameter_cv={p: 0.0 for p in PARTS_CV})
+
     # ------------------------------------------------------------------ validation
     def validate(self) -> "LossModel":
-        fr = self.frequencies
-        if not isinstance(fr, pd.DataFrame):
-            raise ValidationError("LossModel.frequencies: must be a DataFrame indexed by industry")
-        need = {"deaths_per_100k", "disabilities_per_100k", "medical_per_100"}
-        if not need <= set(fr.columns):
-            raise ValidationError(f"LossModel.frequencies: missing column(s) {sorted(need - set(fr.columns))}")
-        unknown = sorted(set(fr.index) - set(INDUSTRIES))
-        if unknown:
-            raise ValidationError(f"LossModel.frequencies: unknown industry code(s) {unknown}; allowed: {list(INDUSTRIES)}")
-        missing = [i for i in INDUSTRIES if i not in fr.index]
-        if missing:
-            raise ValidationError(f"LossModel.frequencies: no frequencies for industry code(s) {missing}")
-        vals = fr[sorted(need)].to_numpy(dtype=float)
-        if not np.isfinite(vals).all() or (vals < 0).any():
-            raise ValidationError("LossModel.frequencies: frequencies must be finite and >= 0")
-        if (fr["disabilities_per_100k"] < self.injury_ratio * fr["deaths_per_100k"]).any():
-            bad = fr.index[fr["disabilities_per_100k"] < self.injury_ratio * fr["deaths_per_100k"]].tolist()
-            raise ValidationError(f"LossModel: disabilities_per_100k must be >= injury_ratio × deaths_per_100k (disabilities in fatal accidents); fails for {bad}")
-        if self.counts not in ("poisson", "negbin"):
-            raise ValidationError(f"LossModel.counts: must be 'poisson' or 'negbin', got {self.counts!r}")
-        for name, hi in (("frailty_cv", 10.0), ("shock_cv", 5.0), ("injury_ratio", 50.0), ("rescue_share", 10.0), ("medical_sigma", 5.0)):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v) or v < 0 or v > hi:
-                raise ValidationError(f"LossModel.{name}: must be a finite number in [0, {hi:g}], got {v!r}")
-        if self.counts == "negbin" and self.frailty_cv <= 0:
-            raise ValidationError("LossModel.frailty_cv: must be > 0 when counts='negbin'")
-        for name, hi in (("death_loss", 1e9), ("medical_median", 1e8), ("frequency_multiplier", 100.0), ("severity_multiplier", 100.0)):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v) or v <= 0 or v > hi:
-                raise ValidationError(f"LossModel.{name}: must be a finite number in (0, {hi:g}], got {v!r}")
-        if self.shock_by not in ("industry", "region", "all"):
-            raise ValidationError(f"LossModel.shock_by: must be 'industry', 'region' or 'all', got {self.shock_by!r}")
-        if self.shock_dist not in ("gamma", "lognormal"):
-            raise ValidationError(f"LossModel.shock_dist: must be 'gamma' or 'lognormal', got {self.shock_dist!r}")
-        c = np.asarray(self.cluster, dtype=float)
-        if c.ndim != 1 or c.size < 2 or (c < 0).any() or c[0] != 0 or not np.isclose(c.sum(), 1.0):
-            raise ValidationError("LossModel.cluster: must be a pmf on 0..K with no mass at 0 deaths")
-        for name in ("grade_mix", "payout_share", "civil_share"):
-            a = np.asarray(getattr(self, name), dtype=float)
-            if a.shape != (10,) or (a < 0).any() or not np.isfinite(a).all():
-                raise ValidationError(f"LossModel.{name}: must be 10 finite values >= 0 (grades 1..10)")
-        if not np.isclose(np.sum(self.grade_mix), 1.0):
-            raise ValidationError("LossModel.grade_mix: shares must sum to 1")
-        if (np.asarray(self.payout_share) > 1).any():
-            raise ValidationError("LossModel.payout_share: shares of the limit must be <= 1")
+        from ._validate import validate_model
+
+        validate_model(self)
         return self
 
     # ------------------------------------------------------------------ derived rates
+    @property
+    def heterogeneity_cv(self) -> float:
+        """CV of a unit's frailty: ``frailty_cv`` under ``negbin``, 0 under ``poisson``."""
+        return float(self.frailty_cv) if self.counts == "negbin" else 0.0
+
     def mean_deaths_per_fatal(self) -> float:
         c = np.asarray(self.cluster)
         return float(c @ np.arange(c.size))
 
     def rates(self) -> pd.DataFrame:
-        """Accident rates per worker-year by industry: ``fatal``, ``disability``, ``medical``."""
+        """Accident rates per worker-year at the population average: ``fatal``, ``disability``, ``medical``."""
         fr = self.frequencies.loc[list(INDUSTRIES)]
         m = self.frequency_multiplier
         d = fr["deaths_per_100k"].to_numpy(float) / 1e5
@@ -237,6 +227,40 @@ class LossModel:
             "disability": m * (b - self.injury_ratio * d),
             "medical": m * fr["medical_per_100"].to_numpy(float) / 100,
         }, index=pd.Index(INDUSTRIES, name="industry"))
+
+    def factor_relativity(self, book: pd.DataFrame) -> np.ndarray:
+        """Π relativities × region effect / normaliser of each row of a validated book (no history)."""
+        return factor_relativity(book, self.relativities, self.region_effects, self.normaliser)
+
+    def relativity(self, book: pd.DataFrame, *, history: bool | None = None) -> np.ndarray:
+        """Each unit's risk relativity: its characteristics and, where known, its claim history.
+
+        Parameters
+        ----------
+        book : DataFrame
+            A validated portfolio (``validate_portfolio``).
+        history : bool, optional
+            Use ``accidents_3y`` (claims in three years at today's headcount) through the frailty
+            posterior ``(k + N)/(k + Λ)``. Default: when the book's ``accidents_3y`` was given (not
+            filled in by validation, ``attrs["defaulted"]``), on the rows whose history is known:
+            ``accidents_3y > 0`` or ``claim_free_years > 0`` (both 0 — a claim last year but none in
+            three years — is what an unknown history looks like after validation, so such a row
+            keeps relativity 1 for its history).
+        """
+        rel = self.factor_relativity(book)
+        if history is None:
+            history = "accidents_3y" in book.columns and "accidents_3y" not in book.attrs.get("defaulted", ())
+        cv = self.heterogeneity_cv
+        if history and cv > 0 and "accidents_3y" in book.columns:
+            base = self.rates().sum(axis=1) / self.frequency_multiplier
+            ind = book["industry"].astype(str).map(base).to_numpy(dtype=np.float64)
+            lam = HISTORY_YEARS * book["headcount"].to_numpy(dtype=np.float64) * ind * rel
+            n = book["accidents_3y"].to_numpy(dtype=np.float64)
+            known = n > 0
+            if "claim_free_years" in book.columns:
+                known |= book["claim_free_years"].to_numpy() > 0
+            rel = rel * np.where(known, history_posterior(n, lam, cv), 1.0)
+        return rel
 
     def medical_moments(self, cap: float) -> tuple[float, float]:
         """Mean and variance of ``min(X, cap)`` for the lognormal medical cost X (scaled)."""
@@ -250,8 +274,63 @@ class LossModel:
         return float(m1), float(m2 - m1 * m1)
 
     def summary(self) -> pd.DataFrame:
-        """Rates and expected casualties per 100 000 worker-years by industry."""
+        """Rates and expected casualties per 100 000 worker-years by industry (population averages)."""
         r = self.rates()
         out = r * 1e5
         out.columns = [f"{c}_accidents_per_100k" for c in out.columns]
-        return out.assign(mean_deaths_per_fatal=self.mean_deaths_per_fatal())
+        fr = self.frequencies.loc[list(INDUSTRIES)]
+        return out.assign(mean_deaths_per_fatal=self.mean_deaths_per_fatal(),
+                          disabilities_per_death=fr["disabilities_per_100k"] / fr["deaths_per_100k"].where(fr["deaths_per_100k"] > 0))
+
+    def sources(self) -> pd.DataFrame:
+        """Every parameter of the packaged default with its value, range, source and flag (``ajx model show``)."""
+        return load_model_file("default")[1]
+
+    def check(self, book: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The model beside public anchors on ``book`` (default: the ``national`` reference book).
+
+        Returns a frame with columns ``figure, model, low, high, source, ok`` (see
+        :func:`ajx_actuarial.losses.check.check_model`).
+        """
+        from .check import check_model
+
+        return check_model(self, book)
+
+    # ------------------------------------------------------------------ records
+    def as_dict(self) -> dict:
+        """Plain data (JSON-able) for run manifests and ``attrs``; inverse :meth:`from_dict`."""
+        d = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name == "frequencies":
+                v = {c: {str(i): float(x) for i, x in v[c].items()} for c in v.columns}
+            elif f.name == "fit_report":
+                v = None
+            elif f.name == "relativities":
+                v = {fac: [[_plain(k), float(x)] for k, x in t.items()] for fac, t in v.items()}
+            elif isinstance(v, np.ndarray):
+                v = [float(x) for x in v]
+            elif isinstance(v, Mapping):
+                v = {str(k): float(x) for k, x in v.items()}
+            elif isinstance(v, (np.floating, np.integer)):
+                v = v.item()
+            d[f.name] = v
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> "LossModel":
+        d = dict(d)
+        if "frequencies" in d:
+            d["frequencies"] = pd.DataFrame(d["frequencies"]).reindex(list(INDUSTRIES)).rename_axis("industry")
+        if "relativities" in d:
+            d["relativities"] = {fac: {typed_level(fac, k): float(x) for k, x in pairs} for fac, pairs in d["relativities"].items()}
+        for k in ("cluster", "grade_mix", "payout_share", "civil_share"):
+            if k in d:
+                d[k] = np.asarray(d[k], dtype=float)
+        d.pop("fit_report", None)
+        return cls(**d).validate()
+
+
+def _plain(x):
+    return x.item() if isinstance(x, np.generic) else x
+

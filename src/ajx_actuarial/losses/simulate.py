@@ -5,9 +5,14 @@ number of simulated accidents, not policies × years. Per simulated year and seg
 collective count of accidents is drawn from Poisson(Σλ) and each accident is allocated to a
 policy with a Walker/Vose alias table; negative binomial counts use their Poisson-cluster
 (logarithmic) representation; the annual aggregate limit is applied only to policies with two
-or more accidents in the year. Insured losses are split into death, disability, medical-only
-and rescue parts (pro rata under the per-accident and annual limits), exactly as
-:func:`ajx_actuarial.expected_loss` computes their means.
+or more accidents in the year. Insured losses are split into death, disability, medical-only,
+rescue/legal and third-party parts (pro rata under the per-accident and annual limits), exactly
+as :func:`ajx_actuarial.expected_loss` computes their means.
+
+By default every simulated year also draws the model's systemic year effect (shared by the
+book) and each part's frequency level from its parameter uncertainty
+(:class:`~ajx_actuarial.LossModel`: ``year_cv``, ``parameter_cv``); ``model.process_only()``
+simulates process risk alone.
 
 Years are simulated in fixed blocks of ``block_years``; block ``b`` draws only from the
 streams spawned from the seed with key ``b``, so the result is bit-identical whatever the
@@ -39,7 +44,9 @@ from .risk import tvar, var
 
 __all__ = ["simulate", "simulate_many", "SimulationResult", "SimSpec"]
 
-PART_COLUMNS = ("death", "disability", "medical", "rescue")
+PART_COLUMNS = ("death", "disability", "medical", "rescue", "third_party")
+#: C-ROSS phase II premium-risk factor for liability insurance (Rule 4 Art. 13; DOMAIN.md §10.2), shown beside VaR / mean.
+CROSS_PREMIUM_FACTOR = 0.203
 _INT_COLUMNS = ("accidents", "deaths", "disabilities", "medical_only")
 
 
@@ -61,10 +68,11 @@ def simulate(
     backend: str = "threads",
     threads: int | None = None,
     client: Any = None,
-    relativity: str | None = "risk_relativity",
+    relativity: str | None = "model",
     med_threshold: int = 1000,
     progress: bool | Callable[[int, int], None] = False,
     events: bool = False,
+    systemic_draws: np.ndarray | None = None,
 ) -> "SimulationResult":
     """Simulate ``years`` independent years of the portfolio's losses after limits.
 
@@ -72,14 +80,15 @@ def simulate(
     ----------
     priced : DataFrame
         A portfolio, usually the output of :func:`ajx_actuarial.price` (its ``premium`` gives
-        the loss ratio; its ``risk_relativity`` the policy's frequency relativity).
+        the loss ratio).
     years : int
         Simulated years (1 to 1 000 000).
     rng : int | SeedSequence | Generator | None
         Same seed and ``block_years`` ⇒ bit-identical results for any ``threads``, task
         grouping or ``backend``.
     model : LossModel, optional
-        Defaults to :meth:`LossModel.default`.
+        Defaults to :meth:`LossModel.default` (systemic and parameter risk on; use
+        ``model.process_only()`` for process risk alone).
     limits : LimitPolicy, optional
         Overrides the portfolio's limits (e.g. ``LimitPolicy.beijing(2024)``).
     block_years : int
@@ -89,10 +98,11 @@ def simulate(
         scheduler address); without ``client`` the active distributed client is used.
     threads : int, optional
         Local threads (default: ``NUMBA_NUM_THREADS`` or the CPU count).
-    relativity : str or None
-        Column with each policy's frequency relativity (default ``risk_relativity``, written by
-        :func:`~ajx_actuarial.price`: the float factor over the table's reference mean; 1 where
-        the column is absent). ``None`` simulates every policy at its industry's rate.
+    relativity : "model", str or None
+        Each policy's frequency relativity: ``"model"`` (default) the loss model's
+        (:meth:`LossModel.relativity`: characteristics, region, claim history); a column name
+        that column (e.g. the price's ``risk_relativity``); ``None`` every policy at its
+        industry's average rate.
     med_threshold : int
         Segment-year medical-only counts above this use the normal approximation of their
         total (attritional claims; the per-claim cap is in the moments).
@@ -102,6 +112,10 @@ def simulate(
         fatal and disability accidents, deaths in the worst accident, deaths, insured loss);
         medical-only claims are then drawn one by one (``med_threshold`` is ignored), so the
         annual totals differ from a run without events in their medical part's randomness.
+    systemic_draws : ndarray (years, 4), optional
+        The standard normals of each simulated year's systemic effect and of its fatal,
+        disability and medical parameter draws (default: drawn from ``rng``). The projection
+        passes them so that a path keeps its parameters over its years.
 
     Returns
     -------
@@ -118,7 +132,7 @@ def simulate(
     model = LossModel.default() if model is None else model
     res = simulate_many(priced, {"scenario": SimSpec(model, limits)}, years, rng=rng, block_years=block_years, backend=backend,
                         threads=threads, client=client, relativity=relativity, med_threshold=med_threshold, progress=progress,
-                        _events=events)
+                        _events=events, _systemic_draws=systemic_draws)
     return res["scenario"]
 
 
@@ -146,10 +160,11 @@ def simulate_many(
     backend: str = "threads",
     threads: int | None = None,
     client: Any = None,
-    relativity: str | None = "risk_relativity",
+    relativity: str | None = "model",
     med_threshold: int = 1000,
     progress: bool | Callable[[int, int], None] = False,
     _events: bool = False,
+    _systemic_draws: np.ndarray | None = None,
 ) -> dict[str, "SimulationResult"]:
     """Simulate several scenarios on the same accidents (common random numbers made literal).
 
@@ -245,6 +260,12 @@ def simulate_many(
         specs = [items[first[c]][1] for c in range(len(keys))]
         t0 = time.perf_counter()
         prep, df = prepare(priced, specs, relativity=relativity, med_threshold=med_threshold)
+        if _systemic_draws is not None:
+            zs = np.asarray(_systemic_draws, dtype=np.float64)
+            if zs.shape != (years, 4) or not np.isfinite(zs).all():
+                raise ValidationError(f"simulate: systemic_draws must be finite standard normals of shape ({years}, 4), got {zs.shape}")
+            prep = dataclasses.replace(prep, systemic_z=zs)
+        prep = dataclasses.replace(prep, block_years=block_years)
         t_prep = time.perf_counter() - t0
         t1 = time.perf_counter()
         if backend == "threads":
@@ -260,6 +281,11 @@ def simulate_many(
         for j, q in zip(members, col_of):
             name, sp = items[j]
             annual = pd.DataFrame({c: out[:, q, i] for i, c in enumerate(OUT_COLUMNS)})
+            m_q = sp.model
+            extra = annual["rescue"].to_numpy()
+            rho = m_q.rescue_share + m_q.third_party_share
+            annual["third_party"] = extra * (m_q.third_party_share / rho if rho > 0 else 0.0)
+            annual["rescue"] = extra - annual["third_party"].to_numpy()
             for c in _INT_COLUMNS:
                 annual[c] = np.rint(annual[c].to_numpy()).astype(np.int64)
             annual = annual[["gross_loss", "insured_loss", *PART_COLUMNS, *_INT_COLUMNS]]
@@ -273,6 +299,7 @@ def simulate_many(
                 "seconds_prepare": round(t_prep, 3), "seconds_simulate": round(t_run, 3), "scenarios_in_pass": len(members),
                 "distinct_scenarios_in_pass": len(keys),
                 "limits": sp.limits.label if sp.limits is not None else "as priced", "counts": sp.model.counts,
+                "year_cv": sp.model.year_cv, "parameter_cv": dict(sp.model.parameter_cv), "relativity": str(relativity),
                 "med_threshold": med_threshold,
             }
             results[name] = SimulationResult(annual=annual, segments=segments, premium=premium, premium_ex_vat=premium_ex_vat,
@@ -358,7 +385,7 @@ class SimulationResult:
     annual : DataFrame
         One row per simulated year: ``gross_loss`` (economic, before limits), ``insured_loss``
         (after per-person, per-accident and annual limits) and its parts ``death``,
-        ``disability``, ``medical``, ``rescue``; counts ``accidents`` (all, medical-only
+        ``disability``, ``medical``, ``rescue`` (rescue/legal), ``third_party``; counts ``accidents`` (all, medical-only
         included), ``deaths``, ``disabilities``, ``medical_only``.
     segments : DataFrame
         Insured loss per simulated year and industry.
@@ -443,6 +470,7 @@ class SimulationResult:
             ("mean insured loss", self.mean(), self.mean_se()),
             ("sd insured loss", self.std(), np.nan),
             ("VaR 99.5 % insured", self.var(0.995), np.nan),
+            ("VaR 99.5 % / mean", self.var(0.995) / self.mean() if self.mean() > 0 else np.nan, np.nan),
             ("TVaR 99 % insured", self.tvar(0.99), np.nan),
             ("mean gross (economic) loss", self.mean("gross_loss"), self.mean_se("gross_loss")),
             ("mean accidents", self.mean("accidents"), self.mean_se("accidents")),
@@ -457,6 +485,8 @@ class SimulationResult:
                 ("premium ex VAT", self.premium_ex_vat, np.nan),
                 ("mean loss ratio (ex VAT)", float(lr.mean()), float(lr.std(ddof=1) / np.sqrt(lr.size)) if lr.size > 1 else np.nan),
                 ("P(loss ratio > 100 %)", float((lr > 1).mean()), float(np.sqrt((lr > 1).mean() * (1 - (lr > 1).mean()) / lr.size))),
+                ("(VaR 99.5 % − mean) / premium ex VAT", (self.var(0.995) - self.mean()) / self.premium_ex_vat, np.nan),
+                ("C-ROSS premium risk factor, liability", CROSS_PREMIUM_FACTOR, np.nan),
             ]
         return pd.DataFrame(rows, columns=["measure", "value", "mc_se"]).set_index("measure")
 

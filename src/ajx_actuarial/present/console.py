@@ -25,16 +25,18 @@ def make_console(stderr: bool = False) -> Console:
     return Console(highlight=False, width=None if stream.isatty() else 160, stderr=stderr)
 
 
-def _cell(v, float_fmt: str | None) -> str:
+def _cell(v, float_fmt: str | None, wrap: bool = False) -> str:
     if isinstance(v, float):
         if v != v:  # NaN: an empty cell (e.g. a triangle's future)
             return ""
         return float_fmt.format(v) if float_fmt else fmt_num(v)
-    return escape_markup(v)
+    return escape_markup(v, None if wrap else 80)
 
 
-def frame_table(df: pd.DataFrame, title: str | None = None, float_fmt: str | None = None, max_rows: int = 30) -> Table:
-    """A rich Table for a small DataFrame (index included when named).
+def frame_table(df: pd.DataFrame, title: str | None = None, float_fmt: str | None = None, max_rows: int = 30,
+                wrap: bool = False) -> Table:
+    """A rich Table for a small DataFrame (index included when named); ``wrap``: text cells whole, folded
+    over lines (sources and notes), never shortened.
 
     Examples
     --------
@@ -45,9 +47,11 @@ def frame_table(df: pd.DataFrame, title: str | None = None, float_fmt: str | Non
     d = df.reset_index() if (df.index.name or isinstance(df.index, pd.MultiIndex)) else df
     t = Table(title=escape_markup(title, 200) if title else None, show_lines=False)
     for c in d.columns:
-        t.add_column(escape_markup(c), justify="right" if pd.api.types.is_numeric_dtype(d[c].dtype) else "left")
+        num = pd.api.types.is_numeric_dtype(d[c].dtype)
+        t.add_column(escape_markup(c), justify="right" if num else "left", overflow="fold" if wrap and not num else "ellipsis",
+                     no_wrap=not (wrap and not num))
     for row in d.head(max_rows).itertuples(index=False):
-        t.add_row(*[_cell(v, float_fmt) for v in row])
+        t.add_row(*[_cell(v, float_fmt, wrap) for v in row])
     if len(d) > max_rows:
         t.caption = f"... {len(d) - max_rows} more rows"
     return t

@@ -16,6 +16,7 @@ from ..portfolio import validate_portfolio
 from ..prevention import CostTable, MandateRules, fee_schedule, pool_index
 from ..prevention.ledger import ledger_step_unchecked
 from ..rating import BonusMalus, RateTable, price
+from ._draws import systemic_draws
 from .levers import Levers
 from .renewal import Renewal
 from .result import BY_YEAR_COLUMNS, ProjectionResult
@@ -52,8 +53,10 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
     policy's history rolls forward on each path (:mod:`.state`).
 
     A policy's claim frequency is its own risk and does not follow its premium history: every year
-    is simulated with the policy's ``risk_relativity`` of the start year (the history factor is a
-    consequence of the claims, not a cause). With ``prevention_effectiveness`` > 0 a path's funded
+    is simulated with the loss model's relativity of the policy at the start (its characteristics
+    and its start history, :meth:`LossModel.relativity`; the history factor is a consequence of
+    the claims, not a cause). The model's parameter uncertainty is drawn once per path and kept
+    over its years; its systemic year effect is drawn afresh every year. With ``prevention_effectiveness`` > 0 a path's funded
     services lower that path's frequency: the year is simulated at full frequency and each
     policy-year with claims is kept with probability ``1 − e × funded share`` of the policy's pool
     on that path (exact in the mean; the claims of one policy-year are kept or dropped together).
@@ -142,7 +145,7 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
         return cache[key]
 
     priced0 = priced_for(start_year)
-    rr0 = priced0["risk_relativity"].to_numpy(dtype=np.float64).copy()
+    rr0 = model.relativity(validate_portfolio(priced0))  # the units' risk at the start (characteristics, history): the truth stays
     fee = lv.fee_ratio if lv.fee_ratio is not None else float(tab.loadings["prevention_fee"])
     ratios, _, breaches = fee_schedule(fee, years, start_year, floor=lv.fee_floor, cap=lv.fee_cap, on_breach=lv.on_breach)
     ld = tab.loadings
@@ -238,11 +241,12 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
         sm = model.severity_multiplier * (1.0 + lv.severity_growth) ** t
         model_t = model.replace(frequency_multiplier=fm, severity_multiplier=sm)
         sim_book = pr.copy()
-        sim_book["risk_relativity"] = rr0
+        sim_book["_start_relativity"] = rr0
         t1 = time.perf_counter()
         seed_t = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (0, t), pool_size=ss.pool_size)
         res = simulate(sim_book, years=paths, rng=seed_t, model=model_t, events=True, block_years=block_years,
-                       threads=threads, progress=tick if progress else False)
+                       threads=threads, progress=tick if progress else False, relativity="_start_relativity",
+                       systemic_draws=systemic_draws(ss, paths, t))
         t_sim += time.perf_counter() - t1
         ev = res.events
         path = ev["sim_year"].to_numpy()

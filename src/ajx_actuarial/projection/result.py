@@ -68,9 +68,19 @@ class ProjectionResult:
         return int(self.by_year["path"].nunique())
 
     def year_seed(self, t: int) -> np.random.SeedSequence:
-        """The seed of projection year index ``t``'s claims: ``simulate(book_t, years=paths, rng=this, events=True)``."""
+        """The seed of projection year index ``t``'s claims: ``simulate(book_t, years=paths, rng=this, events=True,
+        systemic_draws=self.year_systemic(t))``."""
         seed = self.provenance["seed"]
         return np.random.SeedSequence(seed["entropy"], spawn_key=tuple(seed["spawn_key"]) + (0, int(t)))
+
+    def year_systemic(self, t: int) -> np.ndarray:
+        """The standard normals of year index ``t``'s systemic effect (fresh each year) and of the paths'
+        parameter draws (one per path, kept over the years), shape (paths, 4)."""
+        from ._draws import systemic_draws
+
+        seed = self.provenance["seed"]
+        ss = np.random.SeedSequence(seed["entropy"], spawn_key=tuple(seed["spawn_key"]))
+        return systemic_draws(ss, int(self.provenance["paths"]), int(t))
 
     def summary(self, columns=None) -> pd.DataFrame:
         """Mean and 5 / 50 / 95 % bands per year (rows: year × measure).

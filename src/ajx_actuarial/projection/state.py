@@ -23,6 +23,12 @@ puts the worst grade in the latest year with a claim, ``claim_free_years + 1`` y
 book allows (assumption: the worst accident is the latest; older lesser claims do not change the
 factor while a later claim is in the window).
 
+An exposure-aware history factor (``basis = "expected"``) reads the number of claims of the three
+years, not only whether there were any: its state adds the claim count of each of the three years
+(``counts``, uint16, six bytes per (path, policy)); the multiplier is the table's
+``(k + N) / (k + E)`` within its bounds (``E`` fixed per policy: three years of its expected
+claims), the fatal grade and the unknown-history rule as in pricing.
+
 Bonus-malus classes (``history=BonusMalus(...)``)
 -----------------------------------------------
 The class (uint8, or int16 above 255 classes) moves by the system's rule table with the year's
@@ -38,7 +44,8 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..rating import BonusMalus
-from ..rating.factors import history_multiplier
+from ..rating.factors import HISTORY_CLASSES as FACTOR_CLASSES
+from ..rating.factors import expected_claims_3y, history_multiplier
 
 __all__ = ["HistoryState", "outcome_codes", "HISTORY_CLASSES"]
 
@@ -65,6 +72,7 @@ class HistoryState:
     def __init__(self, book: pd.DataFrame, paths: int, spec: dict | None, bms: BonusMalus | None = None):
         self.paths, self.n = int(paths), len(book)
         self.bms = bms
+        self.expected = False
         if bms is not None:
             if bms.severity is not None and bms.rules.shape[1] != 5:
                 raise ValidationError(f"project: history BonusMalus with a severity law needs 5 outcomes (claim-free, non-fatal, "
@@ -76,6 +84,8 @@ class HistoryState:
             self.class_lut = np.arange(bms.n_classes)
             return
         spec = spec or {}
+        self.spec = spec
+        self.expected = spec.get("basis", "claims") == "expected"
         cf = spec.get("claim_free", [])
         self.cap = max(len(cf), 3)
         acc = book["accidents_3y"].to_numpy(dtype=np.int64)
@@ -93,12 +103,22 @@ class HistoryState:
         d = dig[w_idx]
         frame = pd.DataFrame({"accidents_3y": (d > 0).sum(axis=1), "deaths_3y": _DEATHS_OF_CODE[d].max(axis=1),
                               "max_accident_deaths_3y": _DEATHS_OF_CODE[d].max(axis=1), "claim_free_years": f_idx})
-        self.lut = history_multiplier(frame, spec) if spec else np.ones(len(frame))
+        self.lut = history_multiplier(frame, spec) if spec and not self.expected else np.ones(len(frame))
         fatal = d.max(axis=1) >= 2
         anyc = d.max(axis=1) >= 1
         cls = np.where(fatal, 6, np.where((f_idx == 0) & (d[:, 2] > 0), 4, np.where(f_idx >= 1, np.minimum(f_idx, 3), np.where(anyc, 5, 0))))
         self.class_lut = cls
         self.labels = list(HISTORY_CLASSES)
+        if self.expected:  # claim counts of the three years (the book's total put in its latest claim year, as the window)
+            self.counts = np.zeros((3, self.paths, self.n), dtype=np.uint16)
+            c0 = np.minimum(acc, 65535).astype(np.uint16)
+            for b in (1, 2, 3):
+                self.counts[b - 1] = np.broadcast_to(np.where(back == b, c0, 0).astype(np.uint16), (self.paths, self.n))
+            self.E = expected_claims_3y(book, spec)
+            self.k = float(spec.get("credibility", 4.0))
+            self.bounds = tuple(float(x) for x in spec.get("bounds", [0.7, 1.3]))
+            self.fatal = np.asarray(spec.get("fatal", []), dtype=np.float64)
+            self.labels = list(FACTOR_CLASSES[:4]) + list(FACTOR_CLASSES[8:])
 
     # ------------------------------------------------------------------ reading
     def index(self, sl: slice) -> np.ndarray:
@@ -107,11 +127,32 @@ class HistoryState:
             return self.cls[sl].astype(np.int64)
         return self.window[sl].astype(np.int64) * (self.cap + 1) + self.free[sl]
 
+    def _expected_state(self, sl: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = self.counts[:, sl].sum(axis=0, dtype=np.int64)
+        grade = _window_digits()[self.window[sl].astype(np.int64)].max(axis=-1)  # 0 none, 1 non-fatal, 2/3/4 fatal grades
+        known = (n > 0) | (self.free[sl] > 0)
+        return n, grade, known
+
     def multiplier(self, sl: slice) -> np.ndarray:
+        if self.bms is None and self.expected:
+            n, grade, known = self._expected_state(sl)
+            lo, hi = self.bounds
+            out = np.where(known, np.clip((self.k + n) / (self.k + self.E[None, :]), lo, hi), 1.0)
+            if self.fatal.size:
+                g = np.minimum(np.maximum(grade - 2, 0), self.fatal.size - 1)
+                out = np.where(grade >= 2, self.fatal[g], out)
+            return out
         return self.lut[self.index(sl)]
 
     def class_counts(self, sl: slice) -> np.ndarray:
         """(paths in sl) × classes counts of policies per reporting class."""
+        if self.bms is None and self.expected:
+            n, grade, known = self._expected_state(sl)
+            idx = np.where(~known, 0, np.where(n == 0, 1, np.where(n <= self.E[None, :], 2, 3)))
+            idx = np.where(grade >= 2, 2 + grade, idx)  # fatal 1-2 / 3-9 / >= 10 deaths -> 4, 5, 6
+            k = len(self.labels)
+            p = idx.shape[0]
+            return np.bincount((np.arange(p)[:, None] * k + idx).ravel(), minlength=p * k).reshape(p, k)
         idx = self.class_lut[self.index(sl)]
         k = len(self.labels)
         p = idx.shape[0]
@@ -119,7 +160,7 @@ class HistoryState:
 
     @property
     def bytes_per_policy_path(self) -> int:
-        return int(self.cls.itemsize) if self.bms is not None else 2
+        return int(self.cls.itemsize) if self.bms is not None else (8 if self.expected else 2)
 
     # ------------------------------------------------------------------ rolling
     def roll(self, path: np.ndarray, row: np.ndarray, claims: np.ndarray, max_deaths: np.ndarray) -> None:
@@ -140,3 +181,8 @@ class HistoryState:
         self.free += (self.free < self.cap).astype(np.uint8)
         self.window[path, row] += code
         self.free[path, row] = 0
+        if self.expected:
+            self.counts[2] = self.counts[1]
+            self.counts[1] = self.counts[0]
+            self.counts[0] = 0
+            self.counts[0][path, row] = np.minimum(np.asarray(claims), 65535).astype(np.uint16)

@@ -35,7 +35,7 @@ ILF_LIMITS: tuple = (300_000, 400_000, 500_000, 600_000, 700_000, 800_000, 900_0
 #: Synthetic preset that stands for each packaged table's market.
 TABLE_PRESETS = {"national-2025": "national", "beijing-2026": "beijing", "xinzhou-2024": "shanxi-mining", "zhoushan-2018": "national",
                  "beijing-2017": "beijing"}
-PARTS = ("death", "disability", "medical", "rescue")
+PARTS = ("death", "disability", "medical", "rescue", "third_party")
 
 
 @functools.lru_cache(maxsize=8)
@@ -70,7 +70,7 @@ def _limit_policy(limit, floor: float = 300_000.0):
 
 
 def pure_risk_rates(model=None, limits: Sequence = REFERENCE_LIMITS, by: Sequence[str] = ("industry", "size"),
-                    book: pd.DataFrame | None = None, *, relativity: str | None = "risk_relativity") -> pd.DataFrame:
+                    book: pd.DataFrame | None = None, *, relativity: str | None = "model") -> pd.DataFrame:
     """Pure-risk loss rates (纯风险损失率) per segment at reference limits, exactly.
 
     Parameters
@@ -197,7 +197,7 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
     rel = f / np.array([float_mean[i] for i in ind])
     at_ref = LimitPolicy.fixed(L_ref, floor=L_ref).apply(probe).assign(risk_relativity=rel)
     e = expected_loss(at_ref, model)
-    limit_part = (e["death"] + e["disability"] + e["rescue"]).to_numpy()
+    limit_part = (e["death"] + e["disability"] + e["rescue"] + e["third_party"]).to_numpy()
     cells = _cell_sums(at_ref, {"limit": limit_part, "medical": e["medical"].to_numpy(), "w": head * s * f})
     ind_tot = cells.groupby(level="industry").sum()
     grid, med_grid, ind_rate, ind_med = {}, {}, {}, {}

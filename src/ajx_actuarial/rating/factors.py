@@ -1,9 +1,19 @@
 """Floating factors of a rate table: how a portfolio column maps to a multiplier.
 
 Kinds: ``categorical`` (level → multiplier), ``banded`` (inclusive upper bounds, one more
-multiplier), ``boolean`` and ``history`` (accident history: claim-free years, a non-fatal claim,
-fatal accidents graded per accident by the deaths in the worst single accident of the last three
-years — general 1–2, larger 3–9, major+ ≥ 10, State Council Order 493).
+multiplier), ``boolean`` and ``history`` (accident history: fatal accidents graded per accident
+by the deaths in the worst single accident of the last three years — general 1–2, larger 3–9,
+major+ ≥ 10, State Council Order 493 — and, on ``basis``:
+
+* ``"claims"`` (per-claim classes, as the seeds state them): claim-free years, a non-fatal claim;
+* ``"expected"`` (exposure-aware, MODEL.md §3): the unit's claims ``N`` of three years against
+  its expected claims ``E = 3 × headcount × expected_per_worker[industry]``, as the credibility
+  ratio ``(k + N) / (k + E)`` (the posterior mean of a gamma frailty with ``k = 1/cv²``), within
+  ``bounds``. A 1 000-worker unit expects dozens of claims, so a claim is no news about it; a
+  five-worker unit's one claim is. Per-claim classes charge large units for being large.
+
+A unit whose history is unknown (``accidents_3y`` and ``claim_free_years`` both 0: a claim last
+year but none in three years, i.e. the defaults) gets 1.
 """
 
 from __future__ import annotations
@@ -17,7 +27,7 @@ import pandas as pd
 from ..errors import ValidationError
 from ._schema import num, table_of
 
-__all__ = ["Factor", "FACTOR_KINDS", "HISTORY_COLUMNS", "history_multiplier", "validate_factor"]
+__all__ = ["Factor", "FACTOR_KINDS", "HISTORY_COLUMNS", "history_multiplier", "history_class", "validate_factor"]
 
 FACTOR_KINDS = ("categorical", "banded", "boolean", "history")
 HISTORY_COLUMNS = ("accidents_3y", "deaths_3y", "max_accident_deaths_3y", "claim_free_years")
@@ -85,6 +95,11 @@ class Factor:
             rows = list(zip(labels, map(float, s["multipliers"])))
         elif self.kind == "boolean":
             rows = [("true", float(s["true"])), ("false", float(s.get("false", 1.0)))]
+        elif s.get("basis", "claims") == "expected":
+            lo, hi = s.get("bounds", [0.7, 1.3])
+            rows = [(f"claims N vs expected E: (k + N)/(k + E), k = {float(s.get('credibility', 4.0)):g}, "
+                     f"E = 3 × headcount × claims per worker-year, within [{lo:g}, {hi:g}]", np.nan)]
+            rows.append(("no history (new or unknown)", 1.0))
         else:
             cf = s.get("claim_free", [])
             rows = [(f"{i + 1}{'+' if i + 1 == len(cf) else ''} claim-free year(s)", float(v)) for i, v in enumerate(cf)]
@@ -116,10 +131,7 @@ def _lookup(col: pd.Series, levels: dict[str, float]) -> np.ndarray:
     return col.astype(str).map(levels).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def history_multiplier(df: pd.DataFrame, s: dict) -> np.ndarray:
-    """Accident-history factor. Precedence: a fatal accident in 3 years (graded by the deaths of
-    the worst single accident) > claim-free discount by consecutive claim-free years > non-fatal
-    claim load > neutral (1.0)."""
+def _history_arrays(df: pd.DataFrame):
     n = len(df)
     zero = np.zeros(n, dtype=np.int64)
     acc = df["accidents_3y"].to_numpy() if "accidents_3y" in df else zero
@@ -128,18 +140,62 @@ def history_multiplier(df: pd.DataFrame, s: dict) -> np.ndarray:
     else:
         deaths = df["deaths_3y"].to_numpy() if "deaths_3y" in df else zero
     cfy = df["claim_free_years"].to_numpy() if "claim_free_years" in df else zero
+    return acc, deaths, cfy
+
+
+def expected_claims_3y(df: pd.DataFrame, s: dict) -> np.ndarray:
+    """``E = 3 × headcount × expected_per_worker[industry]`` of an exposure-aware history factor."""
+    per = s.get("expected_per_worker", {})
+    rate = df["industry"].astype(str).map({str(k): float(v) for k, v in per.items()}).fillna(0.0).to_numpy(dtype=np.float64)
+    return 3.0 * df["headcount"].to_numpy(dtype=np.float64) * rate
+
+
+def history_multiplier(df: pd.DataFrame, s: dict) -> np.ndarray:
+    """Accident-history factor. Precedence: a fatal accident in 3 years (graded by the deaths of
+    the worst single accident) > (``basis = "claims"``) claim-free discount by consecutive
+    claim-free years > non-fatal claim load > neutral (1.0); or (``basis = "expected"``) the
+    credibility ratio of claims to expected claims on a known history > neutral."""
+    acc, deaths, cfy = _history_arrays(df)
+    n = len(df)
     out = np.ones(n)
-    cf = np.asarray(s.get("claim_free", []), dtype=np.float64)
-    if cf.size:
-        k = np.minimum(cfy, cf.size)
-        out = np.where(k >= 1, cf[np.maximum(k - 1, 0)], out)
-    out = np.where((cfy == 0) & (acc > 0), float(s.get("nonfatal_claim", 1.0)), out)
+    if s.get("basis", "claims") == "expected":
+        k = float(s.get("credibility", 4.0))
+        lo, hi = (float(x) for x in s.get("bounds", [0.7, 1.3]))
+        known = (acc > 0) | (cfy > 0)
+        ratio = (k + acc) / (k + expected_claims_3y(df, s))
+        out = np.where(known, np.clip(ratio, lo, hi), 1.0)
+    else:
+        cf = np.asarray(s.get("claim_free", []), dtype=np.float64)
+        if cf.size:
+            kk = np.minimum(cfy, cf.size)
+            out = np.where(kk >= 1, cf[np.maximum(kk - 1, 0)], out)
+        out = np.where((cfy == 0) & (acc > 0), float(s.get("nonfatal_claim", 1.0)), out)
     fatal = np.asarray(s.get("fatal", []), dtype=np.float64)
     if fatal.size:
         grade = np.where(deaths >= 10, 2, np.where(deaths >= 3, 1, 0))
         grade = np.minimum(grade, fatal.size - 1)
         out = np.where(deaths > 0, fatal[grade], out)
     return out
+
+
+HISTORY_CLASSES = ("unknown", "claim-free", "claims at or below expected", "claims above expected", "non-fatal claim last year",
+                   "claim-free 1 year", "claim-free 2 years", "claim-free 3+ years", "fatal 1-2 deaths", "fatal 3-9 deaths",
+                   "fatal >= 10 deaths")
+
+
+def history_class(df: pd.DataFrame, s: dict | None) -> pd.Categorical:
+    """The class of the history factor that applied to each row (``price`` writes it as
+    ``history_class``; ``ajx.adequacy(..., by=["history_class"])`` audits it)."""
+    acc, deaths, cfy = _history_arrays(df)
+    s = s or {}
+    known = (acc > 0) | (cfy > 0)
+    if s.get("basis", "claims") == "expected":
+        e = expected_claims_3y(df, s)
+        lab = np.where(~known, 0, np.where(acc == 0, 1, np.where(acc <= e, 2, 3)))
+    else:
+        lab = np.where(~known, 0, np.where((cfy == 0) & (acc > 0), 4, np.where(cfy >= 3, 7, np.where(cfy == 2, 6, 5))))
+    lab = np.where(deaths >= 10, 10, np.where(deaths >= 3, 9, np.where(deaths > 0, 8, lab)))
+    return pd.Categorical.from_codes(lab.astype(np.int8), categories=list(HISTORY_CLASSES))
 
 
 def validate_factor(name: str, spec: dict) -> None:
@@ -173,6 +229,22 @@ def validate_factor(name: str, spec: dict) -> None:
         num(spec.get("true"), f"{p}.true", what="multiplier")
         num(spec.get("false", 1.0), f"{p}.false", what="multiplier")
     else:
+        basis = spec.get("basis", "claims")
+        if basis not in ("claims", "expected"):
+            raise ValidationError(f"{p}.basis: must be 'claims' (per-claim classes) or 'expected' (claims against expected claims), got {basis!r}")
+        if basis == "expected":
+            num(spec.get("credibility", 4.0), f"{p}.credibility", what="credibility constant k = 1/cv²", hi=1e6)
+            b = spec.get("bounds", [0.7, 1.3])
+            if not isinstance(b, list) or len(b) != 2:
+                raise ValidationError(f"{p}.bounds: must be [low, high], got {b!r}")
+            lo_b, hi_b = (num(x, f"{p}.bounds[{i}]", what="bound") for i, x in enumerate(b))
+            if lo_b > 1 or hi_b < 1:
+                raise ValidationError(f"{p}.bounds: must contain 1, got {b!r}")
+            per = table_of(spec.get("expected_per_worker"), f"{p}.expected_per_worker")
+            if not per:
+                raise ValidationError(f"{p}.expected_per_worker: needs the expected claims per worker-year of each industry")
+            for k, v in per.items():
+                num(v, f"{p}.expected_per_worker.{k}", what="claims per worker-year", hi=10.0)
         cf = spec.get("claim_free", [])
         fatal = spec.get("fatal", [])
         if not isinstance(cf, list) or not isinstance(fatal, list) or len(fatal) > 3:

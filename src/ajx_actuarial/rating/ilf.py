@@ -131,7 +131,7 @@ def validate_ilf(lim: dict) -> None:
 def model_ilf(limits, reference_limit: float, *, model=None, book: pd.DataFrame | None = None, by_size: bool = False) -> pd.DataFrame:
     """Increased-limit factors from the loss model: one row per limit, one column per industry.
 
-    ``ILF_industry(L) = Σ E[death + disability + rescue | L] / Σ E[... | reference_limit]`` over the
+    ``ILF_industry(L) = Σ E[death + disability + rescue + third party | L] / Σ E[... | reference_limit]`` over the
     industry's policies of ``book`` (exposure and risk relativity as in the book), with the
     nested limits of :func:`ajx_actuarial.expected_loss` (per-accident and annual limits scaled
     with the per-person limit as :class:`~ajx_actuarial.LimitPolicy` does). Without a book, one
@@ -153,7 +153,7 @@ def model_ilf(limits, reference_limit: float, *, model=None, book: pd.DataFrame 
     parts = {}
     for L in limits:
         e = expected_loss(book, model, LimitPolicy.fixed(L, floor=floor))
-        e["nonmed"] = e["death"] + e["disability"] + e["rescue"]
+        e["nonmed"] = e["death"] + e["disability"] + e["rescue"] + e["third_party"]
         key = ["industry", "size"] if by_size else ["industry"]
         parts[L] = e.groupby(key, observed=True)["nonmed"].sum()
     ref = parts[float(reference_limit)]

@@ -20,6 +20,7 @@ import pandas as pd
 from ..errors import ValidationError, format_rows
 from ..portfolio import validate_portfolio
 from .exposure import apply_exposure_base, explain_exposure
+from .factors import history_class
 from .table import RateTable
 
 __all__ = ["price", "explain", "round_half_up", "PRICE_COLUMNS"]
@@ -116,6 +117,8 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
         m = f.evaluate(df)
         new[f"f_{f.name}"] = m
         float_raw = float_raw * m
+        if f.kind == "history":
+            new["history_class"] = history_class(df, f.spec)
     lo, hi = t.float_bounds
     float_factor = np.clip(float_raw, lo, hi)
     premium_raw = head * (limit_rate + medical_rate) * size_factor * float_factor
@@ -144,6 +147,7 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     stale = [c for c in df.columns if c in new]
     base = df.drop(columns=stale) if stale else df
     out = pd.concat([base, pd.DataFrame(new, index=base.index, copy=False)], axis=1)
+    out.attrs["defaulted"] = df.attrs.get("defaulted", ())
     out.attrs["rate_table"] = t.name
     out.attrs["rate_table_toml"] = t.toml_text()  # JSON-safe: survives Parquet, lets explain() rebuild any table
     return out
@@ -169,6 +173,24 @@ def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
     np.floor(out, out=out)
     out /= scale
     return out
+
+
+def _history_note(spec: dict, r: pd.Series) -> str:
+    """Which history class applied and why (the rule that chose it)."""
+    from .factors import expected_claims_3y
+
+    cls = str(r.get("history_class", "?"))
+    acc = int(r.get("accidents_3y", 0))
+    worst = int(r.get("max_accident_deaths_3y", r.get("deaths_3y", 0)))
+    if cls.startswith("fatal"):
+        return f"history: {cls} (worst accident of 3 years: {worst} death(s); Order 493 grade surcharge)"
+    if cls == "unknown":
+        return "history: unknown (no claims and no claim-free years given: neutral)"
+    if spec.get("basis", "claims") == "expected":
+        e = float(expected_claims_3y(pd.DataFrame([r]), spec)[0])
+        k = float(spec.get("credibility", 4.0))
+        return f"history: {cls}: {acc} claim(s) in 3 years vs {e:.2f} expected, (k + N)/(k + E) = ({k:g} + {acc})/({k:g} + {e:.2f})"
+    return f"history: {cls} ({acc} claim(s) in 3 years, {int(r.get('claim_free_years', 0))} claim-free year(s))"
 
 
 def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = None) -> str:
@@ -210,6 +232,9 @@ def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = Non
     ]
     lines[1:5] = explain_exposure(t, r) or lines[1:5]
     for f in t.factors:
+        if f.kind == "history":
+            lines.append(f"      factor {f.name:<18}{r[f'f_{f.name}']:>10.4f}     ({_history_note(f.spec, r)})")
+            continue
         lines.append(f"      factor {f.name:<18}{r[f'f_{f.name}']:>10.4f}     ({f.kind}{', ' + f.column + ' = ' + str(r[f.column]) if f.column and f.column in r.index else ''})")
     lines += [
         f"  × float factor               {r['float_factor']:>12.4f}     (product {r['float_raw']:.4f}, bounds [{lo:.2f}, {hi:.2f}]; risk relativity {r['risk_relativity']:.4f})",

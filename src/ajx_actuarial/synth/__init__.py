@@ -6,9 +6,10 @@
 * :func:`experience` — policy-year experience (the calibration input);
 * :func:`claims` — the transaction ledger of the same accidents, valued at a date;
 * :func:`check` — the book side by side with its preset's targets and public anchors;
-* :class:`TruthModel` — the truth (loss-model rates, relativities, frailty), normalised so a
-  preset's book has the loss model's deaths per worker;
-* :class:`DevelopmentTruth` — the ledger's reporting and settlement delays.
+* :func:`normaliser` — the loss model's mean relativity in a preset's population (the one
+  generator: books, histories, experience and ledgers are drawn from a
+  :class:`~ajx_actuarial.LossModel`; :class:`DevelopmentTruth` adds the ledger's reporting and
+  settlement delays).
 
 Everything is vectorised (``python benchmarks/run.py synth``).
 """
@@ -18,7 +19,7 @@ from .check import check
 from .claims import DevelopmentTruth, claims
 from .experience import experience
 from .presets import HeadcountLaw, Preset, load_preset, presets
-from .truth import TruthModel
+from .population import management_thresholds, normaliser
 
 __all__ = ["portfolio", "experience", "claims", "check", "presets", "load_preset", "Preset", "HeadcountLaw",
-           "TruthModel", "DevelopmentTruth"]
+           "normaliser", "management_thresholds", "DevelopmentTruth"]

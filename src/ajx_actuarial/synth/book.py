@@ -14,7 +14,7 @@ from ..portfolio import NATIONAL_MIN_LIMIT, PORTFOLIO_COLUMNS, RECTIFICATION_LEV
 from ..reference import INDUSTRIES, SIZES
 from . import _core
 from .presets import Preset, load_preset
-from .truth import TruthModel, management_thresholds
+from .population import management_thresholds
 
 __all__ = ["portfolio", "frailty"]
 
@@ -76,7 +76,7 @@ def portfolio(
     size_mix: Mapping[str, tuple[float, float, float, float]] | None = None,
     regions: Mapping[str, float] | tuple[str, ...] | None = None,
     limit_death: float | Mapping[float, float] | None = None,
-    truth: TruthModel | None = None,
+    model=None,
 ) -> pd.DataFrame:
     """A synthetic book satisfying the portfolio contract (DESIGN.md §4), drawn from a preset.
 
@@ -85,8 +85,9 @@ def portfolio(
     that drives standardisation grade (shares by size class exactly as in the preset),
     violations, blacklisting and rectification together; the per-person limit (mix, or the
     Beijing formula) with sub-limits; a gamma frailty θ; and a 3-year history drawn **per
-    accident** from the truth (fatal accidents with cluster sizes capped at headcount,
-    disability and medical-only accidents), so history factors relate to risk as in real data.
+    accident** from the loss model (fatal accidents with cluster sizes capped at headcount,
+    disability and medical-only accidents; the unit's rates are the model's sector rates × its
+    relativity × θ), so history factors relate to risk as in real data.
 
     Parameters
     ----------
@@ -104,14 +105,15 @@ def portfolio(
     regions : mapping region -> share, or a tuple of regions (equal shares), optional
     limit_death : float or mapping limit -> share, optional
         Replaces the preset's per-person limit; every value must be >= 400 000 (N25 Art. 15).
-    truth : TruthModel, optional
-        Generates the history; default :meth:`TruthModel.default` normalised on this population.
+    model : LossModel, optional
+        Generates the history and, recorded in ``attrs``, the book's later experience and claims;
+        default :meth:`LossModel.default`.
 
     Returns
     -------
     DataFrame
-        Contract columns, ``policy_id`` 1..n. ``attrs["synth"]`` records the preset, the truth
-        (:meth:`TruthModel.as_dict`) and the frailty seed, so :func:`experience` and
+        Contract columns, ``policy_id`` 1..n. ``attrs["synth"]`` records the preset, the model
+        (:meth:`LossModel.as_dict`) and the frailty seed, so :func:`experience` and
         :func:`claims` continue the same policies' risk.
 
     Examples
@@ -139,7 +141,13 @@ def portfolio(
     p_reg = _check_mix(reg, reg_names, "regions")
     p_ind = _check_mix(industry_mix if industry_mix is not None else p.industry_mix(), INDUSTRIES, "industry_mix")
     size_table = _size_table(p, size_mix)
-    truth = truth or TruthModel.default(p, size_mix=size_mix, regions=reg)
+    from ..losses import LossModel
+
+    if model is None:
+        model = LossModel.default()
+    elif not isinstance(model, LossModel):
+        raise ValidationError(f"portfolio: model must be a LossModel, got {type(model).__name__}")
+    cv = model.heterogeneity_cv
 
     ind = g.choice(len(INDUSTRIES), size=n, p=p_ind).astype(np.int8)
     cum = np.cumsum(size_table, axis=1)
@@ -185,17 +193,18 @@ def portfolio(
         "blacklisted": blacklisted,
         "rectification": pd.Categorical.from_codes(rect, categories=list(RECTIFICATION_LEVELS)),
     })
-    theta = frailty(frailty_seed, n, truth.frailty_cv)
+    theta = frailty(frailty_seed, n, cv)
     # relativity without the text column, then the region effect by code (no string mapping)
-    rel = truth.relativity(df.drop(columns="region")) * np.array([truth.region_effects.get(r, 1.0) for r in reg_names])[region]
-    lam = truth.rates_for(df) * (head * rel * theta)[:, None]
-    acc, deaths, worst, free = _core.history(g, truth, lam, head, years=3)
+    rel = model.factor_relativity(df.drop(columns="region")) * np.array([model.region_effects.get(r, 1.0) for r in reg_names])[region]
+    rates = _core.unit_rates(model, df)
+    lam = rates * (head * rel * theta)[:, None]
+    acc, deaths, worst, free = _core.history(g, model, lam, head, years=3)
     df["accidents_3y"] = acc
     df["deaths_3y"] = deaths
     df["max_accident_deaths_3y"] = worst
     df["claim_free_years"] = free
     df["rescue_participation"] = rescue
-    hazard = np.log(truth.rates_for(df).sum(axis=1) / 0.01)
+    hazard = np.log(rates.sum(axis=1) / 0.01)
     tz = -q + hazard + 0.7 * g.standard_normal(n)
     df["risk_tier"] = pd.Categorical.from_codes(np.where(tz > 1.2, 2, np.where(tz > -0.6, 1, 0)).astype(np.int8), categories=list(RISK_TIERS))
     df["dual_prevention"] = dual
@@ -205,7 +214,7 @@ def portfolio(
     df["limit_accident"] = acc_mult * limits
     df["limit_annual"] = ann_mult * limits
     out = df[[col.name for col in PORTFOLIO_COLUMNS]]
-    out.attrs["synth"] = SharedRecord({"preset": p.name, "n": n, "frailty_seed": frailty_seed, "truth": truth.as_dict()})
+    out.attrs["synth"] = SharedRecord({"preset": p.name, "n": n, "frailty_seed": frailty_seed, "frailty_cv": cv, "model": model.as_dict()})
     return out
 
 

@@ -10,7 +10,8 @@ from ..errors import ValidationError
 from ..reference import INDUSTRIES, SIZES
 from .book import frailty
 from .presets import Preset, load_preset
-from .truth import TruthModel
+from . import _core
+from .population import normaliser
 
 __all__ = ["check"]
 
@@ -58,7 +59,7 @@ class _Rows:
 
 def _theta(book: pd.DataFrame, cv: float) -> np.ndarray | None:
     meta = book.attrs.get("synth")
-    if not isinstance(meta, dict) or "frailty_seed" not in meta or float(meta["truth"]["frailty_cv"]) != cv:
+    if not isinstance(meta, dict) or "frailty_seed" not in meta or float(meta.get("frailty_cv", -1.0)) != cv:
         return None
     ids = book["policy_id"].to_numpy()
     if not np.issubdtype(ids.dtype, np.integer) or ids.min() < 1 or ids.max() > int(meta["n"]):
@@ -66,7 +67,7 @@ def _theta(book: pd.DataFrame, cv: float) -> np.ndarray | None:
     return frailty(int(meta["frailty_seed"]), int(meta["n"]), cv)[ids - 1]
 
 
-def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, truth: TruthModel | None = None,
+def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, model=None,
           priced: pd.DataFrame | None = None) -> pd.DataFrame:
     """Generated values of ``book`` beside its preset's targets, tolerances and public anchors.
 
@@ -78,9 +79,9 @@ def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, truth: Tr
       tolerance = ``z`` standard errors at the book's size (``[tolerance] z`` in the preset),
       widened to the exact Poisson quantile at the same tail probability where the expected
       count of hits (or misses) is below 100;
-    * the truth — expected deaths per 100 000 workers before the cluster cap against the loss
-      model's for the book's industry mix (standard error from the spread of relativity × θ),
-      and the 3-year histories against their exact expectations under the truth: accidents and
+    * the loss model — expected deaths per 100 000 workers before the cluster cap against the
+      model's exact expectation for the preset's population (standard error from the spread of
+      relativity × θ), and the 3-year histories against their exact expectations: accidents and
       deaths per worker-year (Poisson), claim-free shares and fatal-accident shares by size
       class (Poisson–binomial);
     * public anchors (``[anchors]``, e.g. Beijing ≈ 11 workers per unit, national deaths per
@@ -98,8 +99,8 @@ def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, truth: Tr
         history rows use the gamma mixture).
     preset : name, path or Preset, optional
         Default: the book's own preset (``attrs["synth"]["preset"]``), else ``"national"``.
-    truth : TruthModel, optional
-        Default: the book's recorded truth, else :meth:`TruthModel.default` for the preset.
+    model : LossModel, optional
+        Default: the book's recorded model, else :meth:`LossModel.default`.
     priced : DataFrame, optional
         ``ajx.price(book, load_preset(preset).rate_table)`` (same rows, same order).
 
@@ -124,10 +125,12 @@ def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, truth: Tr
     meta = book.attrs.get("synth", {}) if isinstance(book, pd.DataFrame) else {}
     p = load_preset(preset if preset is not None else meta.get("preset", "national"))
     pf = validate_portfolio(book)
-    if truth is not None and not isinstance(truth, TruthModel):
-        raise ValidationError(f"check: truth must be a TruthModel, got {type(truth).__name__}")
-    if truth is None:
-        truth = TruthModel.from_dict(meta["truth"]) if "truth" in meta and meta.get("preset") == p.name else TruthModel.default(p)
+    from ..losses import LossModel
+
+    if model is not None and not isinstance(model, LossModel):
+        raise ValidationError(f"check: model must be a LossModel, got {type(model).__name__}")
+    if model is None:
+        model = LossModel.from_dict(meta["model"]) if "model" in meta else LossModel.default()
     R = _Rows(p.z)
     n = len(pf)
     ind = pf["industry"].cat.codes.to_numpy()
@@ -193,7 +196,7 @@ def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, truth: Tr
     for level, share in mix.items():
         R.share(f"limit_death share: {level:,.0f}", np.isclose(lim, level), share / tot, *p.source("limits", "death"))
 
-    _truth_rows(R, pf, book, p, truth, head, ind, size)
+    _model_rows(R, pf, book, p, model, head, ind, size)
     if priced is not None:
         if not isinstance(priced, pd.DataFrame) or "premium" not in priced.columns or len(priced) != n:
             raise ValidationError(f"check: priced must be the book priced row for row (a DataFrame with 'premium' and {n:,} rows)")
@@ -201,22 +204,24 @@ def check(book: pd.DataFrame, preset: "str | Preset | None" = None, *, truth: Tr
     return R.frame()
 
 
-def _truth_rows(R: _Rows, pf, book, p: Preset, truth: TruthModel, head, ind, size) -> None:
-    rel = truth.relativity(pf)
-    theta = _theta(book, truth.frailty_cv)
+def _model_rows(R: _Rows, pf, book, p: Preset, model, head, ind, size) -> None:
+    rel = model.factor_relativity(pf)
+    cv = model.heterogeneity_cv
+    theta = _theta(book, cv)
     known = theta is not None
     th = theta if known else np.ones(len(pf))
-    cv2 = 0.0 if known else truth.frailty_cv**2
-    rates = truth.rates_for(pf)
-    norm = np.array([truth.normaliser.get(k, 1.0) for k in INDUSTRIES])[ind]
-    d_lm = rates[:, 0] * truth.mean_cluster() * norm  # loss model's deaths per worker
-    x = rel * th / norm
+    cv2 = 0.0 if known else cv**2
+    rates = _core.unit_rates(model, pf)
+    d_lm = rates[:, 0] * model.mean_deaths_per_fatal()  # population-average deaths per worker
+    pop = normaliser(model, p)
+    ratio = np.array([pop[k] / model.normaliser.get(k, 1.0) for k in INDUSTRIES])[ind]
+    x = rel * th
     gen = 1e5 * (head * d_lm * x).sum() / head.sum()
-    tgt = 1e5 * (head * d_lm).sum() / head.sum()
-    var = (head**2 * d_lm**2 * (x - 1) ** 2).sum()
-    R.add("expected deaths per 100k workers (truth, before the cap at headcount)", gen, tgt, 1e5 * np.sqrt(var) / head.sum(),
-          f"loss model for the book's industry mix, {R.z:g} se of relativity × frailty", "LossModel.default() (DOMAIN §6.5)", "assumption")
-    e1, e2 = truth.capped_cluster_means(head.astype(np.int64))
+    tgt = 1e5 * (head * d_lm * ratio).sum() / head.sum()
+    var = (head**2 * d_lm**2 * (x - ratio) ** 2).sum()
+    R.add("expected deaths per 100k workers (model, before the cap at headcount)", gen, tgt, 1e5 * np.sqrt(var) / head.sum(),
+          f"loss model on the preset's population, {R.z:g} se of relativity × frailty", "LossModel.default() (MODEL.md)", "derived")
+    e1, e2 = _core.capped_cluster_means(model, head.astype(np.int64))
     lam = rates * (head * rel * th)[:, None]  # per year
     capped = 1e5 * (lam[:, 0] * e1).sum() / head.sum()
     anchors = p.anchors()
@@ -238,15 +243,15 @@ def _truth_rows(R: _Rows, pf, book, p: Preset, truth: TruthModel, head, ind, siz
     d_exp = (y3[:, 0] * e1).sum()
     d_var = (y3[:, 0] * e2).sum() + cv2 * ((y3[:, 0] * e1) ** 2).sum()
     R.add("history deaths per 100k worker-years", 1e5 * d_obs / w3, 1e5 * d_exp / w3, 1e5 * np.sqrt(d_var) / w3,
-          f"compound Poisson given the truth, {R.z:g} sd", "TruthModel (per-accident histories)", "derived")
+          f"compound Poisson given the truth, {R.z:g} sd", "LossModel (per-accident histories)", "derived")
     tot = y3.sum(axis=1)
     a_obs = pf["accidents_3y"].to_numpy(dtype=float).sum()
     R.add("history accidents per 100 worker-years", 100 * a_obs / w3, 100 * tot.sum() / w3, 100 * np.sqrt(tot.sum() + cv2 * (tot**2).sum()) / w3,
-          f"Poisson given the truth, {R.z:g} sd", "TruthModel (per-accident histories)", "derived")
+          f"Poisson given the truth, {R.z:g} sd", "LossModel (per-accident histories)", "derived")
     cf = pf["claim_free_years"].to_numpy()
     worst = pf["max_accident_deaths_3y"].to_numpy()
 
-    def p0(mean):  # P(no event) under the truth (gamma mixture when θ is unknown)
+    def p0(mean):  # P(no event) under the model (gamma mixture when θ is unknown)
         return np.exp(-mean) if cv2 == 0 else (1 + mean * cv2) ** (-1 / cv2)
 
     for j, s in enumerate(SIZES):
@@ -259,7 +264,7 @@ def _truth_rows(R: _Rows, pf, book, p: Preset, truth: TruthModel, head, ind, siz
             k = sel.sum()
             sd = R.rare(np.sqrt((prob * (1 - prob)).sum()) / k, min(prob.sum(), (1 - prob).sum()), k)
             R.add(f"{label}: {s}", hit.mean(), prob.mean(), sd,
-                  f"Poisson-binomial given the truth, n = {sel.sum():,}, {R.z:g} sd", "TruthModel (per-accident histories)", "derived")
+                  f"Poisson-binomial given the truth, n = {sel.sum():,}, {R.z:g} sd", "LossModel (per-accident histories)", "derived")
 
 
 def _premium_rows(R: _Rows, pf, p: Preset, prem: np.ndarray) -> None:

@@ -9,11 +9,11 @@ import pandas as pd
 from scipy import stats
 from scipy.special import ndtri
 
+from .._attrs import SharedRecord
 from .._random import RngLike, generator
 from ..errors import ValidationError
 from . import _core
 from .experience import simulate_years
-from .truth import TruthModel
 
 __all__ = ["claims", "DevelopmentTruth", "LEDGER_COLUMNS"]
 
@@ -102,7 +102,7 @@ def claims(
     valuation_date,
     *,
     rng: RngLike = None,
-    truth: TruthModel | None = None,
+    model=None,
     development: DevelopmentTruth | None = None,
     start_year: int = 2021,
     partial_share: float = 0.1,
@@ -110,7 +110,7 @@ def claims(
     """Claims ledger (one row per claim transaction) of ``portfolio`` as known at ``valuation_date``.
 
     The accidents and victims are those of :func:`experience` with the same ``rng``,
-    ``truth``, ``start_year`` and ``partial_share`` (one shared generator); delays are drawn
+    ``model``, ``start_year`` and ``partial_share`` (one shared generator); delays are drawn
     afterwards from the same stream. One claim per victim; ``accident_id`` groups the victims of
     an accident. Valued after every claim has closed, the ledger aggregated per policy-year gives
     exactly experience()'s ``claims`` (distinct accidents), ``deaths``, ``disabilities`` and
@@ -131,8 +131,9 @@ def claims(
     years : int
     valuation_date : date-like
     rng : int | SeedSequence | Generator | None
-    truth : TruthModel, optional
-        As in :func:`experience`.
+    model : LossModel, optional
+        As in :func:`experience` (the loss model is the truth; :class:`DevelopmentTruth` adds
+        the delays).
     development : DevelopmentTruth, optional
         Reporting and settlement delays (default :class:`DevelopmentTruth`).
     start_year, partial_share
@@ -141,7 +142,7 @@ def claims(
     Returns
     -------
     DataFrame
-        Ordered by claim then transaction date; ``attrs`` hold ``truth``, ``development`` and
+        Ordered by claim then transaction date; ``attrs`` hold ``model``, ``development`` and
         ``valuation_date``.
 
     Examples
@@ -166,7 +167,7 @@ def claims(
         raise ValidationError(f"claims: development must be a DevelopmentTruth, got {type(development).__name__}")
     dev = (development or DevelopmentTruth()).validate()
     g = generator(rng)
-    sim = simulate_years(portfolio, years, g, truth, start_year, partial_share, "claims")
+    sim = simulate_years(portfolio, years, g, model, start_year, partial_share, "claims")
     acc = sim.acc
     na, nv = acc.row.size, acc.v_acc.size
     # accident dates: uniform within the exposure window [1 - t, 1) of the calendar policy year
@@ -232,5 +233,5 @@ def claims(
         "closed_date": np.where(closed_c <= val, closed_c, np.datetime64("NaT")).astype("datetime64[ns]"),
     })
     led["industry"] = pd.Categorical(led["industry"], categories=sim.pf["industry"].cat.categories)
-    led.attrs.update({"truth": sim.truth.as_dict(), "development": dev.as_dict(), "valuation_date": str(pd.Timestamp(val).date())})
+    led.attrs.update({"model": SharedRecord(sim.model.as_dict()), "development": dev.as_dict(), "valuation_date": str(pd.Timestamp(val).date())})
     return led

@@ -9,9 +9,10 @@ Steps of :func:`rate_table_from`:
    one place that knows how a rate relates to the limit: the template's ILF and its split between
    the limit and medical parts are kept);
 3. factor schedules from the relativities; template factors not refit are kept;
-4. the size structure (:func:`_size_structure`): re-estimated when ``size`` (size-class
-   multipliers of both parts) or a banded ``headcount`` (the headcount factor) was fitted, kept
-   from the template otherwise (its industry × size cells move with their industry);
+4. the size structure (:func:`_size_structure`): when ``size`` was fitted, the template's
+   industry × size cells keep their shape and the book's size gradient becomes the fitted one;
+   a banded ``headcount`` fit sets the headcount factor; otherwise kept from the template (its
+   industry × size cells move with their industry);
 5. an off-balance factor per industry, applied to both parts, so that on the book and after the
    float bounds each industry's premium before the minimum premium is its expected loss over the
    target loss ratio. The minimum premium then lifts the smallest units; its surplus is not given
@@ -60,11 +61,16 @@ def _schedule(rel: pd.DataFrame, f: str) -> dict[str, float]:
     return {lv: float(v) for lv, v in rel[rel["factor"] == f][["level", "relativity"]].itertuples(index=False)}
 
 
-def _size_structure(data: dict, res) -> str:
+def _size_structure(data: dict, res, book: pd.DataFrame | None = None) -> str:
     """Re-estimate or keep the size-class rates and the headcount factor; say which.
 
-    Fitted size classes multiply both parts: ``base_rates.size`` for the limit part, and explicit
-    ``medical_grid`` cells (industry medical × size relativity) for the medical part.
+    Fitted size classes keep the template's industry × size cells (their shape per industry and per
+    part: the loss model's death cap at small headcounts, its size relativities) and move the
+    book's average size gradient to the fitted one: every cell of size class ``s`` (limit part and
+    medical part) × ``rel_s / p_s``, where ``p_s`` is the template's exposure-weighted mean rate per
+    head of class ``s`` relative to the base class. The data say how steep size is; the template
+    says how it differs between industries (one size relativity for all industries would misprice
+    the fatal-heavy ones). A template without cells gets ``base_rates.size`` = the relativities.
     """
     rel = res.relativities
     br = data["base_rates"]
@@ -73,14 +79,31 @@ def _size_structure(data: dict, res) -> str:
     if not (fit_size or fit_hc):
         return "kept from the template (size-class rates, industry x size cells and headcount factor; not estimated)"
     sched = _schedule(rel, "size") if fit_size else {}
-    size_rel = {s: sched.get(s, 1.0) for s in SIZES}
-    br["size"] = size_rel
-    br.pop("grid", None)
-    br.pop("medical_grid", None)
-    med = br.get("medical", {})
-    if any(float(v) > 0 for v in med.values()):
-        br["medical_grid"] = {k: {s: float(med.get(k, 0.0)) * size_rel[s] for s in SIZES} for k in INDUSTRIES}
-    parts = ["size-class rates fitted (both parts)" + (f"; classes without data set to 1: {[s for s in SIZES if s not in sched]}"
+    base = str(res.bases.get("size", "small")) if fit_size else "small"
+    size_rel = {s: sched.get(s, 1.0) / sched.get(base, 1.0) for s in SIZES}
+    if fit_size and book is not None and (br.get("grid") or br.get("medical_grid")):
+        from ..rating.table import RateTable
+
+        t = RateTable.from_dict(copy.deepcopy(data), source="template")
+        ref = t.reference_limit
+        G, M = t.base_rate_grid.to_numpy(), t.medical_grid.to_numpy()
+        tot = ref * G + M
+        b = SIZES.index(base)
+        w = book.groupby(book["industry"].astype(str))["exposure"].sum().reindex(list(INDUSTRIES)).fillna(0.0).to_numpy()
+        ok = (tot[:, b] > 0) & (w > 0)
+        prof = (w[ok, None] * tot[ok] / tot[ok, b][:, None]).sum(axis=0) / w[ok].sum() if ok.any() else np.ones(len(SIZES))
+        f = {s: size_rel[s] / prof[j] if prof[j] > 0 else size_rel[s] for j, s in enumerate(SIZES)}
+        br["size"] = {s: 1.0 for s in SIZES}
+        br["grid"] = {k: {s: float(G[i, j] * f[s] * 1000) for j, s in enumerate(SIZES)} for i, k in enumerate(INDUSTRIES)}  # ‰ in the file
+        br["medical_grid"] = {k: {s: float(M[i, j] * f[s]) for j, s in enumerate(SIZES)} for i, k in enumerate(INDUSTRIES)}
+    else:
+        br["size"] = size_rel
+        br.pop("grid", None)
+        br.pop("medical_grid", None)
+        med = br.get("medical", {})
+        if any(float(v) > 0 for v in med.values()):
+            br["medical_grid"] = {k: {s: float(med.get(k, 0.0)) * size_rel[s] for s in SIZES} for k in INDUSTRIES}
+    parts = ["size gradient fitted (the template's industry x size shape kept, both parts)" + (f"; classes without data set to 1: {[s for s in SIZES if s not in sched]}"
                                                        if any(s not in sched for s in SIZES) else "")
              if fit_size else "size-class rates neutral (the fitted headcount factor carries size)"]
     if fit_hc:
@@ -125,10 +148,10 @@ def _scale_industry(data: dict, c: dict[str, float], medical: dict[str, float] |
         br["medical_grid"][k] = {s: v * cm.get(k, 1.0) for s, v in cells.items()}
 
 
-def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=None, name=None, iterations=4):
+def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=None, name=None, iterations=4, credibility=0.25):
     """See :meth:`CalibrationResult.to_rate_table`."""
-    from .price import price
-    from .table import RateTable
+    from ..rating.price import price
+    from ..rating.table import RateTable
 
     t = template if isinstance(template, RateTable) else RateTable.load(template)
     if res.base_severity is None:
@@ -151,7 +174,7 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
                 or rates.loc[k, "scale"] <= 0]
     c_rate = {k: 1.0 if k in unfitted else float(rates.loc[k, "scale"]) for k in INDUSTRIES}
     _scale_industry(data, c_rate)  # both parts, and their industry x size cells (if kept), move with their industry
-    size_note = _size_structure(data, res)
+    size_note = _size_structure(data, res, d)
     _factor_schedules(data, res)
     if bounds is not None:
         data["premium"]["float_floor"], data["premium"]["float_cap"] = float(bounds[0]), float(bounds[1])
@@ -160,8 +183,15 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
 
     pf = _book_from(d)
     ind = pf["industry"].astype(str).to_numpy()
+    _history_per_cell(data, pf, d, table_name)
     expected = res.predict_loss(d, d["headcount"].to_numpy(dtype=np.float64))
     exp_by = pd.Series(expected).groupby(ind).sum()
+    z_by = _industry_credibility(res, t, pf, ind, exp_by, lr, credibility)
+    if z_by is not None:  # blend each industry's expected loss with what the template implies on the same book
+        tp = price(pf, t.with_changes(premium={"min_premium": 0.0}), lift_limits=True)["premium_ex_vat"].to_numpy()
+        implied = pd.Series(tp).groupby(ind).sum() * lr
+        exp_by = pd.Series({k: float(np.exp(z_by[k] * np.log(exp_by[k]) + (1 - z_by[k]) * np.log(implied[k])))
+                            if exp_by[k] > 0 and implied[k] > 0 else float(exp_by[k]) for k in exp_by.index})
     # Balance before the minimum premium: a floor for small units, not a rating variable whose
     # surplus is given back by pricing the other policies below their cost. Both parts scale
     # together, so an industry's premium is proportional to its factor: one step, one to confirm.
@@ -187,6 +217,7 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
     after = pd.Series(final["premium_ex_vat"].to_numpy()).groupby(ind).sum()
     at_min = float((final["premium"].to_numpy() <= min_premium + 1e-9).mean()) if min_premium > 0 else 0.0
     minimum = {"min_premium": min_premium, "share_at_minimum": at_min,
+               "credibility_by_industry": {k: float(v) for k, v in (z_by or {}).items()},
                "medical_share_by_industry": {k: float(rates.loc[k, "medical_share"]) for k in INDUSTRIES},
                "mean_ilf_by_industry": {k: float(rates.loc[k, "mean_ilf"]) for k in INDUSTRIES},
                "loss_ratio_after_minimum": float(exp_by.sum() / after.sum()),
@@ -207,6 +238,55 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
         | minimum,
     }
     return RateTable.from_dict(data, source=table_name)
+
+
+def _history_per_cell(data: dict, pf: pd.DataFrame, d: pd.DataFrame, table_name: str) -> None:
+    """Divide each industry × size cell by the book's mean history factor in it (exposure-weighted).
+
+    The history factor is not in the GLM (experience has no history columns) and its mean differs
+    by size: a large unit's claims against its many expected claims, clipped at the bounds, do not
+    average 1 as a small unit's do. Left in, it would shift premium between size classes of an
+    industry (the off-balance only sets industries); the risk-based builder does the same per cell.
+    """
+    from ..rating.price import price
+    from ..rating.table import RateTable
+
+    t = RateTable.from_dict(copy.deepcopy(data), source=table_name)
+    hist = [f for f in t.factors if f.kind == "history"]
+    if not hist or "history_class" not in price(pf.head(1), t, lift_limits=True).columns:
+        return
+    p = price(pf, t, lift_limits=True)
+    h = p[f"f_{hist[0].name}"].to_numpy(dtype=np.float64)
+    w = d["exposure"].to_numpy(dtype=np.float64)
+    key = [p["industry"].astype(str).to_numpy(), p["size"].astype(str).to_numpy()]
+    m = pd.Series(w * h).groupby(key).sum() / pd.Series(w).groupby(key).sum()
+    br = data["base_rates"]
+    G, M = t.base_rate_grid, t.medical_grid
+    br["grid"] = {k: {s: float(G.loc[k, s] * 1000 / m.get((k, s), 1.0)) for s in SIZES} for k in INDUSTRIES}
+    br["medical_grid"] = {k: {s: float(M.loc[k, s] / m.get((k, s), 1.0)) for s in SIZES} for k in INDUSTRIES}
+    br["size"] = {s: 1.0 for s in SIZES}
+
+
+def _industry_credibility(res, t, pf, ind, exp_by, lr, tau) -> dict | None:
+    """Per industry ``Z = τ² / (τ² + v)``, ``v = Σ x² / (Σ x)²`` of its policy-years' incurred (the
+    relative variance of its total, compound Poisson); ``None`` when ``tau`` is ``None``."""
+    if tau is None:
+        return None
+    if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not 0 < tau <= 10:
+        raise ValidationError(f"to_rate_table: credibility must be the prior sd of an industry's level (a number in (0, 10]) "
+                              f"or None, got {tau!r}")
+    data = res.data
+    if data is None or "incurred" not in data.columns:
+        return None
+    x = data["incurred"].to_numpy(dtype=np.float64)
+    k = data["industry"].astype(str).to_numpy()
+    s1 = pd.Series(x).groupby(k).sum()
+    s2 = pd.Series(x * x).groupby(k).sum()
+    out = {}
+    for name in exp_by.index:
+        v = float(s2.get(name, 0.0) / s1.get(name, 0.0) ** 2) if s1.get(name, 0.0) > 0 else np.inf
+        out[name] = float(tau**2 / (tau**2 + v)) if np.isfinite(v) else 0.0
+    return out
 
 
 def _calibration_meta(res, t, lr, expected, prem0, total_c, size_note, mean_limit, years, model, unfitted) -> dict:
@@ -238,7 +318,7 @@ def _calibration_meta(res, t, lr, expected, prem0, total_c, size_note, mean_limi
 
 def premium_change(res, before, after, book: pd.DataFrame | None = None) -> pd.DataFrame:
     """Premium by industry × size under two tables, and the change."""
-    from .price import price
+    from ..rating.price import price
 
     pf = _book_from(_last_year(res, book))
     a = price(pf, before, lift_limits=True)

@@ -42,7 +42,7 @@ def industry_rates(loss_per_worker: pd.Series, template, book: pd.DataFrame, *, 
     loss_ratio : float
         Target loss ratio to the ex-VAT premium.
     """
-    from .price import price
+    from ..rating.price import price
 
     gross = (1 + template.loadings["vat"]) / loss_ratio
     ref = template.reference_limit

@@ -195,17 +195,24 @@ class CalibrationResult:
 
     # ------------------------------------------------------------------ rate table
     def to_rate_table(self, template, *, target_loss_ratio: float | None = None, bounds: tuple[float, float] | None = None,
-                      book: pd.DataFrame | None = None, name: str | None = None, iterations: int = 4):
+                      book: pd.DataFrame | None = None, name: str | None = None, iterations: int = 4,
+                      credibility: float | None = 0.25):
         """A :class:`~ajx_actuarial.RateTable` from the fitted model, rebalanced to the target loss ratio.
 
         Base rates come from the expected loss per worker-year at base levels (see
-        :func:`ajx_actuarial.rating._to_table.industry_base_rates`); factor schedules from the
+        :func:`ajx_actuarial.estimation._to_table.industry_base_rates`); factor schedules from the
         relativities (template factors matched by column, others added); the size structure is
         re-estimated when ``size`` (or a banded ``headcount``) was fitted and kept from the
         template otherwise; then an off-balance correction per industry on ``book`` (default:
         the calibration data's last year) so that, after the float bounds and before the
         minimum premium, ``Σ expected loss = target_loss_ratio × Σ premium_ex_vat`` in every
         industry (the minimum premium's surplus is reported, not taken from other policies).
+        Each industry's expected loss is blended with what the template implies on the same book
+        (``target_loss_ratio`` × its premium) by credibility ``Z = τ² / (τ² + v)``, ``v`` the
+        relative variance of the industry's incurred (``Σ x² / (Σ x)²`` over its policy-years,
+        compound Poisson), ``τ`` = ``credibility`` (the prior sd of an industry's level, default
+        0.25; ``None``: no blending, the data alone): thin industries stay near the template
+        (``meta.calibration.credibility_by_industry``).
         ``table.data["meta"]`` gets a new description and ``calibration`` metadata (template,
         data, model, size treatment, off-balance factors); :meth:`premium_change` reports the
         change by segment.
@@ -213,7 +220,7 @@ class CalibrationResult:
         from ._to_table import rate_table_from
 
         return rate_table_from(self, template, target_loss_ratio=target_loss_ratio, bounds=bounds, book=book,
-                               name=name, iterations=iterations)
+                               name=name, iterations=iterations, credibility=credibility)
 
     def premium_change(self, before, after, book: pd.DataFrame | None = None) -> pd.DataFrame:
         """Premium by industry × size under two tables, and the change."""
