@@ -41,10 +41,11 @@ def _premium(rows, name):
 @settings(max_examples=60, deadline=None)
 @given(p=policies(), name=st.sampled_from(sorted(TABLES)), more=st.integers(1, 5))
 def test_monotone_in_violations_accidents_deaths_blacklist(p, name, more):
+    known = p["accidents_3y"] > 0 or p["claim_free_years"] > 0  # both 0 is an unknown history: neutral, not claim-free
     worse = [
         {**p, "violations": p["violations"] + more},
         {**p, "blacklisted": True},
-        {**p, "accidents_3y": p["accidents_3y"] + more},
+        {**p, "accidents_3y": p["accidents_3y"] + more} if known else p,
         {**p, "accidents_3y": max(p["accidents_3y"], 1), "deaths_3y": p["deaths_3y"] + more},
         {**p, "claim_free_years": 0, "accidents_3y": max(p["accidents_3y"], 1)} if p["deaths_3y"] == 0 else p,
     ]

@@ -34,10 +34,17 @@ def _factor(spec: dict, row: dict) -> Decimal:
     if kind == "banded":
         v = row.get(spec["column"], 0)
         return D(next((m for b, m in zip(spec["bands"], spec["multipliers"]) if v <= b), spec["multipliers"][-1]))
-    # history: fatal (worst accident) > claim-free years > non-fatal claim last year > 1
+    # history: fatal (worst accident) > claim-free years > non-fatal claim last year > 1; or, exposure-aware,
+    # (k + N)/(k + E) within its bounds on a known history (E = 3 × headcount × claims per worker-year)
     worst, cfy, acc = row.get("max_accident_deaths_3y", 0), row.get("claim_free_years", 0), row.get("accidents_3y", 0)
     if worst > 0 and spec.get("fatal"):
         return D(spec["fatal"][min(0 if worst <= 2 else 1 if worst <= 9 else 2, len(spec["fatal"]) - 1)])
+    if spec.get("basis", "claims") == "expected":
+        if acc == 0 and cfy == 0:
+            return D(1)
+        k, e = D(spec["credibility"]), D(3) * D(row["headcount"]) * D(spec["expected_per_worker"][row["industry"]])
+        lo, hi = (D(x) for x in spec["bounds"])
+        return min(max((k + D(acc)) / (k + e), lo), hi)
     if cfy >= 1 and spec.get("claim_free"):
         return D(spec["claim_free"][min(cfy, len(spec["claim_free"])) - 1])
     if acc > 0:
@@ -60,7 +67,11 @@ def _by_hand(table: str, row: dict) -> float:
         prod *= _factor(spec, row)
     p = t["premium"]
     fl = min(max(prod, D(p["float_floor"])), D(p["float_cap"]))
-    raw = D(row["headcount"]) * (ref * rate / 1000 + med) * size * fl
+    ilf = D(1)
+    spec = t["limits"].get("ilf")
+    if "limit_death" in row and spec is not None:  # a listed limit of the TOML's schedule (no interpolation needed here)
+        ilf = D(spec["factors"][row["industry"]][[float(x) for x in spec["limits"]].index(float(row["limit_death"]))])
+    raw = D(row["headcount"]) * (ref * rate / 1000 * ilf + med) * size * fl
     return float(max(raw, D(p["min_premium"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
@@ -103,8 +114,9 @@ def test_zhejiang_table_by_hand():
                          "headcount": [60, 5], "project_cost": [30_000_000, None], "std_grade": [2, 0], "limit_death": [500_000, 400_000]})
     p = ajx.price(book, j.rate_table())
     # site at the SD18 cover of 500 000: 30 m in the 10-50 m band: 30 000 000 × 0.60‰ × 0.92 (grade 2) = 16 560.00, aggregate 42 m
-    # shop: 5 workers per head, far below the minimum premium -> 500.00
-    assert p["premium"].tolist() == pytest.approx([16_560.00, 500.00], abs=1e-6)
+    # shop: 5 workers per head from the TOML (its risk-based 'other' micro cell at the 400 000 reference limit)
+    shop = _by_hand("construction-shandong-2018", dict(industry="other", size="micro", headcount=5, limit_death=400_000))
+    assert p["premium"].tolist() == pytest.approx([16_560.00, shop], abs=1e-6)
     assert p.loc[0, "limit_annual"] == 42_000_000
     # at the national minimum of 400 000 the SD18 rate scales with the limit (ILF 0.8): 30 m × 0.60‰ × 0.8 × 0.92 = 13 248.00
     assert ajx.price(book.assign(limit_death=400_000), j.rate_table()).loc[0, "premium"] == pytest.approx(13_248.00, abs=1e-6)
@@ -170,21 +182,22 @@ def test_zhejiang_defers_overdue_major_hazards_and_the_totals_move_by_them():
                          "headcount": [40, 5, 12, 7], "rectification": ["overdue_major", "on_time", "late", "overdue_major"],
                          "project_cost": [20_000_000, None, None, None], "limit_death": 500_000})
     eff = ajx.jurisdictions.underwriting_effect(book, z)
-    # premiums by hand: a 20 m × 0.60‰ = 12 000.00 (deferred); b 5 workers -> minimum 500.00; c per head from the TOML
-    # (the table has no rectification factor); d 7 workers -> minimum 500.00 (deferred)
-    c = _by_hand("construction-shandong-2018", dict(industry="transport", size="small", headcount=12))
-    assert eff.loc["offered", "premium"] == pytest.approx(12_000.00 + 500.00 + c + 500.00, abs=1e-6)
-    assert eff.loc["insured", "premium"] == pytest.approx(500.00 + c, abs=1e-6)
-    assert eff.loc["change", "premium"] == pytest.approx(-12_500.00, abs=1e-6)
+    # premiums by hand: a 20 m × 0.60‰ = 12 000.00 (deferred); b, c, d per head from the TOML at its 500 000 reference
+    # limit (the table has no rectification factor; d deferred)
+    b, c, d = (_by_hand("construction-shandong-2018", dict(industry=i, size="small", headcount=h))
+               for i, h in (("other", 5), ("transport", 12), ("other", 7)))
+    assert eff.loc["offered", "premium"] == pytest.approx(12_000.00 + b + c + d, abs=1e-6)
+    assert eff.loc["insured", "premium"] == pytest.approx(b + c, abs=1e-6)
+    assert eff.loc["change", "premium"] == pytest.approx(-(12_000.00 + d), abs=1e-6)
     assert eff.loc["change", "policies"] == -2 and eff.loc["change", "workers"] == -47
     # one inspection per unit at 5 000 (the bundle's assumption): 20 000 offered, 10 000 insured
     assert eff.loc["offered", "prevention_required"] == 20_000 and eff.loc["insured", "prevention_required"] == 10_000
-    assert eff.loc["change", "prevention_budget"] == pytest.approx(-0.20 * 12_500.00 / 1.06)
+    assert eff.loc["change", "prevention_budget"] == pytest.approx(-0.20 * (12_000.00 + d) / 1.06)
     # the expected loss removed is the deferred units' own (exact engine, same table)
     t = z.rate_table()
     gone = ajx.expected_loss(ajx.price(book[book["rectification"] == "overdue_major"], t))["expected_loss"].sum()
     assert eff.loc["change", "expected_loss"] == pytest.approx(-gone, rel=1e-12)
-    assert eff.loc["deferred, once rectified", "premium"] == pytest.approx(12_500.00, abs=1e-6)
+    assert eff.loc["deferred, once rectified", "premium"] == pytest.approx(12_000.00 + d, abs=1e-6)
 
 
 def test_beijing_2017_rates_are_risk_based_on_the_beijing_book():
@@ -199,23 +212,24 @@ def test_beijing_2017_rates_are_risk_based_on_the_beijing_book():
 
 def test_beijing_2026_fast_payment_cases_match_the_loss_model():
     """S01: accidents with >= 2 deaths get a fast/advance payment within 48 h. The simulated number of
-    policy-years with such an accident equals its exact expectation under the loss model,
-    Σ_i 1 − exp(−λ_i · P(D >= 2)) with λ_i = fatal rate × headcount × risk relativity (Poisson counts, no
-    frailty in the default model; every unit has >= 2 workers so the headcount cap never binds below 2),
-    within 4 Monte Carlo standard errors."""
+    policy-years with such an accident equals its exact expectation under the loss model (process risk only),
+    Σ_i 1 − (1 + λ_i P(D >= 2) / r)^(−r) with λ_i = fatal rate × headcount × the model's relativity, r = 1/cv²
+    (negative binomial counts thinned to the accidents with two or more deaths stay negative binomial; every
+    unit has >= 2 workers so the headcount cap never binds below 2), within 4 Monte Carlo standard errors."""
     import numpy as np
 
     book = ajx.synth.portfolio(3000, rng=4, industry_mix={"coal_mine": 0.5, "construction": 0.5})
     book = book[book["headcount"] >= 2].reset_index(drop=True)
     priced = ajx.price(book, "national-2025")
     years = 1500
-    fp = ajx.jurisdictions.load("beijing-2026").fast_payments(ajx.simulate(priced, years, rng=5, events=True))
+    m = ajx.LossModel.default().process_only()
+    fp = ajx.jurisdictions.load("beijing-2026").fast_payments(ajx.simulate(priced, years, rng=5, events=True, model=m))
     assert fp.summary["min_deaths"] == 2 and fp.summary["hours"] == 48 and len(fp.by_year) == years
-    m = ajx.LossModel.default()
-    assert m.frailty_cv == 0
     p2 = float(np.asarray(m.cluster)[2:].sum())
-    lam = m.rates()["fatal"].reindex(priced["industry"].astype(str)).to_numpy() * priced["headcount"] * priced["risk_relativity"]
-    exact = float((1 - np.exp(-lam * p2)).sum())
+    rel = m.relativity(ajx.validate_portfolio(priced))
+    lam = m.rates()["fatal"].reindex(priced["industry"].astype(str)).to_numpy() * priced["headcount"].to_numpy() * rel
+    r = 1 / m.frailty_cv**2
+    exact = float((1 - (1 + lam * p2 / r) ** -r).sum())
     se = fp.by_year["cases"].std(ddof=1) / np.sqrt(years)
     assert abs(fp.summary["mean_cases"] - exact) < 4 * se, (fp.summary["mean_cases"], exact, se)
     assert 0 < fp.summary["share_of_insured_loss"] < 1 and fp.summary["p99_amount"] >= fp.summary["mean_amount"]

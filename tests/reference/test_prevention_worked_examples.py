@@ -28,17 +28,20 @@ def test_coal_mine_300_workers_under_xinzhou():
 
 def test_coal_mine_300_workers_at_the_risk_based_premium():
     """At the risk-based national-2025 premium (pure risk / (1 − loadings)) the same mine pays
-    52 508.82 (tests/reference/test_price_hand_computed.py, P01); Xinzhou's 33 000 CNY of mandated
-    services would need 66.6 % of its ex-VAT premium, more than three times the 21 % national cap:
-    the mandate, not the rate, is what a coal mine's prevention budget cannot carry."""
+    129 559.62 (tests/reference/test_price_hand_computed.py, P01: the re-anchored model's disabilities
+    raised it from 52 508.82); Xinzhou's 33 000 CNY of mandated services would need 27.0 % of its
+    ex-VAT premium, still above the 21 % national cap: at the 21 % cap the mine's budget is 25 667.47
+    and 7 332.53 of the mandate is unfunded."""
     mine = pd.DataFrame({"policy_id": [1], "industry": ["coal_mine"], "size": ["medium"], "headcount": [300], "limit_death": [500_000]})
     priced = ajx.price(mine, "national-2025")
-    assert priced.loc[0, "premium"] == 52_508.82
+    assert priced.loc[0, "premium"] == 129_559.62
     res = ajx.prevention.assess(priced, rules="xinzhou-2024", fee_ratio=0.21)
     r = res.by_policy.loc[0]
     assert r["required_cost"] == 33_000.00 and not r["funded"]
-    assert res.by_segment.loc[("coal_mine", "medium"), "break_even_fee_ratio"] == pytest.approx(33_000 / (52_508.82 / 1.06))
-    assert 33_000 / (52_508.82 / 1.06) > 3 * 0.21
+    assert round(r["budget"], 2) == round(0.21 * 129_559.62 / 1.06, 2) == 25_667.47
+    assert round(r["shortfall"], 2) == 7_332.53
+    assert res.by_segment.loc[("coal_mine", "medium"), "break_even_fee_ratio"] == pytest.approx(33_000 / (129_559.62 / 1.06))
+    assert 0.21 < 33_000 / (129_559.62 / 1.06) < 0.30
 
 
 def test_beijing_median_sme_under_2017_rule():

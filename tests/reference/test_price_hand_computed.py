@@ -100,15 +100,23 @@ def _reference_premium(row, t):
         elif kind == "boolean":
             m = spec["true"] if getattr(row, spec["column"]) else spec.get("false", 1.0)
         else:  # history: graded on the worst single accident (default: the 3-year total)
-            m = 1.0
+            m = D(1)
             worst = getattr(row, "max_accident_deaths_3y", row.deaths_3y)
             if row.deaths_3y > 0:
                 grade = 0 if worst <= 2 else (1 if worst <= 9 else 2)
-                m = spec["fatal"][grade]
+                m = D(spec["fatal"][grade])
+            elif spec.get("basis", "claims") == "expected":
+                # claims against the unit's expected claims: (k + N)/(k + E), E = 3 × headcount × claims per
+                # worker-year of its industry, within the bounds; an unknown history (no claim, no claim-free year) is 1
+                if row.accidents_3y > 0 or row.claim_free_years > 0:
+                    k = D(spec["credibility"])
+                    e = D(3) * D(int(row.headcount)) * D(spec["expected_per_worker"][row.industry])
+                    lo, hi = (D(x) for x in spec["bounds"])
+                    m = min(max((k + D(int(row.accidents_3y))) / (k + e), lo), hi)
             elif row.claim_free_years >= 1:
-                m = spec["claim_free"][min(row.claim_free_years, len(spec["claim_free"])) - 1]
+                m = D(spec["claim_free"][min(row.claim_free_years, len(spec["claim_free"])) - 1])
             elif row.accidents_3y > 0:
-                m = spec["nonfatal_claim"]
+                m = D(spec["nonfatal_claim"])
         prod *= D(m)
     p = t["premium"]
     fl = min(max(prod, D(p["float_floor"])), D(p["float_cap"]))
@@ -144,30 +152,35 @@ def test_every_table_matches_row_wise_reference_to_the_cent(name):
 
 # Hand-worked values, national-2025 (numbers read off the TOML: limit-part base rate ‰ of the
 # reference limit 400 000 by industry × size cell, the industry's ILF, the medical charge per head,
-# neutral headcount factor 1.00, floating factors):
+# neutral headcount factor 1.00, floating factors; the history factor compares a unit's claims N of
+# three years with its expected claims E = 3 × headcount × the industry's claims per worker-year,
+# (4 + N)/(4 + E) within [0.70, 1.30]; a fatal accident takes the Fuyang surcharge):
 HAND = {
-    # coal medium 300 workers, 500k, no history: limit part 400 000 × 0.169159‰ = 67.6636 × ILF(500k) 1.25 = 84.5795;
-    # + medical 90.4499 = 175.0294 per head; × 300 = 52 508.82
-    "P01": 52_508.82,
-    # coal large 1500, 800k: 67.6636 × ILF 2.00 = 135.3272 + 90.4499 = 225.7771 per head; × 1500 = 338 665.65;
-    # × float 0.90 (3+ years claim-free) × 0.90 (grade 1) = 0.81 -> 274 319.1765 -> 274 319.18
-    "P02": 274_319.18,
-    # fireworks micro 8: 400 000 × 0.169420‰ = 67.768 + 48.2439 = 116.0119 per head; × 8 = 928.0952; × 0.95 (1 year claim-free) = 881.69
-    "P05": 881.69,
-    # fishing micro 3: 400 000 × 0.381469‰ = 152.5876 + 49.6049 = 202.1925 per head; × 3 = 606.5775 -> 606.58
-    "P10": 606.58,
-    # other micro 5: 400 000 × 0.033292‰ = 13.3168 + 34.1620 = 47.4788; × 5 = 237.394; × (0.90 × 0.96) = 205.11 -> minimum premium 500.00
-    "P11": 500.00,
+    # coal medium 300 workers, 500k, history unknown (no claim, no claim-free year: 1.00): limit part
+    # 400 000 × 0.654503‰ = 261.8012 × ILF(500k) 1.25 = 327.2515; + medical 104.6139 = 431.8654 per head; × 300 = 129 559.62
+    "P01": 129_559.62,
+    # coal large 1500, 800k: 400 000 × 0.563893‰ = 225.5572 × ILF 2.00 = 451.1144 + 90.1310 = 541.2454 per head; × 1500 =
+    # 811 868.10; history 3 claim-free years: E = 3 × 1500 × 0.021522 = 96.849, 4 / 100.849 = 0.0397 -> bound 0.70;
+    # × grade 1 0.90 = 0.63 -> float floor 0.70 -> 568 307.67
+    "P02": 568_307.67,
+    # fireworks micro 8: 400 000 × 0.576216‰ = 230.4864 + 51.5307 = 282.0171 per head; × 8 = 2 256.1368;
+    # one claim-free year: E = 3 × 8 × 0.011322 = 0.271728, 4 / 4.271728 = 0.936389 -> 2 112.62
+    "P05": 2_112.62,
+    # fishing micro 3, history unknown: 400 000 × 0.771325‰ = 308.53 + 48.0773 = 356.6073 per head; × 3 = 1 069.8219 -> 1 069.82
+    "P10": 1_069.82,
+    # other micro 5: 400 000 × 0.290225‰ = 116.09 + 36.0571 = 152.1471; × 5 = 760.7355; claim-free: E = 3 × 5 × 0.007804
+    # = 0.11706, 4 / 4.11706 = 0.971567; × grade 3 0.96 = 0.932704 -> 709.54 (above the 500 minimum premium)
+    "P11": 709.54,
     # hazchem medium 450, 600k: float 1.10 (fatal) × 0.96 × 1.10 × 1.10 × 1.15 = 1.469424 -> capped 1.30;
-    # 400 000 × 0.089148‰ = 35.6592 × ILF 1.5 = 53.4888 + 47.6681 = 101.1569; × 450 = 45 520.605; × 1.30 = 59 176.79
-    "P04": 59_176.79,
-    # transport micro 11, 12 deaths in one accident (major+): 400 000 × 0.206994‰ = 82.7976 + 46.6393 = 129.4369;
-    # × 11 = 1 423.8059; × 1.30 = 1 850.95
-    "P09": 1_850.95,
+    # 400 000 × 0.389963‰ = 155.9852 × ILF 1.5 = 233.9778 + 45.7767 = 279.7545; × 450 = 125 889.525; × 1.30 = 163 656.38
+    "P04": 163_656.38,
+    # transport micro 11, 12 deaths in one accident (major+): 400 000 × 0.595491‰ = 238.1964 + 54.9795 = 293.1759;
+    # × 11 = 3 224.9349; × 1.30 = 4 192.42
+    "P09": 4_192.42,
     # fishing small 40, 1.5m: 12 deaths in 3 years but the worst accident killed 2 (general, 1.10, not major+ 1.30);
-    # ILF(1.5m) between 1.4m (2.8236593200) and 1.6m (2.8613562834): 2.8425078017; 400 000 × 0.383690‰ = 153.476
-    # × 2.8425078017 = 436.2567 + 49.6049 = 485.8616 per head; × 40 = 19 434.465; × 1.10 = 21 377.91
-    "P15": 21_377.91,
+    # ILF(1.5m) between 1.4m (3.0785887894) and 1.6m (3.2003401013): 3.13946444535; 400 000 × 0.688363‰ = 275.3452
+    # × 3.13946444535 = 864.4365 + 42.7788 = 907.2153 per head; × 40 = 36 288.6106; × 1.10 = 39 917.47
+    "P15": 39_917.47,
 }
 
 
@@ -175,10 +188,12 @@ def test_hand_worked_national_2025():
     priced = ajx.price(_book(), "national-2025").set_index("policy_id")
     for pid, want in HAND.items():
         assert priced.loc[pid, "premium"] == pytest.approx(want, abs=0.005), pid
-    assert priced.loc["P11", "min_premium_applied"]
+    assert not priced.loc["P11", "min_premium_applied"]
+    assert priced.loc["P02", "float_factor"] == 0.70 and priced.loc["P02", "f_claim_history"] == 0.70
     assert priced.loc["P04", "float_factor"] == 1.30
     assert priced.loc["P04", "float_raw"] == pytest.approx(1.10 * 0.96 * 1.10 * 1.10 * 1.15)
     assert priced.loc["P15", "f_claim_history"] == 1.10 and priced.loc["P09", "f_claim_history"] == 1.30
+    assert str(priced.loc["P01", "history_class"]) == "unknown" and str(priced.loc["P05", "history_class"]) == "claim-free"
 
 
 def test_decomposition_columns_multiply_back():

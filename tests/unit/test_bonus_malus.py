@@ -83,8 +83,9 @@ def test_balanced(m12):
 
 
 def test_history_factor_chain_agrees_with_pricing():
-    t = RateTable.load("national-2025")
-    b = t.bonus_malus()
+    t = RateTable.load("national-2025")  # exposure-aware: the chain of a 100-worker 'other' unit, E = 3 × 100 × its rate
+    lam = 100 * t.factors[[f.kind for f in t.factors].index("history")].spec["expected_per_worker"]["other"]
+    b = t.bonus_malus(lam)
     assert b.n_classes == 1 + 5 + 25 + 125
     assert b.relativities[b.start] == 1.0
     # simulate trajectories, then price the implied history columns with the rate table

@@ -22,8 +22,9 @@ def test_industries_cover_contract_codes():
     assert tuple(ind.index) == ref.INDUSTRIES
     assert ind.loc["coal_mine", "name_zh"] == "煤矿"
     assert not ind.loc["other", "mandatory"] and ind.loc["fishing", "mandatory"]
-    # DOMAIN.md §6.5 table
-    assert ind.loc["fishing", "deaths_per_100k"] == 15 and ind.loc["coal_mine", "medical_per_100"] == 2.0
+    # DOMAIN.md §3.4 table (the market's rates); the loss model's frequencies are in loss_model/default.toml
+    assert ind.loc["fishing", "base_rate_permille"] == 1.2 and ind.loc["coal_mine", "base_rate_permille_high"] == 1.2
+    assert "deaths_per_100k" not in ind.columns
 
 
 def test_disability_table_a_and_mean_payout():
@@ -59,5 +60,5 @@ def test_accident_grade_shares():
 
 def test_loaders_return_copies():
     a = ref.industries()
-    a.loc["coal_mine", "deaths_per_100k"] = -1
-    assert ref.industries().loc["coal_mine", "deaths_per_100k"] == 6
+    a.loc["coal_mine", "base_rate_permille"] = -1
+    assert ref.industries().loc["coal_mine", "base_rate_permille"] == 0.8

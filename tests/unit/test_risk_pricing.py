@@ -92,17 +92,23 @@ def test_adequacy_flags_every_segment_of_a_table_cut_to_sixty_percent(national_b
     for k in ("grid", "medical_grid"):
         cut[k] = {i: {s: 0.6 * v for s, v in cells.items()} for i, cells in br[k].items()}
     res = ajx.adequacy(national_book, t.with_changes(base_rates=cut))
-    assert res.by_segment["below_risk"].all()
+    seg = res.by_segment
+    assert seg.loc[~seg["thin"], "below_risk"].all() and not seg.loc[seg["thin"], "below_risk"].any()
     s = res.summary
     assert s["rated_premium"] / s["risk_premium"] == pytest.approx(0.6, abs=0.02)
-    assert res.summary["flagged_segments"] == res.summary["segments"]
+    assert s["flagged_segments"] == s["segments"] - s["thin_segments"] > 0
 
 
 @pytest.mark.parametrize("name", TABLES)
 def test_adequacy_flags_no_segment_of_a_packaged_table_on_its_default_book(name):
+    """A risk-based table on a fresh book of its market: its loss ratio is the permissible one, and at most a
+    few segments (5 %, 2 % of premium) are flagged — the model relativity follows each unit's own history,
+    which the table's class-based or clipped history factor cannot, so a segment's mix of histories can put
+    it below cost by more than its standard error."""
     res = ajx.adequacy(_book(name, n=40_000, seed=5), name)
-    assert res.summary["flagged_segments"] == 0, res.flagged
-    assert abs(res.summary["implied_loss_ratio"] - res.summary["permissible_loss_ratio"]) <= 0.02
+    s = res.summary
+    assert s["flagged_segments"] <= 0.05 * s["segments"] and s["flagged_premium_share"] <= 0.02, res.flagged
+    assert abs(s["implied_loss_ratio"] - s["permissible_loss_ratio"]) <= 0.02
 
 
 def test_adequacy_result_and_bad_input(national_book):
@@ -123,7 +129,7 @@ def test_adequacy_result_and_bad_input(national_book):
     else:
         assert zh.axes[0].get_title() == fig.axes[0].get_title()
     assert "implied loss ratio" in res._repr_html_()
-    with pytest.raises(ajx.ValidationError, match="relativity must be 'book', 'table' or None"):
+    with pytest.raises(ajx.ValidationError, match="relativity must be 'model', 'table' or None"):
         ajx.adequacy(national_book.head(10), "national-2025", relativity="x")
     with pytest.raises(ajx.ValidationError, match=r"tolerance must be in \[0, 1\)"):
         ajx.adequacy(national_book.head(10), "national-2025", tolerance=1.5)

@@ -51,7 +51,7 @@ def bms(
     from ..rating import RateTable
 
     t = RateTable.load(table)
-    b = t.bonus_malus()
+    b = t.bonus_malus(lam)
     summ = b.summary(lam, shape).groupby("relativity", as_index=False)["stationary"].sum()
     gamma = f", gamma shape {shape}" if shape else ""
     out.print(frame_table(summ, title=f"{t.name}: stationary mass by relativity (λ = {lam}{gamma})", float_fmt="{:.4f}"))

@@ -183,7 +183,8 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
 
     pf = _book_from(d)
     ind = pf["industry"].astype(str).to_numpy()
-    _history_per_cell(data, pf, d, table_name)
+    if "size" in res.factors:  # the fitted size gradient is net of history: divide the history factor's mean out of each cell
+        _history_per_cell(data, pf, d, table_name)
     expected = res.predict_loss(d, d["headcount"].to_numpy(dtype=np.float64))
     exp_by = pd.Series(expected).groupby(ind).sum()
     z_by = _industry_credibility(res, t, pf, ind, exp_by, lr, credibility)

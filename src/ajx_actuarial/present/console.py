@@ -48,8 +48,10 @@ def frame_table(df: pd.DataFrame, title: str | None = None, float_fmt: str | Non
     t = Table(title=escape_markup(title, 200) if title else None, show_lines=False)
     for c in d.columns:
         num = pd.api.types.is_numeric_dtype(d[c].dtype)
-        t.add_column(escape_markup(c), justify="right" if num else "left", overflow="fold" if wrap and not num else "ellipsis",
-                     no_wrap=not (wrap and not num))
+        if wrap and not num:
+            t.add_column(escape_markup(c), justify="left", overflow="fold")
+        else:
+            t.add_column(escape_markup(c), justify="right" if num else "left")
     for row in d.head(max_rows).itertuples(index=False):
         t.add_row(*[_cell(v, float_fmt, wrap) for v in row])
     if len(d) > max_rows:

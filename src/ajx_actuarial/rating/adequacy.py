@@ -44,8 +44,10 @@ class AdequacyResult:
         ``filed_premium`` (gross, after the minimum premium), ``filed_ex_vat``, ``rated_premium`` (gross, the
         table's rates before the minimum), ``expected_loss`` (exact, per year), ``risk_premium``,
         ``ratio`` (rated / risk), ``implied_loss_ratio`` (expected loss / ex-VAT filed premium),
-        ``thin`` (fewer than ``min_policies`` policies: not flagged), ``below_risk`` (the flag:
-        ``ratio < 1 − tolerance`` on a segment that is not thin).
+        ``ratio_se`` (standard error of the ratio over the segment's units), ``thin`` (fewer than
+        ``min_policies`` policies: not flagged), ``below_risk`` (the flag: ``ratio < 1 − tolerance``
+        and ``ratio + 2 ratio_se < 1`` — below cost by more than the tolerance and by more than its
+        units' mix explains — on a segment that is not thin).
     summary : dict
         Book totals: premiums, expected loss, permissible and implied loss ratio, flagged
         segments and their share of premium.
@@ -125,7 +127,9 @@ def adequacy(book: pd.DataFrame, table, model=None, by=None, *, relativity: str 
         A segment is flagged when rated / risk premium < 1 − tolerance (default 5 %: within a
         segment, the mix of headcounts — deaths are capped at the headcount, so a one-worker unit
         carries less risk per worker — and of floating factors moves the ratio of a risk-based
-        table by a few per cent in small segments; a price war cuts 15 % or more).
+        table by a few per cent in small segments; a price war cuts 15 % or more) and the ratio is
+        below 1 by more than two standard errors of its units' mix (a unit's model relativity
+        follows its own history, which the table's clipped float factor cannot).
     limit_bands : upper bounds of the limit bands (CNY)
     min_policies : int
         Segments with fewer policies are ``thin``: shown, never flagged (default 30). A segment of
@@ -182,9 +186,13 @@ def adequacy(book: pd.DataFrame, table, model=None, by=None, *, relativity: str 
     seg = frame.groupby(cols, observed=True).sum()
     seg["risk_premium"] = seg["expected_loss"] * g
     seg["ratio"] = seg["rated_premium"] / seg["risk_premium"]
+    # standard error of the ratio estimator over the segment's units: how much of the gap its units' mix explains
+    r_unit = frame[cols].merge(seg["ratio"], left_on=cols, right_index=True, how="left")["ratio"].to_numpy()
+    dev = (frame["rated_premium"].to_numpy() - r_unit * frame["expected_loss"].to_numpy() * g) ** 2
+    seg["ratio_se"] = np.sqrt(pd.Series(dev).groupby([frame[c] for c in cols], observed=True).sum().to_numpy()) / seg["risk_premium"].to_numpy()
     seg["implied_loss_ratio"] = seg["expected_loss"] / seg["filed_ex_vat"]
     seg["thin"] = seg["policies"] < min_policies
-    seg["below_risk"] = (seg["ratio"] < 1 - tolerance) & ~seg["thin"]
+    seg["below_risk"] = (seg["ratio"] < 1 - tolerance) & (seg["ratio"] + 2 * seg["ratio_se"] < 1) & ~seg["thin"]
     flagged = seg[seg["below_risk"]]
     summary = {
         "table": t.name, "policies": int(len(priced)), "filed_premium": float(frame["filed_premium"].sum()),

@@ -282,7 +282,7 @@ class BonusMalus:
 
     # ------------------------------------------------------------------ tables
     @classmethod
-    def from_history_factor(cls, table) -> "BonusMalus":
+    def from_history_factor(cls, table, lam: float | None = None) -> "BonusMalus":
         """The accident-history factor of a :class:`RateTable` as a Markov chain.
 
         State = the outcomes of the last three policy years (``U`` unknown before entry,
@@ -290,7 +290,9 @@ class BonusMalus:
         3-9, >= 10 deaths). The relativity of each state is the table's own history factor
         (the pricing code path), so the chain and the pricing agree exactly; a new policy
         enters at ``UUU`` (no history, factor 1). Deaths over three years are represented by
-        the worst year's grade.
+        the worst year's grade. An exposure-aware factor (``basis = "expected"``) depends on the
+        unit's expected claims: give ``lam`` (expected claims a year; ``E = 3 lam``); a claim year
+        counts as one claim (the chain's outcomes are per year).
         """
         from .factors import history_multiplier
 
@@ -317,6 +319,13 @@ class BonusMalus:
                 trailing += 1
             cfy.append(trailing)
         frame = pd.DataFrame({"accidents_3y": acc, "deaths_3y": deaths, "max_accident_deaths_3y": deaths, "claim_free_years": cfy})
+        if spec.get("basis", "claims") == "expected":
+            if lam is None:
+                raise ValidationError(f"rate table {table.name!r}: its history factor compares claims with expected claims; "
+                                      f"give lam (expected claims a year of the unit, > 0)")
+            lam = _check_lam(lam, f"rate table {table.name!r}")
+            spec = {**spec, "expected_per_worker": {"other": float(lam)}}
+            frame = frame.assign(industry="other", headcount=1)
         rel = history_multiplier(frame, spec)
         rules = np.array([[index[s[1:] + (o,)] for o in outcomes] for s in states], dtype=np.int64)
         return cls(rel, start=index[("U", "U", "U")], rules=rules, severity=None, labels=["".join(s) for s in states])._with_history_outcomes()

@@ -269,11 +269,12 @@ class RateTable:
         ld = self.loadings
         return 1.0 - sum(ld.get(k, 0.0) for k in ("prevention_fee", "commission", "admin", "profit", "levy"))
 
-    def bonus_malus(self):
-        """The accident-history factor expressed as a :class:`~ajx_actuarial.rating.BonusMalus`."""
+    def bonus_malus(self, lam: float | None = None):
+        """The accident-history factor expressed as a :class:`~ajx_actuarial.rating.BonusMalus` (``lam``: the unit's
+        expected claims a year, needed by an exposure-aware factor)."""
         from .bonus_malus import BonusMalus
 
-        return BonusMalus.from_history_factor(self)
+        return BonusMalus.from_history_factor(self, lam)
 
     def describe(self) -> list[tuple[str, pd.DataFrame]]:
         """Titled frames for display (``ajx tables show NAME``)."""

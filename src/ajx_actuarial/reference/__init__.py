@@ -3,8 +3,8 @@
 Each loader returns a fresh :class:`pandas.DataFrame` (callers may modify it freely).
 
 >>> from ajx_actuarial import reference
->>> float(reference.industries().loc["coal_mine", "deaths_per_100k"])
-6.0
+>>> float(reference.industries().loc["coal_mine", "base_rate_permille"])
+0.8
 >>> reference.income(2024, "beijing")
 92464.0
 """
@@ -123,10 +123,9 @@ def _read(name: str, index: str | None) -> pd.DataFrame:
 
 
 def industries() -> pd.DataFrame:
-    """Industry codes with Chinese names, mandatory flag, default frequencies and base rates.
-
-    Frequencies per DOMAIN.md §6.5 (deaths and permanent disabilities per 100 000 worker-years,
-    medical-only claims per 100 workers); base rates in ‰ of the per-person limit (§3.4).
+    """Industry codes with Chinese names, mandatory flag and the market's base rates in ‰ of the
+    per-person limit (DOMAIN.md §3.4: low, default, high). The loss model's frequencies are in
+    ``reference/data/loss_model/default.toml`` (:meth:`ajx_actuarial.LossModel.sources`).
     """
     return _read("industries.csv", "code").copy()
 
@@ -203,7 +202,7 @@ def accident_grades() -> pd.DataFrame:
 
 
 _DATASETS = {
-    "industries": (industries, "industry codes, names, default frequencies and base rates (DOMAIN.md §3.4, §6.5)"),
+    "industries": (industries, "industry codes, names and the market's base rates (DOMAIN.md §3.4)"),
     "size_classes": (size_classes, "NBS 2017 enterprise size classes (DOMAIN.md §2.2)"),
     "sub_sectors": (sub_sectors, "sub-sector codes inside the ten industries, with parent (seeds S00-S04)"),
     "disability_tables": (disability_tables, "disability-grade payout shares, tables A/B/C (DOMAIN.md §4.4)"),
