@@ -46,6 +46,7 @@ def sections(table: RateTable, old: RateTable, record: dict, preset: str) -> str
         "[limits]",
         f"min_limit_death = {old.min_limit_death:.0f}",
         f"reference_limit = {lim['reference_limit']:.0f}       # base rates below are per head at this per-person limit",
+        *([f'sub_limits = "{old.data["limits"]["sub_limits"]}"'] if "sub_limits" in old.data["limits"] else []),
         "",
         "[limits.ilf]",
         "# Increased-limit factors of the limit part (deaths, disabilities, rescue/legal, third party), per industry, from the exact",

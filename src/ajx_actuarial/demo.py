@@ -27,7 +27,7 @@ from . import jurisdictions as _jurisdictions
 from . import stress as _stress
 from . import synth
 from .errors import ValidationError
-from .losses import simulate
+from .losses import LossModel, simulate
 from .present import (fmt_millions, fmt_pct, portfolio_summary_table, premium_summary_table, progress_bar, segment_table,
                       stress_table)
 from .prevention import assess
@@ -143,6 +143,12 @@ def _write_jurisdiction(run: RunFolder, con: Console, j, offered, uw, ctx: dict)
 def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress_years, seed, table, fee, lang, ctx, j) -> dict:
     run.write_table(book, "portfolio.parquet")
     con.print(portfolio_summary_table(book, lang))
+    model = LossModel.default()
+    check = model.check(book)
+    run.write_table(check, "model_check.parquet")
+    con.print(f"loss model: {int(check['ok'].sum())} of {len(check)} public anchors met on this book (ajx model check); "
+              f"{check.set_index('figure').loc['disabilities per death (book)', 'model']:.1f} disabilities per death, "
+              f"gross premium needed {check.attrs['premium_per_worker']:,.0f} CNY per worker a year")
     run.write_table(priced, "priced.parquet")
     con.print(premium_summary_table(priced, title=f"Premium by industry, table {table}", lang=lang))
     with con.status("rate adequacy audit (exact expected loss) ..."):
@@ -157,8 +163,10 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
         sim = simulate(priced, years, rng=seed, progress=cb)
     run.write_table(sim.annual.reset_index(), "simulation.parquet")
     s = sim.summary()["value"]
-    con.print(f"simulation: mean insured loss {fmt_millions(s['mean insured loss'])}, VaR 99.5 % {fmt_millions(s['VaR 99.5 % insured'])}, "
-              f"mean loss ratio {fmt_pct(s['mean loss ratio (ex VAT)'])} of ex-VAT premium")
+    con.print(f"simulation: mean insured loss {fmt_millions(s['mean insured loss'])}, VaR 99.5 % {fmt_millions(s['VaR 99.5 % insured'])} "
+              f"({s['VaR 99.5 % / mean']:.2f} × the mean; systemic year effect and parameter uncertainty included), "
+              f"mean loss ratio {fmt_pct(s['mean loss ratio (ex VAT)'])} of ex-VAT premium; VaR − mean = "
+              f"{fmt_pct(s['(VaR 99.5 % − mean) / premium ex VAT'])} of ex-VAT premium beside C-ROSS's 20.3 % liability premium-risk factor")
 
     prev = assess(priced, rules=ctx["rules"], pooling=ctx["pooling"], **ctx["assess"])
     run.write_table(prev.by_policy, "prevention.parquet")
@@ -179,7 +187,13 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
         "premium": float(priced["premium"].sum()), "premium_ex_vat": float(priced["premium_ex_vat"].sum()),
         "prevention_budget": float(priced["prevention_budget"].sum()),
         "simulation": {"years": years, "mean_insured_loss": sim.mean(), "var_995": sim.var(0.995), "tvar_99": sim.tvar(0.99),
+                       "var_995_over_mean": sim.var(0.995) / sim.mean(), "premium_ex_vat": float(priced["premium_ex_vat"].sum()),
+                       "unexpected_over_premium": (sim.var(0.995) - sim.mean()) / float(priced["premium_ex_vat"].sum()),
+                       "cross_premium_factor": 0.203, "year_cv": model.year_cv, "parameter_cv": dict(model.parameter_cv),
                        "mean_loss_ratio": float(sim.loss_ratio().mean()), "limits": str(sim.provenance.get("limits", "as priced"))},
+        "model": {"name": model.name, "anchors_met": int(check["ok"].sum()), "anchors": int(len(check)),
+                  "premium_per_worker": float(check.attrs["premium_per_worker"]),
+                  "disabilities_per_death": float(check.set_index("figure").loc["disabilities per death (book)", "model"])},
         "prevention": {**{k: v for k, v in prev.summary.items() if isinstance(v, (int, float, str))},
                        "fee_ratio": fee, "fee_source": f"loadings.prevention_fee of rate table {table}"},
         "stress": {"scenarios": SCENARIOS, "years": stress_years, "fee_ratio_default": sset.defaults.get("fee_ratio", fee)},

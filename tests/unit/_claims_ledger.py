@@ -60,10 +60,19 @@ def register(n: int, years: range, *, rng: int, upgrade: float = 0.15) -> pd.Dat
     return pd.concat(out, ignore_index=True)
 
 
+# This fixture's own truth: the DOMAIN.md §6.5 frequencies (deaths, disabilities per 100 000, medical per 100),
+# independent of the package's loss model, which the development tests do not need.
+FREQUENCIES = pd.DataFrame({
+    "deaths_per_100k": [6, 10, 3, 6, 3, 3, 5, 8, 15, 1],
+    "disabilities_per_100k": [18, 30, 9, 15, 8, 10, 15, 16, 20, 4],
+    "medical_per_100": [2.0, 2.0, 1.0, 1.0, 0.8, 1.5, 1.5, 1.0, 1.0, 0.7],
+}, index=list(ajx.reference.INDUSTRIES))
+
+
 def ledger(reg: pd.DataFrame, *, rng: int, report_days: float = 180.0, scale: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(ledger, truth) for the register ``reg``; ``scale`` multiplies every frequency."""
     g = np.random.default_rng(rng)
-    ind = ajx.reference.industries()
+    ind = FREQUENCIES
     rel = reg["size"].astype(str).map(SIZE).to_numpy() * reg["std_grade"].map(GRADE).to_numpy()
     expo = reg["exposure"].to_numpy(dtype=float) * rel * scale
     i = reg["industry"].astype(str)

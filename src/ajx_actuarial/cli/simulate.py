@@ -37,8 +37,10 @@ def simulate(
     seed: int = seed_option(),
     output: Optional[Path] = output_option(f"Annual results ({TABLE_SUFFIXES})."),
     limits: Optional[str] = typer.Option(None, "--limits", help="fixed:AMOUNT or beijing:INCOME_YEAR (default: as priced)."),
-    counts: str = typer.Option("poisson", "--counts", help="poisson or negbin."),
-    frailty_cv: float = typer.Option(0.0, "--frailty-cv", help="Gamma frailty CV for negbin counts."),
+    counts: Optional[str] = typer.Option(None, "--counts", help="poisson or negbin (default: the loss model's, negbin)."),
+    frailty_cv: Optional[float] = typer.Option(None, "--frailty-cv", help="Gamma frailty CV for negbin counts (default: the model's, 0.5)."),
+    process_only: bool = typer.Option(False, "--process-only", help="No systemic year effect and no parameter uncertainty "
+                                                                     "(process risk alone; default: both on)."),
     shock_cv: float = typer.Option(0.0, "--shock-cv", help="Common-shock CV per simulated year."),
     shock_by: str = typer.Option("industry", "--shock-by", help="industry, region or all."),
     block_years: int = typer.Option(250, "--block-years", help="Years per random-stream block."),
@@ -52,7 +54,12 @@ def simulate(
     from ..losses import LossModel, simulate as _simulate
 
     df = read_input(priced, encoding)
-    model = LossModel.default(counts=counts, frailty_cv=frailty_cv, shock_cv=shock_cv, shock_by=shock_by)
+    kw = {k: v for k, v in (("counts", counts), ("frailty_cv", frailty_cv)) if v is not None}
+    if kw.get("counts") == "poisson" and "frailty_cv" not in kw:
+        kw["frailty_cv"] = 0.0
+    model = LossModel.default(shock_cv=shock_cv, shock_by=shock_by, **kw)
+    if process_only:
+        model = model.process_only()
     lim = parse_limits(limits)
     bar, cb = progress_bar(f"simulating {fmt_int(years)} years", out)
     with bar:
@@ -61,6 +68,8 @@ def simulate(
     if output is not None:
         write_output(res.annual.reset_index(), output)
         out.print(f"wrote {fmt_int(res.years)} simulated years to {escape_markup(output, None)}")
-    out.print(f"limits: {escape_markup(res.provenance['limits'], None)}; counts: {res.provenance['counts']}; seed {seed}")
+    risk = "process risk only" if process_only else (f"systemic year effect CV {model.year_cv:g}, parameter uncertainty "
+                                                      + ", ".join(f"{k} {v:g}" for k, v in model.parameter_cv.items()))
+    out.print(f"limits: {escape_markup(res.provenance['limits'], None)}; counts: {res.provenance['counts']}; {risk}; seed {seed}")
     out.print(frame_table(res.summary(), title=f"Simulation: {fmt_int(res.provenance['policies'])} policies, {fmt_int(years)} years",
                           float_fmt="{:,.4g}"))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..portfolio import validate_experience
+from ._directions import monotone_order
 from ._factors import labels, lut
 from .diagnostics import gini, lift_table
 
@@ -27,8 +28,9 @@ class CalibrationResult:
     Attributes
     ----------
     relativities : DataFrame
-        ``factor``, ``level``, ``relativity``, ``ci_low``, ``ci_high``, ``exposure``, ``claims``
-        (base levels have relativity 1).
+        ``factor``, ``level``, ``relativity``, ``ci_low``, ``ci_high``, ``se`` (standard error of
+        the log relativity; 0 for base and fixed levels), ``exposure``, ``claims`` (base levels
+        have relativity 1).
     base_frequency : DataFrame
         Claims per worker-year by industry at the base levels, with confidence interval.
     base_severity : DataFrame or None
@@ -39,12 +41,17 @@ class CalibrationResult:
         ``"cells"`` (aggregated rating cells) or ``"rows"``.
     factors, bases, bands : the model specification.
     diagnostics : dict
-        Dispersion (Pearson χ²/df), severity dispersion, deviance, AIC, number of cells/rows;
-        Gini; holdout metrics.
+        ``dispersion`` (Pearson χ²/df of the frequency fit on rating cells; also
+        ``dispersion_pearson``), its ``dispersion_chi2``, ``dispersion_df``,
+        ``dispersion_p_value``; ``frequency_scale`` (the scale of the frequency standard errors),
+        ``intervals`` (``"poisson"``, ``"quasi-poisson"``, ``"negative-binomial"``) and
+        ``intervals_note`` (why); severity dispersion, deviance, AIC (of the likelihood fit),
+        number of cells/rows; Gini; holdout metrics.
     fixed : dict
         Relativities imposed as offsets.
     provenance : dict
-        ``spec`` (the GLM options) and, when the experience came from
+        ``spec`` (the GLM options as given), ``intervals`` (the sentence of
+        ``diagnostics["intervals_note"]``) and, when the experience came from
         :func:`~ajx_actuarial.experience_from_claims`, its provenance under ``experience``.
     """
 
@@ -103,8 +110,15 @@ class CalibrationResult:
 
     # ------------------------------------------------------------------ summaries
     def summary(self) -> pd.DataFrame:
-        """Relativities with confidence intervals, one row per factor level."""
-        return self.relativities.copy()
+        """Relativities with confidence intervals, one row per factor level.
+
+        ``attrs["intervals"]`` says which intervals they are and why (Poisson, quasi-Poisson
+        chosen automatically for over-dispersed counts, or negative binomial: the sentence of
+        ``diagnostics["intervals_note"]``), ``attrs["dispersion"]`` the Pearson χ²/df.
+        """
+        out = self.relativities.copy()
+        out.attrs = {"intervals": self.diagnostics.get("intervals_note", ""), "dispersion": self.diagnostics.get("dispersion", np.nan)}
+        return out
 
     def actual_vs_expected(self, factor: str, data: pd.DataFrame | None = None) -> pd.DataFrame:
         """Claims observed vs expected by level of ``factor`` (default: the fitting data)."""
@@ -151,12 +165,35 @@ class CalibrationResult:
                fix: Mapping[str, Mapping[Any, float]] | None = None, monotone: Sequence[str] = ()) -> "CalibrationResult":
         """Cap, restrict (fix) and smooth (monotone) relativities, then refit the rest.
 
-        ``cap={"violations": (0.8, 1.5)}`` fixes levels outside the bounds at the bound;
-        ``fix={"std_grade": {"1": 0.90}}`` imposes a relativity (e.g. the regulator's −10 %);
-        ``monotone=["violations"]`` makes an ordered factor non-decreasing (weighted isotonic
-        regression on the log relativities, exposure weights). Fixed levels enter the refit as
-        offsets, so the other coefficients adjust to them. The refit uses the same GLM options
-        (frequency family, severity or pure-premium model, scale, level).
+        Parameters
+        ----------
+        experience : DataFrame
+            The experience to refit (normally the one calibrated).
+        cap : {factor: (low, high)}, optional
+            ``cap={"violations": (0.8, 1.5)}`` fixes levels outside the bounds at the bound
+            (``0 < low <= 1 <= high``).
+        fix : {factor: {level: relativity}}, optional
+            ``fix={"std_grade": {"1": 0.90}}`` imposes a relativity (> 0, finite; e.g. the
+            regulator's −10 %). The level must be a fitted level of the factor other than its base.
+        monotone : sequence of str
+            Factors made monotone by weighted isotonic regression on the log relativities
+            (exposure weights): along their known direction where there is one (``std_grade``
+            ``1 <= 2 <= 3 <= 0``, ``violations`` increasing, ``blacklisted`` ``False <= True``,
+            ``rectification`` ``on_time <= late <= overdue_major``, see
+            :mod:`ajx_actuarial.estimation._directions`), else non-decreasing in level order.
+
+        Returns
+        -------
+        CalibrationResult
+            Fixed levels enter the refit as offsets, so the other coefficients adjust to them.
+            The refit uses the same GLM options (frequency family, severity or pure-premium
+            model, scale, level).
+
+        Raises
+        ------
+        ValidationError
+            An unknown factor or level, a fixed base level, a relativity that is not a positive
+            finite number, cap bounds out of order.
         """
         if self.fitter is None:
             raise ValidationError("refine: this result has no fitter; build it with ajx.calibrate")
@@ -165,9 +202,15 @@ class CalibrationResult:
         for f, levels in (fix or {}).items():
             if f not in self.factors:
                 raise ValidationError(f"refine: fix: unknown factor {f!r}; factors: {list(self.factors)}")
+            known = rel.loc[rel["factor"] == f, "level"].astype(str).tolist()
             for lv, v in levels.items():
-                if isinstance(v, bool) or not np.isfinite(v) or v <= 0:
-                    raise ValidationError(f"refine: fix.{f}.{lv}: relativity must be > 0, got {v!r}")
+                if str(lv) not in known:
+                    raise ValidationError(f"refine: fix.{f}: unknown level {str(lv)!r}; levels of {f}: {known}")
+                if str(lv) == str(self.bases[f]):
+                    raise ValidationError(f"refine: fix.{f}.{lv}: {lv} is the base level of {f} (relativity 1 by definition); "
+                                          "fix the other levels")
+                if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v) or v <= 0:
+                    raise ValidationError(f"refine: fix.{f}.{lv}: relativity must be a number > 0, got {v!r}")
                 fixed.setdefault(f, {})[str(lv)] = float(v)
         for f, (lo, hi) in (cap or {}).items():
             if f not in self.factors:
@@ -181,10 +224,13 @@ class CalibrationResult:
         for f in monotone:
             if f not in self.factors:
                 raise ValidationError(f"refine: monotone: unknown factor {f!r}")
-            sub = rel[rel["factor"] == f]
-            iso = _isotonic(np.log(sub["relativity"].to_numpy()), np.maximum(sub["exposure"].to_numpy(), 1e-12))
-            iso = iso - iso[sub["level"].tolist().index(self.bases[f])]
-            for lv, v in zip(sub["level"], np.exp(iso)):
+            sub = rel[rel["factor"] == f].set_index("level")
+            order = monotone_order(f, sub.index.astype(str).tolist())
+            sub = sub.loc[order]
+            logr = np.log(np.clip(sub["relativity"].to_numpy(dtype=np.float64), 1e-300, 1e300))
+            iso = _isotonic(logr, np.maximum(sub["exposure"].to_numpy(), 1e-12))
+            iso = iso - iso[order.index(str(self.bases[f]))]
+            for lv, v in zip(order, np.exp(iso)):
                 if lv != self.bases[f]:
                     fixed.setdefault(f, {})[lv] = float(v)
         spec = self.provenance.get("spec", {})
@@ -212,7 +258,18 @@ class CalibrationResult:
         relative variance of the industry's incurred (``Σ x² / (Σ x)²`` over its policy-years,
         compound Poisson), ``τ`` = ``credibility`` (the prior sd of an industry's level, default
         0.25; ``None``: no blending, the data alone): thin industries stay near the template
-        (``meta.calibration.credibility_by_industry``).
+        (``meta.calibration.credibility_by_industry``). An industry without claims in the
+        experience (no usable fitted level) takes the template's level (``Z = 0``) in any case.
+        Each factor level's log relativity is blended likewise with the template's multiplier
+        for that level (relative to its base; 1 for a factor the template does not price) by
+        ``Z = τ² / (τ² + se²)``, ``se`` the standard error of the fitted log relativity, with the
+        same ``τ``: a level with few policy-years ends near the template, a well-observed one
+        keeps the data's (``meta.calibration.credibility_by_level``,
+        ``template_relativity_by_level``, ``fitted_relativity_by_level``; see
+        :mod:`ajx_actuarial.estimation._level_credibility`). A relativity that is not a positive
+        finite number or was estimated from no claims (the GLM's ~0 for a level without claims)
+        takes the template's multiplier in any case, with an ``AjxWarning`` when
+        ``credibility=None``; so no fitted zero reaches a base rate or a schedule.
         ``table.data["meta"]`` gets a new description and ``calibration`` metadata (template,
         data, model, size treatment, off-balance factors); :meth:`premium_change` reports the
         change by segment.

@@ -22,6 +22,8 @@ import pandas as pd
 from .._random import RngLike, generator
 from ..errors import ValidationError
 from ..portfolio import validate_experience
+from ._directions import warn_directions
+from ._dispersion import DISPERSION_ALPHA, MIN_CLUSTERS_PER_PARAMETER, cell_dispersion, cluster_se, intervals_note
 from ._factors import DEFAULT_BANDS, NATURAL_BASE, default_factors, labels, lut
 from .diagnostics import gini
 
@@ -44,7 +46,8 @@ def _design(codes: dict[str, np.ndarray], cats: dict[str, list[str]], bases: dic
     return X, names
 
 
-def _check_arguments(d: pd.DataFrame, factors: tuple[str, ...], frequency, severity, pure_premium, path, level, holdout, bands) -> None:
+def _check_arguments(d: pd.DataFrame, factors: tuple[str, ...], frequency, severity, pure_premium, path, level, holdout, bands,
+                     scale) -> None:
     for f in factors:
         if f == "industry":
             raise ValidationError("calibrate: 'industry' is always in the model (base frequencies); do not list it")
@@ -60,6 +63,13 @@ def _check_arguments(d: pd.DataFrame, factors: tuple[str, ...], frequency, sever
         raise ValidationError(f"calibrate: path must be 'auto', 'cells' or 'rows', got {path!r}")
     if frequency == "negbin" and path == "cells":
         raise ValidationError("calibrate: the negative binomial likelihood is not aggregable; use path='rows'")
+    if scale is not None:
+        if frequency == "negbin":
+            raise ValidationError(f"calibrate: scale={scale!r} applies to the Poisson frequency; the negative binomial "
+                                  "estimates its own dispersion (leave scale=None)")
+        num = isinstance(scale, (int, float)) and not isinstance(scale, bool)
+        if not (scale in ("X2", "dev", "robust") if isinstance(scale, str) else num and np.isfinite(scale) and scale > 0):
+            raise ValidationError(f"calibrate: scale must be None (automatic), 'robust', 'X2', 'dev' or a number > 0, got {scale!r}")
     if not 0 < level < 1:
         raise ValidationError(f"calibrate: level must be in (0, 1), got {level!r}")
     if not 0 <= holdout < 1:
@@ -160,8 +170,14 @@ def calibrate(
         ``auto``: aggregated rating cells unless ``negbin`` or a holdout needs rows.
     level : float
         Confidence level of the intervals.
-    scale : None, "X2" or float
-        GLM scale for the frequency standard errors (``"X2"``: Pearson, quasi-Poisson).
+    scale : None, "robust", "X2", "dev" or float > 0
+        Standard errors of the Poisson frequency. ``None`` (default): automatic, Poisson unless
+        the counts are over-dispersed (the one-sided Pearson χ² test on rating cells rejects at
+        5 %), then policy-clustered sandwich errors (quasi-Poisson, ``scale = χ²/df``, with
+        fewer than 10 policies per parameter); see :mod:`ajx_actuarial.estimation._dispersion`
+        for the rule and its coverage. ``"robust"``: always the clustered sandwich; ``1``:
+        Poisson; ``"X2"``: quasi-Poisson; a number: that scale. Not for ``negbin`` (it estimates
+        its own dispersion).
     holdout : float
         Share of policies held out (by policy, seeded by ``rng``) for diagnostics.
     rng : int, SeedSequence, Generator or None
@@ -170,12 +186,24 @@ def calibrate(
     Returns
     -------
     CalibrationResult
+        ``diagnostics["dispersion"]`` is the Pearson χ²/df of the frequency fit and
+        ``diagnostics["intervals_note"]`` (also ``provenance["intervals"]`` and
+        ``summary().attrs["intervals"]``) says which intervals were used and why.
 
     Raises
     ------
     ValidationError
         Unknown factor or option, a base level that does not exist, experience without claims,
         or (Gamma severity) claims without incurred.
+
+    Warns
+    -----
+    AjxWarning
+        When the fitted relativities of a factor with a known direction break it (``std_grade``
+        ``1 <= 2 <= 3 <= 0``, i.e. every grade a discount; ``violations`` increasing;
+        ``blacklisted`` ``False <= True``; ``rectification`` ``on_time <= late <= overdue_major``;
+        see :mod:`ajx_actuarial.estimation._directions`): one warning per factor naming the levels
+        and values. :meth:`CalibrationResult.refine` (``monotone=``, ``fix=``) constrains them.
 
     Examples
     --------
@@ -197,7 +225,7 @@ def calibrate(
         factors = default_factors(d)
         bands = {k: v for k, v in DEFAULT_BANDS.items() if k in factors} | bands
     factors = tuple(factors)
-    _check_arguments(d, factors, frequency, severity, pure_premium, path, level, holdout, bands)
+    _check_arguments(d, factors, frequency, severity, pure_premium, path, level, holdout, bands, scale)
 
     hold = None
     if holdout > 0:
@@ -226,13 +254,14 @@ def calibrate(
     expo = d["exposure"].to_numpy(dtype=np.float64)
     claims = d["claims"].to_numpy(dtype=np.float64)
     incurred = d["incurred"].to_numpy(dtype=np.float64)
+    # one integer key per rating cell (mixed radix over the factor codes): the cells path fits on
+    # them, and the dispersion is measured on them whichever path fits
+    key = np.zeros(len(d), dtype=np.int64)
+    for f in levels:
+        key = key * len(cats[f]) + codes[f]
+    uniq, grp = np.unique(key, return_inverse=True)
+    ncell = uniq.size
     if use_cells:
-        # one integer key per rating cell (mixed radix over the factor codes)
-        key = np.zeros(len(d), dtype=np.int64)
-        for f in levels:
-            key = key * len(cats[f]) + codes[f]
-        uniq, grp = np.unique(key, return_inverse=True)
-        ncell = uniq.size
         first = np.zeros(ncell, dtype=np.int64)
         first[grp[::-1]] = np.arange(len(d))[::-1]
         Xfit, names = _design({f: c[first] for f, c in codes.items()}, cats, chosen, fixed)
@@ -249,13 +278,33 @@ def calibrate(
     if frequency == "poisson":
         model = sm.GLM(nfit, Xfit, family=sm.families.Poisson(), offset=offset)
         model.exog_names[:] = exog_names
-        res = model.fit(scale=scale) if scale is not None else model.fit()
+        res = model.fit(scale=scale) if scale not in (None, "robust") else model.fit()
     else:
         model = sm.NegativeBinomial(nfit, Xfit, offset=offset)
         res = _NBWrap(model.fit(disp=0, maxiter=200), exog_names)
+    aic = float(res.aic)  # of the likelihood fit (a quasi-Poisson refit divides the log-likelihood by the scale)
+    disp = cell_dispersion(res, Xfit, offset, nfit, None if use_cells else grp, ncell, frequency)
+    bse = np.asarray(res.bse)[: len(exog_names)]
+    kind = "negative-binomial"
+    if frequency == "poisson":
+        kind = "poisson" if scale is None or (not isinstance(scale, str) and float(scale) == 1.0) else "quasi-poisson"
+        over = scale is None and disp["dispersion_p_value"] < DISPERSION_ALPHA
+        if over or scale == "robust":
+            with np.errstate(over="ignore", under="ignore"):
+                mu = np.exp(Xfit @ np.asarray(res.params) + offset)
+            mu_rows = mu[grp] / efit[grp] * expo if use_cells else mu
+            robust = cluster_se(res, names, codes, cats, mu_rows, claims, d["policy_id"].to_numpy())
+            if robust is not None:
+                kind, bse = "robust", robust
+            elif over:  # too few units for the sandwich: one scale for all
+                res = model.fit(scale=disp["dispersion"], start_params=res.params)  # quasi-Poisson: same β, se × √φ
+                kind, bse = "quasi-poisson", np.asarray(res.bse)[: len(exog_names)]
+            else:
+                raise ValidationError(f"calibrate: scale='robust' needs at least {MIN_CLUSTERS_PER_PARAMETER} policies per parameter "
+                                      f"({d['policy_id'].nunique():,} policies for {len(exog_names)} parameters); use scale='X2'")
+    disp.update(intervals_note(frequency, scale, disp, res, kind))
     raw["frequency"] = res
     params = np.asarray(res.params)[: len(exog_names)]
-    bse = np.asarray(res.bse)[: len(exog_names)]
     zq = stats.norm.ppf(0.5 + level / 2)
     rows = []
     expo_by = {f: dict(zip(cats[f], np.bincount(codes[f], weights=expo, minlength=len(cats[f])))) for f in factors}
@@ -264,21 +313,23 @@ def calibrate(
     for f in factors:
         for lv in cats[f]:
             if lv == chosen[f]:
-                r, lo, hi = 1.0, 1.0, 1.0
+                r, lo, hi, s = 1.0, 1.0, 1.0, 0.0
             elif f in fixed and lv in fixed[f]:
                 r = lo = hi = fixed[f][lv]
+                s = 0.0
             else:
                 b, s = coef[(f, lv)]
                 with np.errstate(over="ignore"):  # a level without claims: exp(-large ± z × huge)
                     r, lo, hi = np.exp(b), np.exp(b - zq * s), np.exp(b + zq * s)
-            rows.append({"factor": f, "level": lv, "relativity": float(r), "ci_low": float(lo), "ci_high": float(hi),
+            rows.append({"factor": f, "level": lv, "relativity": float(r), "ci_low": float(lo), "ci_high": float(hi), "se": float(s),
                          "exposure": float(expo_by[f].get(lv, 0.0)), "claims": float(claims_by[f].get(lv, 0.0))})
-    relativities = pd.DataFrame(rows, columns=["factor", "level", "relativity", "ci_low", "ci_high", "exposure", "claims"])
+    relativities = pd.DataFrame(rows, columns=["factor", "level", "relativity", "ci_low", "ci_high", "se", "exposure", "claims"])
     ind = [(i, lv) for i, (f, lv) in enumerate(names) if f == "industry"]
     ind_index = pd.Index([lv for _, lv in ind], name="industry")
-    base_freq = pd.DataFrame({"frequency": [np.exp(params[i]) for i, _ in ind],
-                              "ci_low": [np.exp(params[i] - zq * bse[i]) for i, _ in ind],
-                              "ci_high": [np.exp(params[i] + zq * bse[i]) for i, _ in ind]}, index=ind_index)
+    with np.errstate(over="ignore"):  # an industry without claims: exp(-large + z × huge)
+        base_freq = pd.DataFrame({"frequency": [np.exp(params[i]) for i, _ in ind],
+                                  "ci_low": [np.exp(params[i] - zq * bse[i]) for i, _ in ind],
+                                  "ci_high": [np.exp(params[i] + zq * bse[i]) for i, _ in ind]}, index=ind_index)
 
     base_sev = None
     sev_dispersion = np.nan
@@ -296,12 +347,13 @@ def calibrate(
         base_sev = pd.DataFrame({"severity": [np.exp(sev_par.get(f"industry={lv}", np.nan)) for _, lv in ind]}, index=ind_index)
 
     diag = {"path": "cells" if use_cells else "rows", "n_fit": int(len(nfit)), "n_rows": int(len(d)),
-            "deviance": float(getattr(res, "deviance", np.nan)), "aic": float(res.aic),
-            "dispersion_pearson": float(getattr(res, "pearson_chi2", np.nan) / max(getattr(res, "df_resid", 1), 1)),
-            "severity_dispersion": float(sev_dispersion)}
+            "deviance": float(getattr(res, "deviance", np.nan)), "aic": aic,
+            **disp, "dispersion_pearson": disp["dispersion"], "severity_dispersion": float(sev_dispersion)}
     spec = {"frequency": frequency, "severity": severity if pure_premium is None else None, "pure_premium": pure_premium,
             "scale": scale, "level": level, "path": path}
-    provenance = {"spec": spec, "experience": attrs.get("provenance")} if attrs.get("provenance") else {"spec": spec}
+    provenance = {"spec": spec, "intervals": disp["intervals_note"]}
+    if attrs.get("provenance"):
+        provenance["experience"] = attrs.get("provenance")
     result = CalibrationResult(relativities=relativities, base_frequency=base_freq, base_severity=base_sev, raw=raw,
                                path="cells" if use_cells else "rows", factors=factors, bases=chosen, bands=bands,
                                diagnostics=diag, fixed=fixed, data=d, holdout=hold, provenance=provenance, fitter=calibrate)
@@ -311,6 +363,7 @@ def calibrate(
     if hold is not None:
         result.diagnostics["holdout_actual"] = float(ev["claims"].sum())
         result.diagnostics["holdout_expected"] = float(pred.sum())
+    warn_directions(relativities, chosen, stacklevel=3)
     return result
 
 

@@ -8,34 +8,43 @@ Steps of :func:`rate_table_from`:
    per head, the template's scaled to the fitted loss (:func:`._base_rates.industry_rates`, the
    one place that knows how a rate relates to the limit: the template's ILF and its split between
    the limit and medical parts are kept);
-3. factor schedules from the relativities; template factors not refit are kept;
+3. factor schedules from the relativities, each level blended toward the template's multiplier by
+   credibility ``Z = τ² / (τ² + se²)`` (:mod:`._level_credibility`: thin levels stay near the
+   template; a relativity that is not a positive number estimated from claims takes the
+   template's); template factors not refit are kept;
 4. the size structure (:func:`_size_structure`): when ``size`` was fitted, the template's
    industry × size cells keep their shape and the book's size gradient becomes the fitted one;
    a banded ``headcount`` fit sets the headcount factor; otherwise kept from the template (its
    industry × size cells move with their industry);
-5. an off-balance factor per industry, applied to both parts, so that on the book and after the
+5. each industry's expected loss blended with what the template implies on the book by
+   credibility; an industry without claims in the experience (no usable fitted level: frequency
+   ~exp(−20), Gamma severity undefined) takes the template's (``Z = 0``) in any case, so no zero
+   or undefined level reaches a base rate;
+6. an off-balance factor per industry, applied to both parts, so that on the book and after the
    float bounds each industry's premium before the minimum premium is its expected loss over the
    target loss ratio. The minimum premium then lifts the smallest units; its surplus is not given
    back by pricing the other policies below their cost, so the loss ratio after the minimum is at
    or below the target (``meta.calibration.loss_ratio_after_minimum``, ``share_at_minimum``);
-6. ``base_rates.float_mean`` recomputed on the book (worker-year-weighted mean float factor of the
+7. ``base_rates.float_mean`` recomputed on the book (worker-year-weighted mean float factor of the
    new schedules per industry), so risk relativities stay mean 1 per industry;
-7. metadata: a new description and sources, ``meta.calibration`` (template, data, model, size
-   treatment, off-balance factors).
+8. metadata: a new description and sources, ``meta.calibration`` (template, data, model, size
+   treatment, off-balance factors, credibility by industry and by level).
 """
 
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..errors import ValidationError
+from ..errors import AjxWarning, ValidationError
 from ..reference import INDUSTRIES, SIZES
 from ._base_rates import industry_rates
 from ._factors import base_value
+from ._level_credibility import blend_levels, check_tau
 
 __all__ = ["rate_table_from", "premium_change"]
 
@@ -61,7 +70,7 @@ def _schedule(rel: pd.DataFrame, f: str) -> dict[str, float]:
     return {lv: float(v) for lv, v in rel[rel["factor"] == f][["level", "relativity"]].itertuples(index=False)}
 
 
-def _size_structure(data: dict, res, book: pd.DataFrame | None = None) -> str:
+def _size_structure(data: dict, res, rel: pd.DataFrame, book: pd.DataFrame | None = None) -> str:
     """Re-estimate or keep the size-class rates and the headcount factor; say which.
 
     Fitted size classes keep the template's industry × size cells (their shape per industry and per
@@ -71,8 +80,8 @@ def _size_structure(data: dict, res, book: pd.DataFrame | None = None) -> str:
     head of class ``s`` relative to the base class. The data say how steep size is; the template
     says how it differs between industries (one size relativity for all industries would misprice
     the fatal-heavy ones). A template without cells gets ``base_rates.size`` = the relativities.
+    ``rel``: the relativities to file (blended by credibility, :mod:`._level_credibility`).
     """
-    rel = res.relativities
     br = data["base_rates"]
     fit_size = "size" in res.factors
     fit_hc = "headcount" in res.factors and "headcount" in res.bands
@@ -117,9 +126,8 @@ def _size_structure(data: dict, res, book: pd.DataFrame | None = None) -> str:
     return "; ".join(parts)
 
 
-def _factor_schedules(data: dict, res) -> None:
+def _factor_schedules(data: dict, res, rel: pd.DataFrame) -> None:
     facs = data.setdefault("factors", {})
-    rel = res.relativities
     for f in res.factors:
         if f in ("size", "headcount"):
             continue
@@ -170,12 +178,15 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
 
     data = copy.deepcopy(t.data)
     rates = industry_rates(base_loss, t, d, loss_ratio=lr)
+    # an industry without claims has no usable level (frequency ~exp(-20), Gamma severity undefined): the template's
+    claims_by = res.data.groupby(res.data["industry"].astype(str))["claims"].sum() if res.data is not None else pd.Series(dtype=float)
     unfitted = [k for k in INDUSTRIES if k not in res.base_frequency.index or not np.isfinite(rates.loc[k, "scale"])
-                or rates.loc[k, "scale"] <= 0]
+                or rates.loc[k, "scale"] <= 0 or (res.data is not None and claims_by.get(k, 0) <= 0)]
     c_rate = {k: 1.0 if k in unfitted else float(rates.loc[k, "scale"]) for k in INDUSTRIES}
     _scale_industry(data, c_rate)  # both parts, and their industry x size cells (if kept), move with their industry
-    size_note = _size_structure(data, res, d)
-    _factor_schedules(data, res)
+    rel, level_meta = blend_levels(res, t, res.data if res.data is not None else d, credibility)
+    size_note = _size_structure(data, res, rel, d)
+    _factor_schedules(data, res, rel)
     if bounds is not None:
         data["premium"]["float_floor"], data["premium"]["float_cap"] = float(bounds[0]), float(bounds[1])
     table_name = name or f"{t.name}-calibrated"
@@ -185,14 +196,19 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
     ind = pf["industry"].astype(str).to_numpy()
     if "size" in res.factors:  # the fitted size gradient is net of history: divide the history factor's mean out of each cell
         _history_per_cell(data, pf, d, table_name)
-    expected = res.predict_loss(d, d["headcount"].to_numpy(dtype=np.float64))
+    with np.errstate(invalid="ignore", over="ignore"):
+        expected = res.predict_loss(d, d["headcount"].to_numpy(dtype=np.float64))
     exp_by = pd.Series(expected).groupby(ind).sum()
     z_by = _industry_credibility(res, t, pf, ind, exp_by, lr, credibility)
-    if z_by is not None:  # blend each industry's expected loss with what the template implies on the same book
+    no_level = [k for k in exp_by.index if k in unfitted or not np.isfinite(exp_by[k]) or exp_by[k] <= 0]
+    if z_by is not None or no_level:  # blend each industry's expected loss with what the template implies on the same book
         tp = price(pf, t.with_changes(premium={"min_premium": 0.0}), lift_limits=True)["premium_ex_vat"].to_numpy()
         implied = pd.Series(tp).groupby(ind).sum() * lr
-        exp_by = pd.Series({k: float(np.exp(z_by[k] * np.log(exp_by[k]) + (1 - z_by[k]) * np.log(implied[k])))
-                            if exp_by[k] > 0 and implied[k] > 0 else float(exp_by[k]) for k in exp_by.index})
+        z_by = {k: 0.0 if k in no_level else (1.0 if z_by is None else z_by[k]) for k in exp_by.index}
+        exp_by = pd.Series({k: _blend(exp_by[k], implied[k], z_by[k]) for k in exp_by.index})
+        if no_level and credibility is None:
+            warnings.warn(f"to_rate_table: industries {no_level} have no claims (or no usable fitted level) in the experience; "
+                          "their rates are the template's on this book (credibility 0)", AjxWarning, stacklevel=3)
     # Balance before the minimum premium: a floor for small units, not a rating variable whose
     # surplus is given back by pricing the other policies below their cost. Both parts scale
     # together, so an industry's premium is proportional to its factor: one step, one to confirm.
@@ -236,9 +252,18 @@ def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=
         "jurisdiction": t.data["meta"].get("jurisdiction", "national"),
         "sources": [f"ajx_actuarial {__version__} calibrate: GLM on experience", f"template {t.name}: {t.data['meta'].get('description', '')}"],
         "calibration": _calibration_meta(res, t, lr, float(exp_by.sum()), float(prem0 or 0.0), total_c, size_note, mean_limit, years, model, unfitted)
-        | minimum,
+        | minimum | ({} if credibility is None else {"level_credibility_tau": float(credibility)}) | level_meta,
     }
     return RateTable.from_dict(data, source=table_name)
+
+
+def _blend(fitted: float, template: float, z: float) -> float:
+    """``exp(z log fitted + (1 − z) log template)``; the template alone where ``z`` is 0 or the fit is unusable."""
+    if z <= 0 or not fitted > 0:
+        return float(template)
+    if not template > 0 or z >= 1:
+        return float(fitted)
+    return float(np.exp(z * np.log(fitted) + (1 - z) * np.log(template)))
 
 
 def _history_per_cell(data: dict, pf: pd.DataFrame, d: pd.DataFrame, table_name: str) -> None:
@@ -271,11 +296,9 @@ def _history_per_cell(data: dict, pf: pd.DataFrame, d: pd.DataFrame, table_name:
 def _industry_credibility(res, t, pf, ind, exp_by, lr, tau) -> dict | None:
     """Per industry ``Z = τ² / (τ² + v)``, ``v = Σ x² / (Σ x)²`` of its policy-years' incurred (the
     relative variance of its total, compound Poisson); ``None`` when ``tau`` is ``None``."""
+    check_tau(tau)
     if tau is None:
         return None
-    if isinstance(tau, bool) or not isinstance(tau, (int, float)) or not 0 < tau <= 10:
-        raise ValidationError(f"to_rate_table: credibility must be the prior sd of an industry's level (a number in (0, 10]) "
-                              f"or None, got {tau!r}")
     data = res.data
     if data is None or "incurred" not in data.columns:
         return None

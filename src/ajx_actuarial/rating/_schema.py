@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import ValidationError
 
-__all__ = ["num", "table_of"]
+__all__ = ["num", "table_of", "choice"]
 
 
 def num(value: Any, path: str, *, positive: bool = True, lo: float | None = None, hi: float | None = None, what: str = "value") -> float:
@@ -29,3 +29,10 @@ def table_of(d: Any, path: str) -> dict:
     if not isinstance(d, dict):
         raise ValidationError(f"{path}: must be a table (TOML section), got {type(d).__name__}")
     return d
+
+
+def choice(value: Any, path: str, allowed: tuple[str, ...], *, what: str = "value") -> str:
+    """``value`` if it is one of the strings ``allowed``; otherwise a :class:`ValidationError` naming ``path``."""
+    if not isinstance(value, str) or value not in allowed:
+        raise ValidationError(f"{path}: {what} must be one of {list(allowed)}, got {value!r}")
+    return value

@@ -189,7 +189,8 @@ def risk_based_table(template, *, model=None, book: pd.DataFrame | None = None, 
     g = (1 + ld["vat"]) / t.expected_loss_ratio()
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in t.data.items()}
     exposure = data.pop("exposure_base", None)  # per-head rates for every row; the exposure schedule is put back below
-    data["limits"] = {"min_limit_death": t.min_limit_death, "reference_limit": L_ref}
+    data["limits"] = {"min_limit_death": t.min_limit_death, "reference_limit": L_ref,
+                      **({"sub_limits": t.data["limits"]["sub_limits"]} if "sub_limits" in t.data["limits"] else {})}
     data["base_rates"] = {"industry": {i: 1.0 for i in INDUSTRIES}, "size": {s: 1.0 for s in SIZES}}
     probe = price(book, RateTable.from_dict(data, source="probe"), lift_limits=True)  # factors only; rates set below
     f, s, head = probe["float_factor"].to_numpy(), probe["size_factor"].to_numpy(), probe["headcount"].to_numpy(dtype=float)

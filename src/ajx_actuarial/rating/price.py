@@ -6,7 +6,10 @@
 
 The limit part (deaths, disabilities, rescue and legal costs) follows the per-person limit through
 the table's increased-limit factor; the medical part (medical-only claims under their own
-sub-limit) is a charge per head. The premium is gross of VAT; loadings are fractions of the
+sub-limit) is a charge per head. Both are stated under the standard sub-limits (per accident
+10 × ``limit_death``, a year 20 ×, medical 10 %); a policy with other sub-limits has each part
+scaled by its sub-limit factor (:mod:`.sublimits`; table key ``[limits] sub_limits``), folded into
+``limit_rate`` and ``medical_rate``. The premium is gross of VAT; loadings are fractions of the
 ex-VAT premium ``premium / (1 + vat)``. ``risk_relativity = float_factor / float_mean[industry]``
 is the frequency relativity :func:`~ajx_actuarial.simulate` and
 :func:`~ajx_actuarial.expected_loss` use, so price and losses follow one rule.
@@ -21,12 +24,14 @@ from ..errors import ValidationError, format_rows
 from ..portfolio import validate_portfolio
 from .exposure import apply_exposure_base, explain_exposure
 from .factors import history_class
+from .sublimits import describe_sub_limits, follow_lifted_limits, sublimit_factors
 from .table import RateTable
 
 __all__ = ["price", "explain", "round_half_up", "PRICE_COLUMNS"]
 
 PRICE_COLUMNS = (
-    "base_rate", "ilf", "limit_rate", "medical_rate", "size_factor", "float_raw", "float_factor", "risk_relativity",
+    "base_rate", "ilf", "sublimit_factor", "medical_sublimit_factor", "limit_rate", "medical_rate", "size_factor",
+    "float_raw", "float_factor", "risk_relativity",
     "premium_raw", "min_premium_applied",
     "premium", "premium_ex_vat", "vat", "prevention_budget", "commission", "admin_expense",
     "profit_margin", "levy", "expected_loss_allowance",
@@ -52,15 +57,19 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
         A table or the name of a packaged one (``ajx tables list``) or a TOML path.
     lift_limits : bool, default False
         A ``limit_death`` below the table's minimum is an error; with ``True`` it is raised to
-        the minimum (column ``limit_lifted`` marks those rows).
+        the minimum (column ``limit_lifted`` marks those rows), and each sub-limit that was at its
+        standard multiple of the old limit moves to the standard multiple of the new one (others
+        are kept as given).
 
     Returns
     -------
     DataFrame
         The validated portfolio plus ``base_rate`` (fraction of the reference limit), ``ilf``,
-        ``limit_rate`` (= reference limit × base rate × ILF, CNY per head), ``medical_rate``
-        (CNY per head), ``size_factor``, one ``f_<factor>`` column per factor, ``float_raw``,
-        ``float_factor`` (clipped), ``risk_relativity``, ``premium_raw``,
+        ``sublimit_factor`` and ``medical_sublimit_factor`` (1 at the standard sub-limits; see
+        :mod:`ajx_actuarial.rating.sublimits`), ``limit_rate`` (= reference limit × base rate ×
+        ILF × sublimit_factor, CNY per head), ``medical_rate`` (the table's medical charge ×
+        medical_sublimit_factor, CNY per head), ``size_factor``, one ``f_<factor>`` column per
+        factor, ``float_raw``, ``float_factor`` (clipped), ``risk_relativity``, ``premium_raw``,
         ``min_premium_applied``, ``premium`` (gross, rounded), ``premium_ex_vat``, ``vat``,
         ``prevention_budget``, ``commission``, ``admin_expense``, ``profit_margin``, ``levy``
         and ``expected_loss_allowance`` (ex-VAT premium left for losses). Unless the minimum
@@ -93,9 +102,11 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
                 f"price: column 'limit_death' is below the table {t.name!r} minimum of {t.min_limit_death:,.0f} CNY; "
                 f"bad {format_rows(idx.tolist(), limit[idx[:5]])}; pass lift_limits=True (CLI: --lift-limits) to raise them to the minimum"
             )
+        old_limit = limit
         limit = np.where(below, t.min_limit_death, limit)
         df["limit_death"] = limit
         df["limit_lifted"] = below
+        follow_lifted_limits(df, old_limit, below)
 
     ic = df["industry"].cat.codes.to_numpy()
     sc = df["size"].cat.codes.to_numpy()
@@ -107,11 +118,17 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     head = df["headcount"].to_numpy()
     size_factor = np.full(len(df), facs[0]) if (facs == facs[0]).all() else facs[np.searchsorted(bands, head, side="left")]
 
-    new: dict[str, np.ndarray] = {"base_rate": base_rate, "ilf": ilf, "limit_rate": limit_rate, "medical_rate": medical_rate,
-                                  "size_factor": size_factor}
+    new: dict[str, np.ndarray] = {"base_rate": base_rate, "ilf": ilf, "sublimit_factor": np.ones(len(df)),
+                                  "medical_sublimit_factor": np.ones(len(df)), "limit_rate": limit_rate,
+                                  "medical_rate": medical_rate, "size_factor": size_factor}
     if t.exposure_base is not None:  # project cost / output tonnes (rating.exposure)
         new.update(apply_exposure_base(t, df, portfolio, new))
         limit_rate, medical_rate, size_factor = new["limit_rate"], new["medical_rate"], new["size_factor"]
+    if t.sub_limits == "model":  # the table's rates are stated under the standard sub-limits; exposure rows keep theirs
+        per_head = np.asarray(new["exposure_base"] == "headcount", dtype=bool) if "exposure_base" in new else np.ones(len(df), dtype=bool)
+        sub_f, med_f = sublimit_factors(df, per_head)
+        limit_rate, medical_rate = limit_rate * sub_f, medical_rate * med_f
+        new.update(sublimit_factor=sub_f, medical_sublimit_factor=med_f, limit_rate=limit_rate, medical_rate=medical_rate)
     float_raw = np.ones(len(df))
     for f in t.factors:
         m = f.evaluate(df)
@@ -222,15 +239,24 @@ def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = Non
         raise ValidationError("explain: the frame does not record its rate table (attrs 'rate_table_toml'); pass table=")
     lo, hi = t.float_bounds
     ld = t.loadings
+    sub_f, med_f = float(r.get("sublimit_factor", 1.0)), float(r.get("medical_sublimit_factor", 1.0))
+    sub_note, med_note = describe_sub_limits(r) if {"limit_accident", "limit_annual", "limit_medical"} <= set(r.index) else ("", "")
     lines = [
         f"policy {r['policy_id']}  {r['industry']} / {r['size']} / {int(r['headcount']):,} workers   table {t.name}",
         f"  limit part per head          {r['limit_rate']:>12,.2f} CNY = reference limit {t.reference_limit:,.0f} × base rate "
-        f"{r['base_rate'] * 1000:.4f} ‰ ({r['industry']} × {r['size']}) × ILF {r['ilf']:.4f} (limit_death {r['limit_death']:,.0f}; {t.ilf.source})",
-        f"  + medical part per head      {r['medical_rate']:>12,.2f} CNY",
+        f"{r['base_rate'] * 1000:.4f} ‰ ({r['industry']} × {r['size']}) × ILF {r['ilf']:.4f} (limit_death {r['limit_death']:,.0f}; {t.ilf.source})"
+        + (f" × sub-limit factor {sub_f:.4f}" if sub_f != 1 else ""),
+        f"  + medical part per head      {r['medical_rate']:>12,.2f} CNY"
+        + (f" = table charge {t.medical_grid.loc[str(r['industry']), str(r['size'])]:,.2f} × medical sub-limit factor {med_f:.4f}"
+           if med_f != 1 else ""),
         f"  × headcount                  {int(r['headcount']):>12,}",
         f"  × size factor                {r['size_factor']:>12.4f}     (headcount {int(r['headcount']):,})",
     ]
-    lines[1:5] = explain_exposure(t, r) or lines[1:5]
+    if med_f != 1:
+        lines.insert(3, f"      {'medical sub-limit factor':<25}{med_f:>10.4f}     ({med_note})")
+    if sub_f != 1:
+        lines.insert(2, f"      {'sub-limit factor':<25}{sub_f:>10.4f}     ({sub_note})")
+    lines[1:] = explain_exposure(t, r) or lines[1:]  # a row priced on its exposure: its own lines
     for f in t.factors:
         if f.kind == "history":
             lines.append(f"      factor {f.name:<18}{r[f'f_{f.name}']:>10.4f}     ({_history_note(f.spec, r)})")

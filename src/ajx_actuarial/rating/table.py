@@ -24,6 +24,10 @@ Format (base rates are written in per mille of the reference limit per head per 
     [limits]
     min_limit_death = 400000            # CNY, N25 Art. 15
     reference_limit = 400000            # base rates are stated at this limit (default: the minimum)
+    sub_limits = "model"                # "model" (default): sub-limits off the standard (per accident
+                                        #   10 ×, a year 20 × limit_death, medical 10 %) scale the limit
+                                        #   and medical parts by the loss model's expected loss
+                                        #   (rating.sublimits); "none": rates as stated whatever they are
 
     [limits.ilf]                        # optional; without it ILF(L) = L / reference_limit
     limits = [300000, 400000, 600000, 800000, 1083760, 2000000]
@@ -106,17 +110,21 @@ import pandas as pd
 from ..errors import ValidationError
 from ..portfolio import atomic_path
 from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml, register_kind
+from ._schema import choice as _choice
 from ._schema import num as _num
 from ._schema import table_of as _table
 from .exposure import ExposureBase, validate_exposure_base
 from .factors import FACTOR_KINDS, HISTORY_COLUMNS, Factor, validate_factor
 from .ilf import ILFSchedule, validate_ilf
+from .sublimits import SUB_LIMIT_MODES
 
 __all__ = ["RateTable", "Factor", "packaged_tables", "COMMISSION_CAP", "FEE_CAP", "FACTOR_KINDS", "HISTORY_COLUMNS"]
 
 COMMISSION_CAP = 0.05  # N25 Art. 14 (DOMAIN.md §1.2)
 FEE_CAP = 0.21  # N24; N25 per RP/BS26 (DOMAIN.md §2.3)
 _LOADING_KEYS = ("prevention_fee", "commission", "admin", "profit", "levy", "vat")
+_SUB_LIMIT_TEXT = {"model": "model: off the standard (per accident 10 ×, a year 20 × limit_death, medical 10 %) priced by the loss model",
+                   "none": "none: rates as stated, whatever the sub-limits"}
 
 
 @dataclass(frozen=True)
@@ -220,6 +228,12 @@ class RateTable:
         lim = self.data["limits"]
         return float(lim.get("reference_limit", lim["min_limit_death"]))
 
+    @property
+    def sub_limits(self) -> str:
+        """How :func:`~ajx_actuarial.price` treats sub-limits off the standard: ``"model"`` (default; see
+        :mod:`ajx_actuarial.rating.sublimits`) or ``"none"`` (``[limits] sub_limits``)."""
+        return str(self.data["limits"].get("sub_limits", "model"))
+
     @cached_property
     def ilf(self) -> ILFSchedule:
         """Increased-limit factors of the limit part (:mod:`ajx_actuarial.rating.ilf`)."""
@@ -284,8 +298,8 @@ class RateTable:
         bands, facs = self.size_bands
         labels = [f"<= {int(bands[0])}"] + [f"{int(bands[i - 1]) + 1}-{int(bands[i])}" for i in range(1, len(bands))] + [f">= {int(bands[-1]) + 1}"]
         out = [
-            (f"{self.name}: {meta.get('description', '')}", pd.DataFrame({"key": ["effective", "min_limit_death", "float bounds", "min_premium", "expected-loss share of ex-VAT premium", "sources"],
-                                                                           "value": [str(meta.get("effective", "")), f"{self.min_limit_death:,.0f}", f"[{self.float_bounds[0]:.2f}, {self.float_bounds[1]:.2f}]", f"{self.min_premium:,.2f}", f"{self.expected_loss_ratio():.3f}", "; ".join(meta.get("sources", []))]})),
+            (f"{self.name}: {meta.get('description', '')}", pd.DataFrame({"key": ["effective", "min_limit_death", "sub-limits", "float bounds", "min_premium", "expected-loss share of ex-VAT premium", "sources"],
+                                                                           "value": [str(meta.get("effective", "")), f"{self.min_limit_death:,.0f}", _SUB_LIMIT_TEXT[self.sub_limits], f"[{self.float_bounds[0]:.2f}, {self.float_bounds[1]:.2f}]", f"{self.min_premium:,.2f}", f"{self.expected_loss_ratio():.3f}", "; ".join(meta.get("sources", []))]})),
             (f"limit part: base rate, ‰ of the reference limit {self.reference_limit:,.0f} per head per year", grid),
             ("headcount size factor", pd.DataFrame({"headcount": labels, "factor": facs})),
         ]
@@ -327,10 +341,12 @@ def _validate(data: dict, source: str) -> None:
     if not isinstance(meta.get("name"), str) or not meta["name"]:
         raise ValidationError("meta.name: must be a non-empty string")
     lim = _table(data["limits"], "limits")
-    unknown = sorted(set(lim) - {"min_limit_death", "reference_limit", "ilf", "note"})
+    unknown = sorted(set(lim) - {"min_limit_death", "reference_limit", "ilf", "sub_limits", "note"})
     if unknown:
-        raise ValidationError(f"limits: unknown key(s) {unknown}; allowed: min_limit_death, reference_limit, ilf")
+        raise ValidationError(f"limits: unknown key(s) {unknown}; allowed: min_limit_death, reference_limit, ilf, sub_limits")
     _num(lim.get("min_limit_death"), "limits.min_limit_death", what="minimum limit", hi=1e8)
+    if "sub_limits" in lim:
+        _choice(lim["sub_limits"], "limits.sub_limits", SUB_LIMIT_MODES, what="how sub-limits are priced")
     validate_ilf(lim)
 
     br = _table(data["base_rates"], "base_rates")

@@ -33,6 +33,7 @@ from ..present import check_lang, escape_html
 from ..runs import read_run
 from . import _html as h
 from . import adequacy as adq
+from . import model
 from . import projection as proj
 from . import sections as s
 
@@ -52,6 +53,7 @@ class Section:
 REGISTRY: list[Section] = [
     Section("key-findings", ("Key findings", "主要结论"), (), s.key_findings),
     Section("portfolio", ("Portfolio", "业务组合"), ("priced.parquet",), s.portfolio),
+    Section("model", ("Loss model and public anchors", "损失模型与公开锚点"), ("model_check.parquet",), model.render),
     Section("pricing", ("Pricing", "定价"), ("priced.parquet",), s.pricing),
     Section("simulation", ("Loss simulation", "损失模拟"), ("simulation.parquet",), s.simulation),
     Section("prevention", ("Prevention budget", "事故预防服务经费"), ("prevention_segments.parquet",), s.prevention),

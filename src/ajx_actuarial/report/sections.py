@@ -143,8 +143,21 @@ def simulation(ctx: Context) -> str:
     sim = ctx.table("simulation.parquet")
     x = sim["insured_loss"].to_numpy(dtype=float)
     unit = ctx.zh("m CNY", "百万元")
+    v = var(x, 0.995)
     body = h.kpis(h.kpi(ctx.t("years"), fmt_int(len(sim))), h.kpi(ctx.t("expected_loss"), fmt_millions(x.mean(), unit)),
-                  h.kpi(ctx.t("var_995"), fmt_millions(var(x, 0.995), unit)), h.kpi(ctx.t("tvar_99"), fmt_millions(tvar(x, 0.99), unit)))
+                  h.kpi(ctx.t("var_995"), fmt_millions(v, unit), ctx.zh(f"{v / x.mean():.2f} × the mean", f"为均值的{v / x.mean():.2f}倍")),
+                  h.kpi(ctx.t("tvar_99"), fmt_millions(tvar(x, 0.99), unit)))
+    sm = ctx.summary.get("simulation", {})
+    if sm.get("premium_ex_vat"):
+        unexp = (v - x.mean()) / sm["premium_ex_vat"]
+        body += h.note(ctx.zh(
+            f"Every simulated year draws the systemic year effect (CV {sm.get('year_cv', 0):.0%}, shared by the book) and each part's "
+            f"frequency level from its parameter uncertainty, besides the process risk of accidents. The 1-in-200-year loss above the "
+            f"mean is {fmt_pct(unexp, 1)} of the ex-VAT premium; C-ROSS phase II charges 20.3 % of premium for liability premium risk "
+            f"(Rule 4 Art. 13, before its k factors).",
+            f"每个模拟年度除事故的过程风险外，还抽取全组合共同的系统性年度效应（变异系数{sm.get('year_cv', 0):.0%}）以及各部分频率水平的"
+            f"参数不确定性。200年一遇赔付超出均值的部分为不含税保费的{fmt_pct(unexp, 1)}；偿二代二期责任险保费风险因子为保费的20.3%"
+            f"（规则第4号第13条，未含k调整）。"))
     cols = [c for c in ("gross_loss", "insured_loss", "accidents", "deaths", "disabilities") if c in sim.columns]
     desc = sim[cols].describe(percentiles=[0.5, 0.99, 0.995]).T.drop(columns=["count"])
     body += h.note(ctx.zh("Per simulated year; losses in CNY (gross = before limits, insured = after limits).",
