@@ -36,6 +36,12 @@ def demo_table(folder: Path) -> None:
           f"all {q('expected deaths per 100k workers (capped at headcount)'):.1f}")
     print(f"premium per unit: mean {priced['premium'].mean():,.0f}, median {priced['premium'].median():,.0f}; "
           f"share <= 2 000 CNY {(priced['premium'] <= 2000).mean():.0%}")
+    sm, mo = s["simulation"], s.get("model", {})
+    print(f"loss model: {mo.get('anchors_met')} of {mo.get('anchors')} public anchors met; {mo.get('disabilities_per_death', 0):.1f} "
+          f"disabilities per death; premium needed {mo.get('premium_per_worker', 0):,.0f} CNY per worker")
+    print(f"premium per worker (table): {priced['premium'].sum() / priced['headcount'].sum():,.0f} CNY")
+    print(f"tail: VaR 99.5 % / mean {sm['var_995_over_mean']:.2f}; (VaR - mean) / ex-VAT premium {sm['unexpected_over_premium']:.1%} "
+          f"beside C-ROSS {sm['cross_premium_factor']}")
     a, p = s["adequacy"], s["prevention"]
     print(f"loss ratio: simulated {s['simulation']['mean_loss_ratio']:.1%}, exact {a['implied_loss_ratio']:.1%}, permissible "
           f"{a['permissible_loss_ratio']:.1%}; {a['flagged_segments']} of {a['segments']} segments below cost")
