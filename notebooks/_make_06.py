@@ -130,13 +130,17 @@ ax.set_title("Bonus-malus balance over time"); ax.legend();
 
 `result.capital()` applies Rule 4 to each path and year: premium risk = the year's ex-VAT premium
 × 0.203 × (1 + k1), k1 from the year's combined ratio (−5 % at ≤ 95 %, 0, +5 %, +10 % above
-105 %); reserve risk = outstanding reserve × 0.433, aggregated with ρ = 0.5. Capital = initial
-capital + the results so far. This is the line on its own: no market, credit or control risk,
+105 %); reserve risk = outstanding reserve × 0.433, aggregated with ρ = 0.5. The year-end
+outstanding reserve is an input (`capital(outstanding_ratio=...)`, a share of the year's loss);
+the last table of this section compares none, `capital()`'s default and 50 % (an assumption).
+Capital = initial capital + the results so far; the default initial capital is the first year's
+minimum for premium risk alone (k = 0), so a line that also holds reserve risk starts below
+100 %. This is the line on its own: no market, credit or control risk,
 no diversification with the insurer's other business. Beside it, the 99.5 % VaR of the one-year
 result over the paths (the 99.5 % level is an assumption for these factors).
 """),
         code("""
-cap = bj.capital()                       # initial capital = the first year's C-ROSS minimum at k = 0 (before the loss-ratio factor)
+cap = bj.capital()                       # initial capital = the first year's C-ROSS premium-risk minimum at k = 0
 display(cap.summary().style.format("{:.3f}").format("{:,.0f}", subset=["minimum_capital", "capital"]))
 cap.internal[["mean_result", "var", "var_unexpected", "var_lo", "var_hi", "cross_minimum_capital"]].round(-3)
 """),
@@ -147,10 +151,12 @@ fig = solvency_figure(cap.summary(), cap.internal)
         code("""
 prem0 = bj.by_year.loc[bj.by_year["year"] == 2026, "premium_ex_vat"].mean()
 rows = {}
-for label, kw in {"no reserve risk": {}, "outstanding = 50 % of the year's loss (assumption)": {"outstanding_ratio": 0.5}}.items():
+for label, kw in {"no reserve risk": {"outstanding_ratio": 0.0},
+                  "capital()'s default reserve": {},
+                  "outstanding = 50 % of the year's loss (assumption)": {"outstanding_ratio": 0.5}}.items():
     c = bj.capital(**kw)
     rows[label] = {"C-ROSS minimum 2026 (m CNY)": c.by_year.query("year == 2026")["minimum_capital"].mean() / 1e6,
-                   "P(< 100 % in some year), starting at 100 %": c.p_below(1.0),
+                   "P(< 100 % in some year), starting at the premium-risk minimum": c.p_below(1.0),
                    "capital for >= 100 % every year, 99.5 % of paths (m CNY)": c.required_initial_capital(0.995) / 1e6,
                    "the same / 2026 ex-VAT premium": c.required_initial_capital(0.995) / prem0,
                    "capital for >= 100 % every year, 95 % of paths (m CNY)": c.required_initial_capital(0.95) / 1e6}
@@ -167,36 +173,39 @@ print(f"1. Premium {y0['premium'].mean() / 1e6:,.2f} m → {y1['premium'].mean()
       f"{y0['cost_share_funded'].mean():.1%} → {y1['cost_share_funded'].mean():.1%} funded; {y1['carried_forward'].mean() / 1e6:,.2f} m carried idle in 2030.")
 print(f"2. Mean float factor {y0['mean_float_factor'].mean():.4f} → {y1['mean_float_factor'].mean():.4f} "
       f"(history factor {y0['mean_history_factor'].mean():.4f} → {y1['mean_history_factor'].mean():.4f}).")
-print(f"3. Starting at 100 % ({c.initial_capital / 1e6:,.2f} m CNY), {c.p_below(1.0):.0%} of paths fall below 100 % in some year; "
-      f"{c.required_initial_capital(0.995) / 1e6:,.1f} m CNY keeps >= 100 % every year on 99.5 % of paths; "
-      f"VaR 99.5 % of a year's result {c.internal['var'].mean() / 1e6:,.1f} m vs C-ROSS minimum {c.internal['cross_minimum_capital'].mean() / 1e6:,.1f} m.")
+c0 = c.by_year.query("year == 2026")["minimum_capital"].mean()
+print(f"3. Starting with {c.initial_capital / 1e6:,.2f} m CNY (the 2026 premium-risk minimum at k = 0; the mean 2026 minimum is "
+      f"{c0 / 1e6:,.2f} m), {c.p_below(1.0):.0%} of paths fall below 100 % in some year; "
+      f"{c.required_initial_capital(0.995) / 1e6:,.1f} m CNY ({c.required_initial_capital(0.995) / c0:.1f} × the 2026 minimum) keeps >= 100 % "
+      f"every year on 99.5 % of paths; VaR 99.5 % of a year's result {c.internal['var'].mean() / 1e6:,.1f} m vs C-ROSS minimum "
+      f"{c.internal['cross_minimum_capital'].mean() / 1e6:,.1f} m (means over the years).")
 """),
         md("""
-**Reading at the default size** (20 000 units, 1 000 paths, seed 2026; the printed lines above
-give the figures of this run):
+**Reading.** The printed lines above give this run's figures (the default size is 20 000 units
+and 1 000 paths, seed 2026; the test suite runs it small):
 
 1. **Premiums rise, the result improves, and the mandate stays unfunded.** The indexed limit
-   (802 460 → about 957 000 CNY) lifts the premium from about 27.0 m to 30.0 m CNY, while the −6 %
-   frequency trend lowers the loss ratio from about 60 % to 51 %: the combined ratio falls from
-   about 93 % to 87 %. The fee ramp raises the prevention budget from about 4.3 m to 5.7 m CNY,
-   but one on-site inspection per unit costs 100 m → 119 m CNY: about 4 % of the mandated cost is
-   funded in every year. Carry-forward per policy leaves about 3 m CNY idle by 2030 in large
-   units' pools while small units go without; pooling at the insurer spends it all (about 4.7 %
-   funded). Without pre-provisioning (Zhejiang/Xinzhou) the unspent budget stays in the insurer's
-   result (about +0.6 m CNY a year).
-2. **The bonus-malus balance barely moves.** The book starts at its stationary balance (mean
-   history factor about 0.916, 82 % of units with 3+ claim-free years). At a constant frequency
-   it stays there for ten years (0.9157 in 2035). The −6 % trend lets more units reach the top
-   discount: the mean history factor drifts to about 0.914 in 2030 and 0.911 in 2035, and the
-   premium at fixed limits falls by about 1.2 % over ten years, a small erosion against a fall of
-   claim frequency of about 43 % (0.94⁹).
-3. **A stand-alone 100 % is fragile; a modest buffer makes it safe.** Starting at exactly the
-   C-ROSS minimum (about 5.2 m CNY), about 40 % of paths fall below 100 % in some year: one bad
-   year of fatal clusters erases a year's margin. Keeping >= 100 % in every year on 99.5 % of
-   paths takes about 16 m CNY, about 3 × the factor-based minimum, because the 99.5 % VaR of a
-   single year's result (about 8 m CNY) exceeds the C-ROSS charge for a book of this size. An
-   insurer whose company-wide ratio is far above 100 % (Xinzhou's test) carries the line easily;
-   a line-level view shows why concentration in small 安责险 books matters.
+   (the Beijing formula) lifts the premium through the table's increased-limit factors, while
+   the −6 % frequency trend lowers the loss ratio, so the combined ratio falls. The fee ramp
+   raises the prevention budget, but one on-site inspection per unit a year costs several times
+   the budget: only a small share of the mandated cost is funded in any year. Carry-forward per
+   policy leaves money idle in large units' pools while small units go without; pooling at the
+   insurer spends it all and funds a little more; without pre-provisioning (Zhejiang/Xinzhou)
+   the unspent budget stays in the insurer's result.
+2. **The bonus-malus balance barely moves.** The book's histories were drawn from the same loss
+   model, so it starts in its stationary balance, most units in the 3+ claim-free class; at a
+   constant frequency it stays there for ten years. The −6 % trend lets more units reach the top
+   discount: the mean history factor drifts down slowly, and the premium at fixed limits erodes
+   by about a per cent over ten years, against a fall of claim frequency of about 43 % (0.94⁹).
+3. **A stand-alone 100 % is fragile.** Starting at the first year's premium-risk minimum (below
+   100 % where reserve risk is counted), a large share of paths fall below 100 % in some year
+   (printed, and by reserve assumption in the table above): one bad year of fatal clusters erases
+   a year's margin. Keeping >= 100 % in every year on 99.5 % of
+   paths takes a multiple of the first year's minimum (printed). Whether one year's 99.5 % VaR
+   exceeds the factor-based charge depends on the book's size: a small, concentrated book's tail
+   is heavier relative to its premium. An insurer whose company-wide ratio is far above 100 %
+   (Xinzhou's test) carries the line easily; a line-level view shows why concentration in small
+   安责险 books matters.
 """),
     ])
 
