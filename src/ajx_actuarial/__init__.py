@@ -11,7 +11,7 @@ Importing the package is cheap and has no side effects: numba kernels compile on
 
 from __future__ import annotations
 
-from . import jurisdictions, prevention, reference, stress, synth
+from . import jurisdictions, prevention, reference, scenarios, stress, synth
 from ._version import __version__
 from .errors import AjxError, AjxWarning, ValidationError
 from .losses import LimitPolicy, LossModel, SimSpec, SimulationResult, exact, expected_loss, simulate, simulate_many
@@ -55,6 +55,7 @@ __all__ = [
     "synth",
     "prevention",
     "jurisdictions",
+    "scenarios",
     "stress",
     "validate_portfolio",
     "validate_experience",

@@ -14,7 +14,7 @@ import numpy as np
 
 from .present import code_label, label as _label, shorten
 
-__all__ = ["cjk_font", "figure_lang", "label", "style", "exceedance_figure", "stress_figure", "prevention_figure", "premium_figure",
+__all__ = ["cjk_font", "figure_lang", "label", "style", "exceedance_figure", "stress_figure", "policy_lab_figure", "prevention_figure", "premium_figure",
            "projection_fan_figure", "solvency_figure", "adequacy_figure"]
 
 _CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
@@ -123,6 +123,29 @@ def stress_figure(table, samples: dict[str, np.ndarray] | None = None, lang: str
     axes[0].set_yticks(y, names)
     axes[0].invert_yaxis()
     fig.suptitle(_t("fig_stress", lang), fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def policy_lab_figure(table, lang: str = "en"):
+    """The regulator's trade-off: share of victims' economic loss compensated (y) against the
+    mean premium per unit (x), one labelled point per scenario of a stress table."""
+    import matplotlib.pyplot as plt
+
+    style()
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    x = table["premium_per_unit"].to_numpy(dtype=float)
+    y = table["victim_compensation_share"].to_numpy(dtype=float)
+    ax.scatter(x, y, s=36, color="tab:blue", zorder=3)
+    for xi, yi, name in zip(x, y, table.index):
+        ax.annotate(shorten(str(name), 24), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=7)
+    ax.set_xlabel(_t("premium_per_unit", lang))
+    ax.set_ylabel(_t("victim_compensation_share", lang))
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    lo, hi = np.nanmin(y), np.nanmax(y)
+    ax.set_ylim(max(0.0, lo - 0.1), min(1.02, hi + 0.1))
+    ax.set_title(_t("fig_policy_lab", lang))
     fig.tight_layout()
     return fig
 

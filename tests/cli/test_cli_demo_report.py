@@ -74,6 +74,14 @@ def test_demo_writes_outputs_and_report(run_cli, tmp_path):
     assert code == 0, err
     zh = (tmp_path / "zh.html").read_text("utf-8")
     assert "<h2>主要结论</h2>" in zh and "事故预防服务经费" in zh
+    # the stress section: distinct limit rows, with victim and capital columns; the regulator's page shows them
+    st = pd.read_parquet(out / "stress.parquet").set_index("scenario")
+    lim = st.loc[st["levers"].str.contains("limits"), ["limit_death", "premium", "victim_compensation_share", "cross_minimum_capital"]]
+    assert len(lim) >= 4 and lim["limit_death"].nunique() == len(lim) and lim["premium"].nunique() == len(lim)
+    assert lim.sort_values("limit_death")["victim_compensation_share"].is_monotonic_increasing
+    assert (st["cross_minimum_capital"] > 0).all() and st["share_deaths_paid_in_full"].between(0, 1).all()
+    assert "Limit policies side by side" in p.h2 and "victims'" in stdout
+    assert "责任限额政策对比" in zh
 
 
 def test_stress_and_report_cli(run_cli, tmp_path):
@@ -82,7 +90,7 @@ def test_stress_and_report_cli(run_cli, tmp_path):
     out = tmp_path / "st"
     code, stdout, err = run_cli("stress", book, "--scenarios", "regulator-2026", "--years", 100, "-o", out)
     assert code == 0, err
-    assert len(pd.read_parquet(out / "stress.parquet")) == 7
+    assert len(pd.read_parquet(out / "stress.parquet")) == 9
     code, _, err = run_cli("report", out)
     assert code == 0, err and (out / "report.html").exists()
 

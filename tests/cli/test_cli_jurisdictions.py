@@ -71,6 +71,11 @@ def test_demo_under_each_jurisdiction(run_cli, tmp_path, name):
         assert eff.loc["change", "premium"] == pytest.approx(s["jurisdiction"]["underwriting"]["premium_change"]) and eff.loc["change", "premium"] < 0
     if name == "beijing-2026":
         assert list(s["prevention"]["fee_schedule"]) == ["2026", "2027", "2028"] and s["prevention"]["carry_forward"]
+        # limit scenarios below the table's 802 460 are the policy under test, not lifted into the baseline
+        st = pd.read_parquet(out / "stress.parquet").set_index("scenario")
+        assert st.loc["minimum-400k", "limit_death"] == 400_000 and st.loc["limit-800k", "limit_death"] == 800_000
+        rows = st.loc[["baseline", "minimum-400k", "beijing-formula-limits", "limit-800k"]]
+        assert rows["premium"].nunique() == 4 and rows["victim_compensation_share"].nunique() == 4
 
 
 def test_demo_fee_floor_error_or_flag(run_cli, tmp_path):

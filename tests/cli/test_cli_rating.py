@@ -38,12 +38,12 @@ def test_scenario_sets_print_as_toml(run_cli):
     import tomllib
 
     code, out, err = run_cli("scenarios", "list")
-    assert code == 0 and "regulator-2026" in out and "7 scenarios" in out, err
+    assert code == 0 and "regulator-2026" in out and "9 scenarios" in out, err
     code, out, err = run_cli("scenarios", "show", "regulator-2026")
     assert code == 0, err
     text = out.split("\n", 1)[1]  # after the one-line header
     doc = tomllib.loads(text)
-    assert doc["meta"]["name"] == "regulator-2026" and len(doc["scenario"]) == 7
+    assert doc["meta"]["name"] == "regulator-2026" and len(doc["scenario"]) == 9
     # `tables show` routes a scenario set to the same printer: TOML, not a table of NaN
     code, out2, _ = run_cli("tables", "show", "regulator-2026")
     assert code == 0 and out2 == out and "NaN" not in out2 and "nan" not in out2

@@ -24,7 +24,7 @@ def test_run_folder_lists_every_output(small_run):
     assert m["kind"] == "stress" and m["seed"] == 2026 and m["inputs"]["years"] == 30
     on_disk = {p.name for p in small_run.iterdir()} - {MANIFEST, "report.html"}
     assert set(m["files"]) == on_disk
-    assert [s["file"] for s in m["scenarios"]] == [f"stress_{i:02d}.parquet" for i in range(7)]
+    assert [s["file"] for s in m["scenarios"]] == [f"stress_{i:02d}.parquet" for i in range(9)]
 
 
 def test_unlisted_files_are_ignored(run_cli, run_copy, tmp_path):

@@ -59,7 +59,7 @@ def test_k_factor_steps_and_bounds():
 def test_projection_capital_matches_the_formula_and_the_var():
     book = ajx.synth.portfolio(800, preset="beijing", rng=4)
     res = ajx.project(book, years=2, table="beijing-2026", paths=200, rng=3)
-    cap = res.capital(initial_capital=1e6)
+    cap = res.capital(initial_capital=1e6, outstanding_ratio=0.0)
     y = res.by_year.sort_values(["path", "year"]).reset_index(drop=True)
     k1 = np.select([y["combined_ratio"] <= 0.95, y["combined_ratio"] <= 1.0, y["combined_ratio"] <= 1.05], [-0.05, 0.0, 0.05], 0.10)
     np.testing.assert_allclose(cap.by_year["minimum_capital"], y["premium_ex_vat"] * 0.203 * (1 + k1), rtol=1e-12)
@@ -70,6 +70,31 @@ def test_projection_capital_matches_the_formula_and_the_var():
     assert cap.internal.loc[2027, "var_lo"] <= cap.internal.loc[2027, "var"] <= cap.internal.loc[2027, "var_hi"]
     s = cap.summary()
     assert s.loc[2026, "p_below_100"] == pytest.approx(float((cap.by_year.query("year == 2026")["solvency_ratio"] < 1).mean()))
+
+
+def test_reserve_risk_is_on_by_default_from_the_development_pattern():
+    # the default reserve is Σ_k u_k × loss(t − k) on each path, years before the first at its mean loss,
+    # u_k from the ledger's delays (disabilities wait about ten months for their appraisal)
+    from ajx_actuarial.projection.solvency import outstanding_ratio, unpaid_pattern
+    from ajx_actuarial.synth import DevelopmentTruth
+
+    u = unpaid_pattern()
+    assert 0.5 < u[0] < 0.7 and u[1] < 0.2 and u[-1] < 1e-4          # the accident year's own share dominates
+    assert outstanding_ratio() == pytest.approx(u.sum(), rel=1e-12)
+    # one part alone: exactly the development truth's share of that injury
+    assert unpaid_pattern({"disability": 1.0}, years=3) == pytest.approx(DevelopmentTruth().unpaid_shares("disability", 3), rel=1e-12)
+    y = _book()
+    cap = capital(y, initial_capital=25e6)
+    d = y.sort_values(["path", "year"]).reset_index(drop=True)
+    for p_, g in d.groupby("path"):
+        losses = g["insured_loss"].to_numpy()
+        prior = d.loc[d["year"] == d["year"].min(), "insured_loss"].mean()
+        for t in range(len(g)):
+            want = sum(u[j] * (losses[t - j] if t - j >= 0 else prior) for j in range(u.size))
+            got = cap.by_year.loc[(cap.by_year["path"] == p_) & (cap.by_year["year"] == g["year"].iloc[t]), "outstanding"].item()
+            assert got == pytest.approx(want, rel=1e-12)
+    # reserve risk raises the minimum capital over premium risk alone (Art. 42, ρ = 0.5)
+    assert (cap.by_year["minimum_capital"] > capital(y, 25e6, outstanding_ratio=0.0).by_year["minimum_capital"]).all()
 
 
 def test_bad_capital_inputs():

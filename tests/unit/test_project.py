@@ -157,7 +157,7 @@ def test_summary_bands_and_levers(beijing_book):
 @pytest.mark.parametrize("kwargs, match", [
     ({"speed": 1}, r"unknown lever\(s\) \['speed'\]"),
     ({"trend": 2.0}, r"trend must be a number in \[-0\.5, 1\], got 2\.0"),
-    ({"limits": "shanghai"}, r"limits must be 'as_priced', 'beijing', an amount or a LimitPolicy, got 'shanghai'"),
+    ({"limits": "shanghai"}, r"limits must be 'as_priced', 'beijing', an amount, a LimitPolicy or \{year: LimitPolicy\}, got 'shanghai'"),
     ({"ledger": "accrual"}, r"ledger must be one of"),
     ({"fee_ratio": 0.10, "fee_floor": 0.15}, r"fee_ratio: 0\.1 in 2026 is below the floor of 0\.15"),
     ({"fee_ratio": 0.25}, r"exceeds the national 21 % cap"),

@@ -50,8 +50,8 @@ def test_packaged_regulator_set():
         ("[[scenario]]\nname = 'x'\nfrequency_multiplier = -1\n", r"scenario\[0\]\.frequency_multiplier: must be a number > 0, got -1"),
         ("[[scenario]]\nname = 'x'\nshock_cv = -0.2\n", r"scenario\[0\]\.shock_cv: must be a number >= 0"),
         ("[[scenario]]\nname = 'x'\nfee_ratio = 1.5\n", r"scenario\[0\]\.fee_ratio: 1\.5 exceeds the national 21 % cap"),
-        ("[[scenario]]\nname = 'x'\nlimits = { policy = 'moon' }\n", r"scenario\[0\]\.limits\.policy: must be 'fixed' or 'beijing'"),
-        ("[[scenario]]\nname = 'x'\nlimits = { policy = 'fixed', amount = 100 }\n", r"scenario\[0\]\.limits: .*below the floor"),
+        ("[[scenario]]\nname = 'x'\nlimits = { policy = 'moon' }\n", r"scenario\[0\]\.limits\.policy: must be 'fixed', 'beijing' or 'income'"),
+        ("[[scenario]]\nname = 'x'\nlimits = { policy = 'fixed', amount = 100 }\n", r"scenario\[0\]\.limits\.amount: must be a number in \[40,000, 100,000,000\] CNY per person, got 100"),
         ("[[scenario]]\nname = 'x'\nrate_change = { coal = 0.1 }\n", r"scenario\[0\]\.rate_change\.coal: unknown industry code"),
         ("[[scenario]]\nname = 'x'\ncolour = 'red'\n", r"scenario\[0\]: unknown key\(s\) \['colour'\]"),
         ("[[scenario]]\nname = 'x'\n[[scenario]]\nname = 'x'\n", r"scenario names must be unique; repeated: \['x'\]"),
@@ -68,7 +68,7 @@ def test_bad_scenario_files(tmp_path, text, match):
 
 def test_rate_change_by_industry_scales_base_rates_and_grid():
     from ajx_actuarial.rating import RateTable
-    from ajx_actuarial.stress import _rate_table
+    from ajx_actuarial.scenarios import rate_table_with_change as _rate_table
 
     base = RateTable.load("xinzhou-2024")  # has a coal-mine grid
     t = _rate_table(base, {"coal_mine": 0.10})
@@ -102,14 +102,17 @@ def test_scenario_order_does_not_change_as_priced_limits(book):
     pd.testing.assert_frame_equal(a.loc[["base", "800k"], cols], b.loc[["base", "800k"], cols])
 
 
-def test_a_limit_below_the_tables_minimum_is_simulated_at_the_minimum_it_is_priced_at():
-    """Review finding: a scenario's limit below the table minimum was priced at the minimum
-    (lift_limits) but simulated at the lower limit. Now both use the minimum."""
+def test_a_limit_below_the_tables_minimum_is_priced_and_simulated_at_that_limit():
+    """Issue 21: a scenario's limit is the policy under test. 500 000 under beijing-2026 (minimum
+    802 460) was lifted to the minimum, silently a no-op; now it is priced, costed and simulated at
+    500 000, and the exact and simulated means agree within the Monte Carlo error."""
     book = ajx.synth.portfolio(2000, rng=3)
     res = ajx.stress.run_detailed(book, [{"name": "below", "limits": {"policy": "fixed", "amount": 500_000}},
                                          {"name": "at minimum", "limits": {"policy": "fixed", "amount": 802_460}}],
                                   years=300, rng=4, table="beijing-2026")
     t = res.table
-    assert t.loc["below", "premium"] == t.loc["at minimum", "premium"]
-    assert t.loc["below", "expected_loss"] == t.loc["at minimum", "expected_loss"]
-    assert res.simulations["below"].mean() == res.simulations["at minimum"].mean()
+    assert (res.priced["below"]["limit_death"] == 500_000).all()
+    assert t.loc["below", "premium"] < t.loc["at minimum", "premium"]
+    assert t.loc["below", "expected_loss"] < t.loc["at minimum", "expected_loss"]
+    for name in ("below", "at minimum"):
+        assert abs(t.loc[name, "simulated_loss"] - t.loc[name, "expected_loss"]) < 4 * t.loc[name, "simulated_loss_se"]

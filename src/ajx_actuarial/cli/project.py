@@ -9,7 +9,7 @@ import typer
 
 from ..present import escape_markup, fmt_int, frame_table, progress_bar
 from ._app import app, out
-from ._common import encoding_option, output_option, read_input, seed_option
+from ._common import XLSX_HELP, encoding_option, is_workbook, output_option, read_input, run_output, seed_option
 from .prevention import parse_fee
 
 
@@ -32,56 +32,72 @@ def project(
     years: int = typer.Option(5, "--years", help="Policy years projected (1-50)."),
     start_year: int = typer.Option(2026, "--start-year", help="First policy year."),
     paths: int = typer.Option(1000, "--paths", help="Simulated paths."),
-    table: str = typer.Option("national-2025", "--table", "-t", help="Packaged rate table or a .toml path."),
+    table: Optional[str] = typer.Option(None, "--table", "-t", help="Packaged rate table or a .toml path (default national-2025; "
+                                        "with --scenarios, each scenario's own)."),
+    scenarios: Optional[str] = typer.Option(None, "--scenarios", help="Run every scenario of a set through the years with common random "
+                                            "numbers: national-2025, regulator-2026 or a TOML file (a lever a scenario sets may not be given too)."),
     fee_ratio: Optional[str] = typer.Option(None, "--fee-ratio", help="Prevention fee, a share of ex-VAT premium, or YEAR:RATIO,... "
                                             "(default: the table's prevention_fee loading)."),
     fee_floor: Optional[float] = typer.Option(None, "--fee-floor", help="Local floor of the fee ratio (e.g. 0.15, Xinzhou)."),
     fee_breach: str = typer.Option("error", "--fee-breach", help="error or flag: a fee below the floor or above the 21 % cap."),
-    ledger: str = typer.Option("provisioned", "--ledger", help="provisioned, carry_forward (Beijing) or not_provisioned (Zhejiang, Xinzhou)."),
-    limits: str = typer.Option("as_priced", "--limits", help="as_priced, beijing (indexed year by year) or an amount (fixed)."),
+    ledger: Optional[str] = typer.Option(None, "--ledger", help="provisioned (default), carry_forward (Beijing) or not_provisioned (Zhejiang, Xinzhou)."),
+    limits: Optional[str] = typer.Option(None, "--limits", help="as_priced (default), beijing (indexed year by year) or an amount (fixed)."),
     income_growth: float = typer.Option(0.045, "--income-growth", help="Urban income growth beyond the data (assumption)."),
     trend: float = typer.Option(-0.06, "--trend", help="Yearly frequency trend (DOMAIN.md §6.5)."),
     severity_trend: Optional[float] = typer.Option(None, "--severity-trend", help="Yearly growth of economic losses (default: --income-growth)."),
-    rules: str = typer.Option("xinzhou-2024", "--rules", help="Mandated services: xinzhou-2024, beijing-2017 or a TOML path."),
-    pooling: str = typer.Option("policy", "--pooling", help="policy, segment or insurer."),
-    cost_inflation: float = typer.Option(0.045, "--cost-inflation", help="Yearly unit-cost inflation of services (assumption)."),
+    rules: Optional[str] = typer.Option(None, "--rules", help="Mandated services: xinzhou-2024 (default), beijing-2017 or a TOML path."),
+    pooling: Optional[str] = typer.Option(None, "--pooling", help="policy (default), segment or insurer."),
+    cost_inflation: Optional[float] = typer.Option(None, "--cost-inflation", help="Yearly unit-cost inflation of services (default 0.045, assumption)."),
     effectiveness: float = typer.Option(0.0, "--prevention-effectiveness", help="Frequency reduction of a fully served policy (assumption; 0 = off)."),
     initial_capital: Optional[float] = typer.Option(None, "--initial-capital", help="Insurer capital at the start, CNY (default: the first year's C-ROSS minimum)."),
-    outstanding_ratio: float = typer.Option(0.0, "--outstanding-ratio", help="Outstanding reserve at year end / the year's insured loss (reserve risk; 0 = left out)."),
-    lift_limits: bool = typer.Option(False, "--lift-limits", help="Raise limits below the table's minimum to it."),
+    outstanding_ratio: Optional[float] = typer.Option(None, "--outstanding-ratio", help="Outstanding reserve at year end / the year's insured loss "
+                                                      "(default: from the claims' development pattern; 0 = reserve risk left out)."),
+    lift_limits: Optional[bool] = typer.Option(None, "--lift-limits/--no-lift-limits", help="Raise limits below the table's minimum to it "
+                                               "(default: no; yes with --scenarios)."),
     seed: int = seed_option(),
-    output: Path = output_option("Run folder (projection.parquet, projection_summary.parquet, capital.parquet, manifest.json; for `ajx report`).", ...),
+    output: Path = output_option("Run folder (projection.parquet, projection_summary.parquet, capital.parquet, manifest.json; for `ajx report`). "
+                                 + XLSX_HELP, ...),
     encoding: Optional[str] = encoding_option(),
 ) -> None:
     """Project a book over several policy years: renewals, trends, limit indexation, the fee ledger, result and solvency.
 
     Example: ajx project book.parquet --years 5 --fee-ratio 2026:0.15,2028:0.20 --limits beijing --trend -0.06 -o proj
+
+    Example: ajx project book.parquet --scenarios national-2025 --years 5 --paths 500 -o lab.xlsx
     """
     from ..projection import project as _project
     from ..runs import RunFolder
 
     from ..errors import ValidationError
 
-    if not 0 <= outstanding_ratio <= 20:
+    if outstanding_ratio is not None and not 0 <= outstanding_ratio <= 20:
         raise ValidationError(f"--outstanding-ratio: must be in [0, 20], got {outstanding_ratio!r}")
     if initial_capital is not None and not initial_capital >= 0:
         raise ValidationError(f"--initial-capital: must be >= 0 CNY, got {initial_capital!r}")
     df = read_input(book, encoding)
-    lev = dict(trend=trend, limits=parse_projection_limits(limits), income_growth=income_growth, severity_trend=severity_trend,
-               fee_floor=fee_floor, on_breach=fee_breach, ledger=ledger, rules=rules, pooling=pooling, cost_inflation=cost_inflation,
+    lev = dict(trend=trend, income_growth=income_growth, severity_trend=severity_trend, fee_floor=fee_floor, on_breach=fee_breach,
                prevention_effectiveness=effectiveness)
+    for name, v in (("ledger", ledger), ("rules", rules), ("pooling", pooling), ("cost_inflation", cost_inflation)):
+        if v is not None:  # given: a lever (a scenario that sets it too is refused); not given: the default or the scenario's
+            lev[name] = v
+    if limits is not None:
+        lev["limits"] = parse_projection_limits(limits)
     if fee_ratio is not None:
         lev["fee_ratio"] = parse_fee(fee_ratio)
     bar, cb = progress_bar(f"projecting {fmt_int(len(df))} policies × {years} years × {fmt_int(paths)} paths", out)
     with bar:
         res = _project(df, years=years, start_year=start_year, table=table, paths=paths, rng=seed, progress=cb,
-                       lift_limits=lift_limits, **lev)
+                       lift_limits=lift_limits, scenarios=scenarios, **lev)
     cap = res.capital(initial_capital=initial_capital, outstanding_ratio=outstanding_ratio)
+    p_below = cap.p_below(1.0)
+    need = cap.required_initial_capital(0.995)
+    if res.scenarios:
+        p_below, need = {k: float(v) for k, v in p_below.items()}, {k: float(v) for k, v in need.items()}
     summary = res.summary()
     cap_year = cap.summary().join(cap.internal.drop(columns=["paths"]))
-    run = RunFolder(output, kind="project", seed=seed, inputs={"book": str(book), "table": table, "years": years, "start_year": start_year,
-                                                              "paths": paths, "limits": limits, "fee_ratio": fee_ratio, "ledger": ledger})
-    with run:
+    with run_output(output) as folder, RunFolder(folder, kind="project", seed=seed, inputs={
+            "book": str(book), "table": table, "scenarios": scenarios, "years": years, "start_year": start_year, "paths": paths,
+            "limits": limits, "fee_ratio": fee_ratio, "ledger": ledger}) as run:
         run.write_table(res.priced_start, "priced.parquet")
         run.write_table(res.by_year, "projection.parquet")
         run.write_table(summary.reset_index(), "projection_summary.parquet")
@@ -89,19 +105,28 @@ def project(
         run.write_table(res.levers, "projection_levers.parquet")
         run.write_table(cap_year.reset_index(), "capital.parquet")
         run.write_json({"table": res.provenance["table"], "projection": {k: v for k, v in res.provenance.items() if k != "seed"},
-                        "capital": {"initial_capital": cap.initial_capital, "outstanding_ratio": outstanding_ratio,
-                                    "p_below_100_any_year": cap.p_below(1.0),
-                                    "required_initial_capital_995": cap.required_initial_capital(0.995)}}, "summary.json")
+                        "capital": {"initial_capital": cap.initial_capital,
+                                    "outstanding_ratio": "development pattern" if outstanding_ratio is None else outstanding_ratio,
+                                    "p_below_100_any_year": p_below, "required_initial_capital_995": need}}, "summary.json")
         run.finish()
     keys = ["premium", "insured_loss", "underwriting_result", "prevention_budget", "prevention_spent", "carried_forward", "cost_share_funded",
             "mean_float_factor"]
-    wide = summary.loc[(slice(None), keys), "mean"].unstack("measure")[keys]
-    out.print(frame_table(wide, title=f"Projection, mean over {fmt_int(paths)} paths ({res.provenance['table']}, levers: projection_levers.parquet)",
+    ids = ["scenario", "year"] if res.scenarios else ["year"]
+    wide = res.by_year.groupby(ids, observed=True, sort=False)[keys].mean()
+    where = f"scenarios {scenarios}" if res.scenarios else res.provenance["table"]
+    out.print(frame_table(wide, title=f"Projection, mean over {fmt_int(paths)} paths ({escape_markup(where, 120)}, levers: projection_levers.parquet)",
                           float_fmt="{:,.4g}"))
     out.print(frame_table(cap_year[["minimum_capital", "capital", "solvency_ratio", "p5", "p_below_100", "var"]],
                           title="C-ROSS phase II (liability): minimum capital, capital, solvency ratio; VaR 99.5 % of the one-year result (assumption)",
                           float_fmt="{:,.4g}"))
-    out.print(f"P(solvency ratio < 100 % in some year) = {cap.p_below(1.0):.1%} with initial capital {cap.initial_capital:,.0f}; "
-              f"capital for >= 100 % in every year on 99.5 % of paths: {cap.required_initial_capital(0.995):,.0f}")
-    out.print(f"wrote {escape_markup(output, None)} (manifest.json); `ajx report {escape_markup(output, None)}` renders it")
+    if res.scenarios:
+        for k in res.scenarios:
+            out.print(f"{escape_markup(k, 80)}: P(solvency ratio < 100 % at some year end) = {p_below[k]:.1%}; "
+                      f"capital for >= 100 % every year on 99.5 % of paths: {need[k]:,.0f}")
+        out.print(f"(one insurer, initial capital {cap.initial_capital:,.0f} in every scenario)")
+    else:
+        out.print(f"P(solvency ratio < 100 % at some year end) = {p_below:.1%} with initial capital {cap.initial_capital:,.0f}; "
+                  f"capital for >= 100 % in every year on 99.5 % of paths: {need:,.0f}")
+    out.print(f"wrote {escape_markup(output, None)} (Excel workbook)" if is_workbook(output) else
+              f"wrote {escape_markup(output, None)} (manifest.json); `ajx report {escape_markup(output, None)}` renders it")
 

@@ -7,8 +7,8 @@ at the fit's base level)::
 
     log r_used = Z × log r_fitted + (1 − Z) × log r_template,     Z = τ² / (τ² + se²)
 
-``se`` the standard error of the fitted log relativity (quasi-Poisson where the counts are
-over-dispersed, :mod:`._dispersion`), ``τ`` the prior standard deviation of a level's log
+``se`` the standard error of the fitted log relativity (policy-clustered sandwich where the
+counts are over-dispersed, :mod:`._dispersion`), ``τ`` the prior standard deviation of a level's log
 relativity around the template's (``credibility``, default 0.25: a level may plausibly differ
 from the template by about ±25 %, ±50 % at two sd). This is the normal-normal posterior mean of
 the log relativity (Bühlmann credibility with the GLM's variance as the process variance): a

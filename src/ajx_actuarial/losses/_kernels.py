@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit
 
 # indices of the per-year, per-scenario output columns (engine.OUT_COLUMNS, same order)
-O_GROSS, O_INS, O_DEATH, O_DIS, O_MED, O_RESC, O_ACC, O_DEATHS, O_DISAB, O_MEDN = range(10)
+O_GROSS, O_INS, O_DEATH, O_DIS, O_MED, O_RESC, O_ACC, O_DEATHS, O_DISAB, O_MEDN, O_FULLD, O_FULLI = range(12)
 
 
 @njit(cache=True)
@@ -163,7 +163,7 @@ def _hash_tables(cap, K):  # pragma: no cover - jitted
     the key's entry; the accumulators are dense, one row per entry in order of first accident, so
     that their memory grows with the accidents and is walked in order (not with the slots)."""
     m = cap // 2 + 1
-    return (np.full(cap, -1, np.int64), np.empty(cap, np.int64), np.zeros((m, K, 3)), np.zeros((m, K), np.int64),
+    return (np.full(cap, -1, np.int64), np.empty(cap, np.int64), np.zeros((m, K, 5)), np.zeros((m, K), np.int64),
             np.zeros(m, np.int64), np.zeros(m, np.int64), np.zeros(m, np.int64), np.empty(m, np.int64))
 
 
@@ -312,9 +312,8 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                 n_used += 1
                 for q in range(K):
                     hcnt[e, q] = 0
-                    hval[e, q, 0] = 0.0
-                    hval[e, q, 1] = 0.0
-                    hval[e, q, 2] = 0.0
+                    for c in range(5):
+                        hval[e, q, c] = 0.0
             else:
                 e = ent[h]
             for _a in range(n_acc):
@@ -343,17 +342,23 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                         da = d * aa
                         sb = 0.0
                         gc = float(d)
+                        fi = 0.0
                         for gg in range(10):
                             if hist[gg] > 0:
                                 cv = civil[gg] * dl
                                 pv = payout[gg] * ld
                                 sb += hist[gg] * (cv if cv < pv else pv)
                                 gc += hist[gg] * civil[gg]
+                                if cv <= pv:
+                                    fi += hist[gg]
                         yy = da + sb
                         tt = (1.0 + rho) * yy
                         sc = 1.0
+                        fd = float(d) if dl <= ld else 0.0
                         if tt > lacc:
                             sc = lacc / tt
+                            fd = 0.0
+                            fi = 0.0
                         p0 = sc * da
                         p1 = sc * sb
                         p2 = sc * rho * yy
@@ -364,8 +369,11 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                         cv = civil[gr] * dl
                         pv = payout[gr] * ld
                         b = cv if cv < pv else pv
+                        fd = 0.0
+                        fi = 1.0 if cv <= pv else 0.0
                         if b > lacc:
                             b = lacc
+                            fi = 0.0
                         p0 = 0.0
                         p1 = b
                         p2 = 0.0
@@ -384,6 +392,10 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                     hval[e, q, 0] += p0
                     hval[e, q, 1] += p1
                     hval[e, q, 2] += p2
+                    hval[e, q, 3] += fd
+                    hval[e, q, 4] += fi
+                    out[y, q, O_FULLD] += fd
+                    out[y, q, O_FULLI] += fi
         # (6) the annual aggregate, only where a policy had two or more accidents
         for e in range(n_used):
             h = used[e]
@@ -397,6 +409,8 @@ def simulate_block_kernel(  # pragma: no cover - jitted
                         out[y, q, O_DEATH] -= f * hval[e, q, 0]
                         out[y, q, O_DIS] -= f * hval[e, q, 1]
                         out[y, q, O_RESC] -= f * hval[e, q, 2]
+                        out[y, q, O_FULLD] -= hval[e, q, 3]  # the aggregate cut every victim of the year
+                        out[y, q, O_FULLI] -= hval[e, q, 4]
                         out_seg[y, q, seg_ind[hseg[e]]] -= tot - lann
                         tot = lann
                 if q == 0 and log_on and hcnt[e, 0] > 0:

@@ -32,7 +32,10 @@ __all__ = ["SimSpec", "Prepared", "prepare", "run_block", "pass_key", "MAX_ACCID
 
 #: columns of the kernel's per-year, per-scenario output (same order as the ``O_*`` indices of :mod:`._kernels`)
 OUT_COLUMNS = ("gross_loss", "insured_loss", "death", "disability", "medical", "rescue", "accidents", "deaths",
-               "disabilities", "medical_only")  # "rescue" holds rescue/legal + third party; simulate splits them
+               "disabilities", "medical_only", "deaths_paid_in_full", "disabilities_paid_in_full")
+# "rescue" holds rescue/legal + third party; simulate splits them. "..._paid_in_full": victims of fatal and
+# disability accidents whose insured payout equals their economic loss (no per-person, per-accident or
+# annual limit cut it)
 
 #: Upper bound on the expected fatal + disability accidents (or clusters) per simulated year;
 #: beyond it the input is absurd for this line (the national total is about 20 000 deaths a year).

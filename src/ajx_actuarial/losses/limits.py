@@ -118,6 +118,26 @@ class LimitPolicy:
         return cls(limit_death=amount, floor=floor, label=kw.pop("label", f"Beijing formula ({income_year} incomes): {amount:,.0f}"), **kw)
 
     @classmethod
+    def income_multiple(cls, income_year: int = 2024, region: str = "national", multiple: float = 20.0,
+                        offset: str | float = "none", **kw) -> "LimitPolicy":
+        """``multiple × urban income(income_year, region) − offset`` per person (floored at ``floor``):
+        the civil death compensation (20 × the urban per-capita disposable income, SPC 2022
+        interpretation Art. 15) as a limit; ``offset`` as in :func:`beijing_formula`.
+
+        >>> LimitPolicy.income_multiple(2024).limit_death   # 20 × 54 188: a death paid in full
+        1083760.0
+        """
+        if isinstance(multiple, bool) or not isinstance(multiple, (int, float)) or not 0 < multiple <= 200:
+            raise ValidationError(f"LimitPolicy.income_multiple: multiple must be a number in (0, 200], got {multiple!r}")
+        floor = kw.pop("floor", NATIONAL_MIN_LIMIT)
+        inc = income(income_year, region)
+        national = income(income_year, "national")
+        amount = beijing_formula(inc * multiple / constant("beijing_limit_income_multiple"), national, offset, floor,
+                                 where="LimitPolicy.income_multiple")
+        return cls(limit_death=amount, floor=floor,
+                   label=kw.pop("label", f"{multiple:g} × {region} income ({income_year}): {amount:,.0f}"), **kw)
+
+    @classmethod
     def as_priced(cls) -> "LimitPolicy":
         """Keep the portfolio's own limits."""
         return cls()

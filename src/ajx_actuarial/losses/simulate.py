@@ -47,7 +47,7 @@ __all__ = ["simulate", "simulate_many", "SimulationResult", "SimSpec"]
 PART_COLUMNS = ("death", "disability", "medical", "rescue", "third_party")
 #: C-ROSS phase II premium-risk factor for liability insurance (Rule 4 Art. 13; DOMAIN.md §10.2), shown beside VaR / mean.
 CROSS_PREMIUM_FACTOR = 0.203
-_INT_COLUMNS = ("accidents", "deaths", "disabilities", "medical_only")
+_INT_COLUMNS = ("accidents", "deaths", "disabilities", "medical_only", "deaths_paid_in_full", "disabilities_paid_in_full")
 
 
 def _check_int(value: Any, name: str, lo: int, hi: int | None = None) -> int:

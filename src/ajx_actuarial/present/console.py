@@ -116,14 +116,23 @@ def segment_table(res, title: str, lang: str = "en") -> Table:
 
 
 def stress_table(table: pd.DataFrame, title: str, lang: str = "en") -> Table:
-    """Scenarios side by side: premium, mean loss, loss ratio, VaR 99.5 %, share of mandates funded, shortfall."""
+    """Scenarios side by side: the per-person limit, premium and premium per unit (enterprises),
+    the share of victims' loss compensated and of deaths paid in full (victims), the loss ratio,
+    VaR 99.5 % and C-ROSS minimum capital (insurer), the share of mandates funded (prevention)."""
     t = Table(title=escape_markup(title, 200))
-    t.add_column(label("scenario", lang), overflow="fold")
-    for key in ("premium_mcny", "mean_loss_mcny", "loss_ratio_short", "var_995_mcny", "mandates_funded", "shortfall_mcny"):
+    longest = max((len(str(n)) for n in table.index), default=8)
+    t.add_column(label("scenario", lang), overflow="fold", min_width=min(longest, 22))
+    keys = ("limit_k", "premium_mcny", "premium_per_unit_short", "victims_compensated", "deaths_in_full", "loss_ratio_short",
+            "var_995_mcny", "cross_mc_mcny", "mandates_funded")
+    for key in keys:
         t.add_column(label(key, lang), justify="right")
     for name, r in table.iterrows():
-        t.add_row(escape_markup(name), f"{r['premium'] / 1e6:,.2f}", f"{r['expected_loss'] / 1e6:,.2f}", fmt_pct(r["loss_ratio"]),
-                  f"{r['var_995'] / 1e6:,.2f}", fmt_pct(r["share_funded"]), f"{r['prevention_shortfall'] / 1e6:,.2f}")
+        lim = r.get("limit_death", float("nan"))
+        lim_txt = f"{lim / 1e3:,.0f}" if lim == lim else f"~{r.get('mean_limit_death', float('nan')) / 1e3:,.0f}"
+        t.add_row(escape_markup(name), lim_txt, f"{r['premium'] / 1e6:,.2f}", f"{r.get('premium_per_unit', float('nan')):,.0f}",
+                  fmt_pct(r.get("victim_compensation_share", float("nan"))), fmt_pct(r.get("share_deaths_paid_in_full", float("nan"))),
+                  fmt_pct(r["loss_ratio"]), f"{r['var_995'] / 1e6:,.2f}", f"{r.get('cross_minimum_capital', float('nan')) / 1e6:,.2f}",
+                  fmt_pct(r["share_funded"]))
     return t
 
 

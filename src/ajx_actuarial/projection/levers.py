@@ -7,7 +7,7 @@ lever                         default            source / flag
                                                  about 7.5 % a year 2020→2024); assumption
 ``limits``                    ``"as_priced"``    ``"beijing"``: Beijing 2026 draft (S01) 20 × prior-year Beijing income −
                                                  work-injury death grant, year by year (DOMAIN.md §4.2); a number or a
-                                                 LimitPolicy: fixed; seed
+                                                 LimitPolicy: fixed; ``{year: LimitPolicy}``: a schedule; seed
 ``income_growth``             0.045 a year       urban incomes beyond the packaged series (DOMAIN.md §4.2 assumes +4.5 %
                                                  for Beijing 2025); assumption
 ``severity_trend``            = income_growth    economic loss per casualty follows urban income (civil death
@@ -183,9 +183,16 @@ class Levers:
         if not (isinstance(self.history, BonusMalus) or (isinstance(self.history, str) and self.history == "table")):
             raise ValidationError(f"project: history must be 'table' or a BonusMalus, got {self.history!r}")
         lim = self.limits
+        if isinstance(lim, Mapping):
+            bad = [k for k, v in lim.items() if not isinstance(v, LimitPolicy) or isinstance(k, bool) or not isinstance(k, (int, np.integer))]
+            if bad or not lim:
+                raise ValidationError(f"project: a limits schedule must map policy years to LimitPolicy objects, got {lim!r}")
+            self.transition_matrix()
+            return
         if not (isinstance(lim, LimitPolicy) or lim in ("as_priced", "beijing")
                 or (isinstance(lim, (int, float, np.integer, np.floating)) and not isinstance(lim, bool))):
-            raise ValidationError(f"project: limits must be 'as_priced', 'beijing', an amount or a LimitPolicy, got {lim!r}")
+            raise ValidationError(f"project: limits must be 'as_priced', 'beijing', an amount, a LimitPolicy or "
+                                  f"{{year: LimitPolicy}}, got {lim!r}")
         if isinstance(lim, (int, float, np.integer, np.floating)) and not isinstance(lim, LimitPolicy):
             _num(lim, "limits", NATIONAL_MIN_LIMIT, 1e8)
         self.transition_matrix()
@@ -212,6 +219,10 @@ class Levers:
         lim = self.limits
         if isinstance(lim, LimitPolicy):
             return lim
+        if isinstance(lim, Mapping):
+            if year not in lim:
+                raise ValidationError(f"project: the limits schedule has no policy year {year} (years: {sorted(lim)})")
+            return lim[year]
         if lim == "as_priced":
             return None
         if lim == "beijing":
@@ -234,6 +245,8 @@ class Levers:
                 v = f"BonusMalus({v.n_classes} classes)"
             elif isinstance(v, LimitPolicy):
                 v = v.label
+            elif f.name == "limits" and isinstance(v, Mapping):
+                v = "; ".join(f"{y}: {p.limit_death:,.0f}" for y, p in sorted(v.items()))
             elif f.name in ("rules", "costs") and v is not None and not isinstance(v, (str, dict)):
                 v = getattr(v, "name", None) or v.data.get("meta", {}).get("name", type(v).__name__)
             elif v is not None and f.name == "grade_transitions":

@@ -37,10 +37,10 @@ MAX_PATH_POLICIES = 2e9  # 4 GB of history state (2 bytes each); bounds absurd i
 MAX_PATH_YEARS = 5e6  # rows of by_year (about 40 columns of 8 bytes: 1.6 GB)
 
 
-def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table: RateTable | str = "national-2025",
+def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table: RateTable | str | None = None,
             model: LossModel | None = None, paths: int = 1000, rng: RngLike = None,
             progress: bool | Callable[[int, int], None] = False, block_years: int = 250, threads: int | None = None,
-            lift_limits: bool = False, **levers) -> ProjectionResult:
+            lift_limits: bool | None = None, scenarios=None, **levers) -> ProjectionResult:
     """Project a book over several policy years: renewals with floating rates, trends, limit indexation,
     the prevention-fee ledger, the insurer's result and (through :meth:`ProjectionResult.capital`) its solvency.
 
@@ -71,7 +71,8 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
         A portfolio (priced or not; it is priced here with ``table``).
     years : int
         Policy years, from ``start_year``.
-    table : RateTable or str
+    table : RateTable or str, optional
+        Default ``national-2025``; with ``scenarios``, each scenario's own table unless given.
     model : LossModel, optional
         The loss model of the start year (default :meth:`LossModel.default`); its frequency and
         severity multipliers are scaled by the trends year by year.
@@ -84,8 +85,14 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
     progress : bool or callable(done, total)
     block_years, threads :
         Passed to :func:`ajx_actuarial.simulate` (``block_years`` is part of the seed contract).
-    lift_limits : bool
-        Passed to :func:`ajx_actuarial.price`: raise limits below the table's minimum to it.
+    lift_limits : bool, optional
+        Passed to :func:`ajx_actuarial.price`: raise limits below the table's minimum to it
+        (default False; True with ``scenarios``, as :func:`ajx_actuarial.stress.run` does).
+    scenarios : str, path, ScenarioSet or list of dicts, optional
+        Run every scenario of a set (``regulator-2026``, ``national-2025``, a TOML file) through
+        the years with common random numbers (:mod:`ajx_actuarial.projection.scenarios`):
+        ``by_year`` gains a ``scenario`` column, :meth:`ProjectionResult.capital` gives each
+        scenario's capital. A lever that a scenario also sets is refused.
     **levers
         See :mod:`ajx_actuarial.projection.levers`: ``trend``, ``limits``, ``income_growth``,
         ``limit_offset``, ``severity_trend``, ``fee_ratio``, ``fee_floor``, ``fee_cap``,
@@ -106,7 +113,16 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
     >>> res.by_year.groupby("year")["limit_death"].first().round().tolist()
     [802460.0, 838571.0, 876306.0]
     """
+    if scenarios is not None:
+        from .scenarios import project_scenarios
+
+        Levers.build(**levers)  # bad levers fail before any scenario runs
+        return project_scenarios(project, book, scenarios, years=years, start_year=start_year, table=table, model=model, paths=paths,
+                                 rng=rng, progress=progress, block_years=block_years, threads=threads, lift_limits=lift_limits,
+                                 levers=levers)
     t0 = time.perf_counter()
+    table = "national-2025" if table is None else table
+    lift_limits = False if lift_limits is None else lift_limits
     lv = Levers.build(**levers)
     years = _int(years, "years", 1, 50)
     start_year = _int(start_year, "start_year", 1990, 2200)

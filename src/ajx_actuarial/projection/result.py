@@ -96,8 +96,9 @@ class ProjectionResult:
         bad = [c for c in cols if c not in self.by_year.columns or c in ("path", "year")]
         if bad:
             raise ValidationError(f"ProjectionResult.summary: unknown column(s) {bad}; columns: {list(self.by_year.columns[2:])}")
-        long = self.by_year.melt(id_vars=["year"], value_vars=cols, var_name="measure")
-        g = long.groupby(["year", "measure"], sort=False)["value"]
+        ids = ["scenario", "year"] if "scenario" in self.by_year.columns else ["year"]
+        long = self.by_year.melt(id_vars=ids, value_vars=cols, var_name="measure")
+        g = long.groupby([*ids, "measure"], sort=False, observed=True)["value"]
         out = pd.DataFrame({"mean": g.mean(), "p5": g.quantile(0.05), "p50": g.quantile(0.5), "p95": g.quantile(0.95)})
         order = {c: i for i, c in enumerate(cols)}
         return out.sort_index(key=lambda ix: ix.map(order) if ix.name == "measure" else ix)
@@ -111,10 +112,31 @@ class ProjectionResult:
     def to_frame(self) -> pd.DataFrame:
         return self.by_year.copy()
 
-    def plot(self, columns=("premium", "underwriting_result", "cost_share_funded", "mean_float_factor"), lang: str = "en"):
-        """Fan charts (mean, 50 % line, 5-95 % band) of ``columns`` by year."""
+    @property
+    def scenarios(self) -> list[str]:
+        """The scenarios of a ``project(..., scenarios=...)`` run, in order ([] otherwise)."""
+        if "scenario" not in self.by_year.columns:
+            return []
+        return [str(c) for c in self.by_year["scenario"].cat.categories]
+
+    def scenario(self, name: str) -> "ProjectionResult":
+        """One scenario's projection (its rows, without the ``scenario`` column)."""
+        if name not in self.scenarios:
+            raise ValidationError(f"ProjectionResult.scenario: unknown scenario {name!r}; scenarios: {self.scenarios}")
+        by = self.by_year[self.by_year["scenario"] == name].drop(columns="scenario").reset_index(drop=True)
+        pick = lambda f: f[f["scenario"] == name].drop(columns="scenario").reset_index(drop=True) if "scenario" in f.columns else f  # noqa: E731
+        prov = dict(self.provenance.get("scenarios", {}).get(name, self.provenance))
+        return ProjectionResult(by_year=by, classes=pick(self.classes), levers=pick(self.levers), provenance=prov,
+                                priced_start=self.priced_start if name == self.scenarios[0] else None)
+
+    def plot(self, columns=("premium", "underwriting_result", "cost_share_funded", "mean_float_factor"), lang: str = "en",
+             scenario: str | None = None):
+        """Fan charts (mean, 50 % line, 5-95 % band) of ``columns`` by year (of ``scenario``, by
+        default the first, when the projection ran scenarios)."""
         from ..plots import projection_fan_figure
 
+        if self.scenarios:
+            return self.scenario(scenario or self.scenarios[0]).plot(columns, lang=lang)
         return projection_fan_figure(self.summary(list(columns)), lang=lang)
 
     def _repr_html_(self) -> str:

@@ -29,6 +29,7 @@ factors; 99.5 % appears in Rule 4 only for catastrophe risk (Arts. 47-53).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +38,8 @@ import pandas as pd
 from ..errors import ValidationError
 
 __all__ = ["RF0_PREMIUM", "RF0_RESERVE", "RHO_PREMIUM_RESERVE", "k1_combined_ratio", "k2_ceded", "k1_reserve",
-           "premium_risk_capital", "reserve_risk_capital", "minimum_capital", "CapitalResult", "capital"]
+           "premium_risk_capital", "reserve_risk_capital", "minimum_capital", "CapitalResult", "capital",
+           "outstanding_ratio", "unpaid_pattern"]
 
 RF0_PREMIUM = 0.203          # Rule 4 Art. 13 (责任险)
 RF0_RESERVE = 0.433          # Rule 4 Art. 26 (责任险)
@@ -129,9 +131,14 @@ class CapitalResult:
     internal: pd.DataFrame
     initial_capital: float
 
+    @property
+    def _keys(self) -> list[str]:
+        return ["scenario", "year"] if "scenario" in self.by_year.columns else ["year"]
+
     def summary(self) -> pd.DataFrame:
-        """Per year: mean minimum capital, solvency ratio mean and 5/50/95 %, P(ratio < 100 %), P(capital < 0)."""
-        g = self.by_year.groupby("year")
+        """Per year (and scenario): mean minimum capital, solvency ratio mean and 5/50/95 %,
+        P(ratio < 100 %), P(capital < 0)."""
+        g = self.by_year.groupby(self._keys, observed=True, sort=False)
         r = g["solvency_ratio"]
         return pd.DataFrame({
             "minimum_capital": g["minimum_capital"].mean(), "capital": g["capital"].mean(),
@@ -140,9 +147,13 @@ class CapitalResult:
             "p_capital_negative": g["capital"].apply(lambda x: float((x < 0).mean())),
         })
 
-    def p_below(self, level: float = 1.0) -> float:
-        """Share of paths whose solvency ratio falls below ``level`` in at least one year."""
+    def p_below(self, level: float = 1.0):
+        """Share of paths whose solvency ratio falls below ``level`` at any year's end (a Series by
+        scenario when the projection ran scenarios)."""
         level = _number(level, "p_below: level", 0.0, 100.0)
+        if "scenario" in self.by_year.columns:
+            return self.by_year.groupby("scenario", observed=True, sort=False).apply(
+                lambda g: float((g.pivot(index="path", columns="year", values="solvency_ratio") < level).any(axis=1).mean()))
         w = self.by_year.pivot(index="path", columns="year", values="solvency_ratio")
         return float((w < level).any(axis=1).mean())
 
@@ -156,8 +167,49 @@ class CapitalResult:
             raise ValidationError(f"required_initial_capital: prob must be in (0, 1), got {prob!r}")
         level = _number(level, "required_initial_capital: level", 0.0, 100.0)
         d = self.by_year.assign(cum=self.by_year["capital"] - self.initial_capital)
-        need = (level * d["minimum_capital"] - d["cum"]).groupby(d["path"]).max()
-        return float(np.quantile(need.to_numpy(), prob))
+        d["need"] = level * d["minimum_capital"] - d["cum"]
+        if "scenario" in d.columns:
+            return d.groupby("scenario", observed=True, sort=False).apply(
+                lambda g: float(np.quantile(g.groupby("path")["need"].max().to_numpy(), prob)))
+        return float(np.quantile(d.groupby("path")["need"].max().to_numpy(), prob))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_parts() -> tuple[tuple[str, float], ...]:
+    """The default loss model's expected loss by part on a 20 000-unit national book (cached)."""
+    from ..losses import expected_loss
+    from ..synth import portfolio
+
+    e = expected_loss(portfolio(20_000, rng=0))
+    return tuple((k, float(e[k].sum())) for k in ("death", "disability", "medical", "rescue", "third_party"))
+
+
+def unpaid_pattern(parts: dict | None = None, development=None, years: int = 10) -> np.ndarray:
+    """Share of an accident year's insured loss outstanding at the end of each development year,
+    from the development pattern (:meth:`ajx_actuarial.synth.DevelopmentTruth.unpaid_pattern`):
+    deaths settle within months, disabilities wait for their appraisal (about ten months).
+
+    ``parts``: expected loss by part (default: the default loss model's mix on the national
+    book); ``development``: a :class:`~ajx_actuarial.synth.DevelopmentTruth` (default delays).
+
+    >>> unpaid_pattern({"death": 1.0}, years=2).round(3).tolist()
+    [0.238, 0.0]
+    """
+    from ..synth import DevelopmentTruth
+
+    dev = DevelopmentTruth() if development is None else development
+    return dev.unpaid_pattern(dict(_default_parts()) if parts is None else dict(parts), years)
+
+
+def outstanding_ratio(parts: dict | None = None, development=None) -> float:
+    """Outstanding claims at a year's end over a year's insured loss for an insurer writing the
+    same book every year (the sum of :func:`unpaid_pattern`): about 0.72 for the default model's
+    mix, of which 0.58 is the accident year's own.
+
+    >>> round(outstanding_ratio({"death": 1.0}), 3)
+    0.238
+    """
+    return float(unpaid_pattern(parts, development).sum())
 
 
 def _number(v, name: str, lo: float, hi: float) -> float:
@@ -166,7 +218,7 @@ def _number(v, name: str, lo: float, hi: float) -> float:
     return float(v)
 
 
-def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outstanding_ratio: float = 0.0,
+def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outstanding_ratio: float | None = None,
             runoff_deviation: float = 0.0, ne: float = 0.0, relief: float = 1.0, level: float = 0.995) -> CapitalResult:
     """C-ROSS capital and solvency ratio per path and year of a projection's ``by_year`` frame.
 
@@ -177,10 +229,20 @@ def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outs
         ``combined_ratio``, ``underwriting_result``).
     initial_capital : float, optional
         Available capital at the start (CNY). Default: the C-ROSS minimum capital of the first
-        year's mean premium at k = 0 (an insurer starting at exactly 100 %).
-    outstanding_ratio : float
-        Outstanding claims reserve at year end as a share of the year's insured loss (reserve-risk
-        exposure; 0 leaves reserve risk out; assumption when set).
+        year's mean premium at k = 0 and its mean year-end reserve (an insurer starting at about
+        100 % of the first year's requirement).
+    outstanding_ratio : float, optional
+        Outstanding claims reserve at year end as a share of the year's insured loss (the
+        reserve-risk exposure; 0 leaves reserve risk out). Default (``None``): from the
+        development pattern (:func:`unpaid_pattern`): on each path the reserve at the end of
+        year t is ``Σ_k u_k × loss(t − k)``, the years before the projection at the first year's
+        mean loss (the insurer wrote the book before: about 0.72 of a year's loss in steady
+        state, 0.58 of it the year's own accidents).
+
+    Solvency is checked at each year's end (31 December: capital after the year's result, the
+    minimum capital on the year's premium and year-end reserves), as C-ROSS reports it in the
+    fourth quarter; within the year, claims are paid over months (the pattern above), so a year's
+    losses do not reduce capital before they are paid, and no quarter-end check is made.
     runoff_deviation, ne : float
         Inputs of reserve-risk k1 and premium-risk k2 (0: no reinsurance, no adverse run-off).
     relief : float
@@ -197,15 +259,31 @@ def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outs
     >>> import pandas as pd
     >>> y = pd.DataFrame({"path": [0, 0], "year": [2026, 2027], "premium_ex_vat": [100.0, 100.0], "insured_loss": [60.0, 80.0],
     ...                   "combined_ratio": [0.90, 1.10], "underwriting_result": [10.0, -10.0]})
-    >>> capital(y, initial_capital=20.0).by_year["solvency_ratio"].round(4).tolist()  # 30 / 19.285, 20 / 22.33
+    >>> capital(y, initial_capital=20.0, outstanding_ratio=0.0).by_year["solvency_ratio"].round(4).tolist()  # 30 / 19.285, 20 / 22.33
     [1.5556, 0.8957]
+    >>> capital(y, initial_capital=20.0).by_year["solvency_ratio"].round(4).tolist()  # reserve risk on year-end reserves
+    [0.9041, 0.4974]
     """
     need = {"path", "year", "premium_ex_vat", "insured_loss", "combined_ratio", "underwriting_result"}
     if not isinstance(by_year, pd.DataFrame) or by_year.empty:
         raise ValidationError(f"capital: by_year must be a non-empty DataFrame (ProjectionResult.by_year), got {type(by_year).__name__}")
+    if "scenario" in by_year.columns:  # one insurer, one starting capital (the first scenario's default), each scenario's path
+        groups = [(k, g.drop(columns="scenario")) for k, g in by_year.groupby("scenario", observed=True, sort=False)]
+        kw = dict(outstanding_ratio=outstanding_ratio, runoff_deviation=runoff_deviation, ne=ne, relief=relief, level=level)
+        first = capital(groups[0][1], initial_capital, **kw)
+        parts = [(k, first if i == 0 else capital(g, first.initial_capital, **kw)) for i, (k, g) in enumerate(groups)]
+        cat = pd.Categorical([k for k, _ in parts], categories=[k for k, _ in parts], ordered=True)
+        out = pd.concat([c.by_year.assign(scenario=k) for k, c in parts], ignore_index=True)
+        out["scenario"] = pd.Categorical(out["scenario"], categories=cat.categories, ordered=True)
+        internal = pd.concat({k: c.internal for k, c in parts}, names=["scenario", "year"])
+        return CapitalResult(by_year=out[["scenario", *first.by_year.columns]], internal=internal, initial_capital=first.initial_capital)
     if not need <= set(by_year.columns):
         raise ValidationError(f"capital: by_year lacks {sorted(need - set(by_year.columns))}")
     # ne: net non-proportional ceded ratio; runoff_deviation: average run-off deviation ratio (both ratios of premium/reserve)
+    pattern = None
+    if outstanding_ratio is None:
+        pattern = unpaid_pattern()
+        outstanding_ratio = float(pattern.sum())
     for name, v, lo, hi in (("outstanding_ratio", outstanding_ratio, 0.0, 20.0), ("relief", relief, 0.5, 1.0), ("level", level, 0.5, 0.9999),
                             ("ne", ne, -1.0, 1.0), ("runoff_deviation", runoff_deviation, -1.0, 10.0)):
         _number(v, f"capital: {name}", lo, hi)
@@ -214,12 +292,24 @@ def capital(by_year: pd.DataFrame, initial_capital: float | None = None, *, outs
     cr = d["combined_ratio"].to_numpy(dtype=np.float64)
     k = np.clip(k1_combined_ratio(cr) + k2_ceded(ne), *K_BOUNDS)
     mc_p = premium_risk_capital(ex, cr, ne)
-    res = outstanding_ratio * d["insured_loss"].to_numpy(dtype=np.float64)
+    loss = d["insured_loss"].to_numpy(dtype=np.float64)
+    if pattern is None:
+        res = outstanding_ratio * loss
+    else:  # Σ_k u_k loss(t − k) per path; years before the first at its mean loss
+        wide = d.pivot(index="path", columns="year", values="insured_loss").sort_index(axis=1)
+        w = wide.to_numpy()
+        prior = float(np.nanmean(w[:, 0]))
+        res_w = np.zeros_like(w)
+        for t in range(w.shape[1]):
+            for j, u in enumerate(pattern):
+                res_w[:, t] += u * (w[:, t - j] if t - j >= 0 else prior)
+        res = res_w[wide.index.get_indexer(d["path"]), wide.columns.get_indexer(d["year"])]
     mc_r = reserve_risk_capital(res, runoff_deviation)
     mc = minimum_capital(mc_p, mc_r, relief)
     if initial_capital is None:
-        first = d[d["year"] == d["year"].min()]
-        initial_capital = float(RF0_PREMIUM * first["premium_ex_vat"].mean() * relief)
+        first = d["year"] == d["year"].min()
+        initial_capital = float(minimum_capital(RF0_PREMIUM * d.loc[first, "premium_ex_vat"].mean(),
+                                                reserve_risk_capital(float(np.mean(res[first.to_numpy()])), runoff_deviation), relief))
     if isinstance(initial_capital, bool) or not isinstance(initial_capital, (int, float, np.integer, np.floating)) \
             or not np.isfinite(initial_capital) or initial_capital < 0:
         raise ValidationError(f"capital: initial_capital must be a number >= 0, got {initial_capital!r}")

@@ -10,7 +10,9 @@ A table declares it in ``[limits.ilf]``:
 
 * ``limits`` and ``factors.<industry>`` (or ``factors.all``): an explicit schedule, interpolated
   linearly between the listed limits, proportionally below the first (the factor is linear in
-  the limit there) and along the last segment's slope above the last;
+  the limit there) and along the last segment's slope above the last (``extrapolate =
+  "linear"``, the default); with ``extrapolate = "none"`` the table prices only limits inside
+  its schedule and refuses the others (:meth:`ILFSchedule.check_limits`);
 * ``source = "model"``: factors derived when pricing from the default loss model
   (:func:`ajx_actuarial.expected_loss`), per industry;
 * no ``[limits.ilf]``: ``ILF(L) = L / reference_limit`` (premium linear in the limit, the format of
@@ -39,6 +41,7 @@ class ILFSchedule:
     source: str  # "linear", "table" or "model"
     limits: np.ndarray = field(default_factory=lambda: np.zeros(0))
     factors: dict = field(default_factory=dict)  # industry -> array over limits
+    extrapolate: str = "linear"  # "linear" or "none" (a schedule's limits only)
 
     @classmethod
     def from_data(cls, data: dict) -> "ILFSchedule":
@@ -51,7 +54,24 @@ class ILFSchedule:
             return cls(ref, "model")
         limits = np.asarray(spec["limits"], dtype=np.float64)
         fac = {k: np.asarray(v, dtype=np.float64) for k, v in spec["factors"].items()}
-        return cls(ref, "table", limits, fac)
+        return cls(ref, "table", limits, fac, str(spec.get("extrapolate", "linear")))
+
+    def priceable(self) -> tuple[float, float]:
+        """The per-person limits this schedule prices: ``(low, high)`` CNY (``(0, inf)`` unless an
+        explicit schedule says ``extrapolate = "none"``)."""
+        if self.source == "table" and self.extrapolate == "none":
+            return float(self.limits[0]), float(self.limits[-1])
+        return 0.0, float("inf")
+
+    def check_limits(self, limit, where: str = "price") -> None:
+        """Raise one :class:`ValidationError` when a limit lies outside :meth:`priceable`."""
+        lo, hi = self.priceable()
+        v = np.asarray(limit, dtype=np.float64)
+        bad = (v < lo * (1 - 1e-12)) | (v > hi * (1 + 1e-12))
+        if bad.any():
+            x = float(v[bad][0])
+            raise ValidationError(f"{where}: a per-person limit of {x:,.0f} CNY is outside what the table's increased-limit "
+                                  f"factors price ({lo:,.0f} to {hi:,.0f}; [limits.ilf] extrapolate = \"none\")")
 
     def curve(self, industry: str) -> np.ndarray:
         return self.factors.get(industry, self.factors.get("all"))
@@ -95,9 +115,11 @@ def validate_ilf(lim: dict) -> None:
     if spec is None:
         return
     spec = table_of(spec, "limits.ilf")
-    unknown = sorted(set(spec) - {"source", "limits", "factors", "note"})
+    unknown = sorted(set(spec) - {"source", "limits", "factors", "extrapolate", "note"})
     if unknown:
-        raise ValidationError(f"limits.ilf: unknown key(s) {unknown}; allowed: source, limits, factors, note")
+        raise ValidationError(f"limits.ilf: unknown key(s) {unknown}; allowed: source, limits, factors, extrapolate, note")
+    if spec.get("extrapolate", "linear") not in ("linear", "none"):
+        raise ValidationError(f"limits.ilf.extrapolate: must be 'linear' or 'none', got {spec['extrapolate']!r}")
     if spec.get("source") == "model":
         return
     if "source" in spec and spec["source"] != "table":

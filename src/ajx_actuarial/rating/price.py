@@ -111,6 +111,7 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     ic = df["industry"].cat.codes.to_numpy()
     sc = df["size"].cat.codes.to_numpy()
     base_rate = t.base_rate_grid.to_numpy()[ic, sc]
+    t.ilf.check_limits(limit, f"price (table {t.name!r})")
     ilf = t.ilf(ic, limit)
     limit_rate = t.reference_limit * base_rate * ilf
     medical_rate = t.medical_grid.to_numpy()[ic, sc]

@@ -32,6 +32,8 @@ Format (base rates are written in per mille of the reference limit per head per 
     [limits.ilf]                        # optional; without it ILF(L) = L / reference_limit
     limits = [300000, 400000, 600000, 800000, 1083760, 2000000]
     factors.all = [0.75, 1.0, 1.5, 2.0, 2.7094, 2.95]     # or one list per industry code
+    # extrapolate = "none"              # price only limits inside the schedule (default "linear":
+                                        #   proportional below the first limit, last slope above)
     # source = "model"                  # instead of limits/factors: from the default loss model
 
     [base_rates]                        # ‰ of reference_limit per head per year (limit part)

@@ -8,6 +8,11 @@ prevention fee funds the services), then one section per output present, then pr
 Labels are English or Chinese (``lang="zh"``); figures use a CJK font when one is installed
 and say so when they fall back to English. Print CSS lays it out on A4.
 
+``write_workbook(folder, "run.xlsx", lang="zh")`` writes the same run as ONE Excel workbook
+(:mod:`.workbook`: Summary, Scenarios side by side, Segments, Years, Levers, Assumptions with
+their sources; numbers as numbers, text never a formula), for ``ajx report RUN -o run.xlsx``
+and ``-o x.xlsx`` on ``ajx demo|stress|project``.
+
 Adding a section (e.g. risk-based pricing adequacy)
 ---------------------------------------------------
 1. The command that computes it stores its table in the run folder with
@@ -33,11 +38,12 @@ from ..present import check_lang, escape_html
 from ..runs import read_run
 from . import _html as h
 from . import adequacy as adq
-from . import model
+from . import model, policy
 from . import projection as proj
 from . import sections as s
+from .workbook import build_workbook, write_workbook
 
-__all__ = ["write_report", "render_report", "SECTIONS", "REGISTRY", "Section"]
+__all__ = ["write_report", "render_report", "write_workbook", "build_workbook", "SECTIONS", "REGISTRY", "Section"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ REGISTRY: list[Section] = [
     Section("simulation", ("Loss simulation", "损失模拟"), ("simulation.parquet",), s.simulation),
     Section("prevention", ("Prevention budget", "事故预防服务经费"), ("prevention_segments.parquet",), s.prevention),
     Section("adequacy", ("Risk-based pricing adequacy", "风险定价充足性"), ("adequacy.parquet",), adq.render),
+    Section("policy", ("Limit policies side by side", "责任限额政策对比"), ("stress.parquet",), policy.render),
     Section("stress", ("Stress scenarios", "压力情景"), ("stress.parquet",), s.stress),
     Section("projection", ("Multi-year projection", "多年度预测"), ("projection_summary.parquet",), proj.render),
     Section("provenance", ("Provenance", "来源与可复现性"), (), s.provenance),

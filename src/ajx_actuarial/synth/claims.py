@@ -90,6 +90,49 @@ class DevelopmentTruth:
             rest = (1 - self.lawsuit_share) * app + self.lawsuit_share * np.convolve(app, pmf(self.lawsuit_delay))[: horizon + 1]
         return np.convolve(rep, rest)[: horizon + 1]
 
+    def unpaid_shares(self, injury: str, years: int = 10) -> np.ndarray:
+        """Share of an accident year's claims of ``injury`` still unpaid at the end of development
+        year ``k`` = 0 (the accident year's 31 December), 1, ..., ``years − 1`` (accident dates
+        uniform over the 365 days; exact from :meth:`settlement_pmf`).
+
+        >>> d = DevelopmentTruth()
+        >>> d.unpaid_shares("death", 2).round(3).tolist(), d.unpaid_shares("disability", 3).round(3).tolist()
+        ([0.238, 0.0], [0.826, 0.197, 0.035])
+        """
+        if injury not in INJURY_NAMES:
+            raise ValidationError(f"unpaid_shares: injury must be one of {list(INJURY_NAMES)}, got {injury!r}")
+        sf = np.clip(1.0 - np.cumsum(self.settlement_pmf(injury, 365 * years + 365)), 0.0, 1.0)
+        # an accident on day a (0..364) is unpaid at the end of development year k if its delay > 365 k + 364 − a
+        return np.array([sf[365 * k: 365 * k + 365].mean() for k in range(years)])
+
+    def unpaid_pattern(self, parts: dict, years: int = 10) -> np.ndarray:
+        """:meth:`unpaid_shares` of a loss split by part (``death``, ``disability``, ``medical``,
+        ``rescue``, ``third_party``; rescue and third-party costs settle with the fatal accident),
+        weighted by the parts: the share of an accident year's insured loss outstanding at the end
+        of each development year.
+
+        >>> DevelopmentTruth().unpaid_pattern({"death": 1.0, "disability": 1.0}, 2).round(3).tolist()
+        [0.532, 0.099]
+        """
+        injury = {"death": "death", "rescue": "death", "third_party": "death", "disability": "disability", "medical": "medical"}
+        bad = sorted(set(parts) - set(injury))
+        if bad:
+            raise ValidationError(f"unpaid_pattern: unknown part(s) {bad}; allowed: {sorted(injury)}")
+        w = {k: float(v) for k, v in parts.items()}
+        if any(not np.isfinite(v) or v < 0 for v in w.values()) or sum(w.values()) <= 0:
+            raise ValidationError(f"unpaid_pattern: part weights must be finite, >= 0 and not all 0, got {parts!r}")
+        return sum(v * self.unpaid_shares(injury[k], years) for k, v in w.items()) / sum(w.values())
+
+    def outstanding_ratio(self, parts: dict) -> float:
+        """Outstanding claims at a year's end over a year's insured loss for an insurer writing
+        the same book every year (steady state: the sum of :meth:`unpaid_pattern`, about the
+        mean payment delay in years): the reserve-risk exposure of C-ROSS Rule 4 Art. 22.
+
+        >>> round(DevelopmentTruth().outstanding_ratio({"death": 1.0, "disability": 1.0}), 3)
+        0.651
+        """
+        return float(self.unpaid_pattern(parts).sum())
+
 
 def _dates(year: np.ndarray, day: np.ndarray) -> np.ndarray:
     start = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
