@@ -34,13 +34,17 @@ __all__ = ["FatalLaw", "fatal_law", "disability_law", "lattice_unit"]
 _TAIL = 1e-17  # probability neglected in the tail of the injured count
 
 
-def _poisson_top(mu: float) -> int:
-    """Smallest k with P(Poisson(mu) > k) < 1e-17 (the neglected tail)."""
-    ks = np.arange(int(mu + 12 * np.sqrt(mu) + 40))
+def _poisson_tops(mu: np.ndarray) -> np.ndarray:
+    """Per ``mu``: the smallest k with P(Poisson(mu) > k) < 1e-17 (the neglected tail), searched
+    below ``mu + 12 √mu + 40`` (the last point searched when none is found there)."""
+    mu = np.asarray(mu, dtype=np.float64)
+    if mu.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    lens = (mu + 12 * np.sqrt(mu) + 40).astype(np.int64)
+    ks = np.arange(int(lens.max()))
     with np.errstate(divide="ignore"):
-        ls = stats.poisson.logsf(ks, mu)
-    hit = np.flatnonzero(ls < np.log(_TAIL))
-    return int(hit[0]) if hit.size else int(ks[-1])
+        hit = (stats.poisson.logsf(ks[None, :], mu[:, None]) < np.log(_TAIL)) & (ks[None, :] < lens[:, None])
+    return np.where(hit.any(axis=1), np.argmax(hit, axis=1), lens - 1)
 
 
 def lattice_unit(values: np.ndarray, cap: float, max_points: int = 1 << 15) -> tuple[float, bool]:
@@ -167,6 +171,60 @@ class FatalLaw:
         H = np.asarray(H, dtype=np.int64)
         return self._sum(H, "death", range(self.d_cap + 1, self.K + 1))
 
+    @functools.cached_property
+    def moment_table(self) -> dict[str, np.ndarray]:
+        """:meth:`moments` and :meth:`cap_death_weight` for every headcount ``1 … h_big`` at once
+        (row ``H − 1``; a larger headcount reads row ``h_big − 1``): a gather replaces a per-book
+        ``np.unique`` and every book with this limit configuration reuses it."""
+        H = np.arange(1, self.h_big + 1)
+        return {**self.moments(H), "cap_death": self.cap_death_weight(H)}
+
+    def coarse_table(self, h: float, size: int, n_h: int) -> dict[str, np.ndarray]:
+        """:meth:`coarse` for every headcount ``1 … n_h`` at once (row ``H − 1``), cached per lattice.
+
+        The law at headcount ``H`` mixes, over the death count ``d <= d_cap``, the laws with
+        ``k`` injured co-workers truncated at ``m = min(H − d, kmax_d)``: each ``(d, k)`` law is put
+        on the lattice once, and the truncation at every ``m`` is a prefix sum over ``k``.
+        """
+        key = (float(h), int(size), int(n_h))
+        cache = self.__dict__.setdefault("_coarse_cache", {})
+        if key not in cache:
+            cache[key] = self._coarse_table(float(h), int(size), int(n_h))
+        return cache[key]
+
+    def _coarse_table(self, h: float, size: int, n_h: int) -> dict[str, np.ndarray]:
+        H = np.arange(1, n_h + 1)
+        out = {name: np.zeros((n_h, size)) for name in ("pmf", "death", "cas")}
+        dd = np.arange(self.K + 1)
+        wts = np.where(dd[None, :] < H[:, None], self.cluster[None, :],
+                       np.where(dd[None, :] == H[:, None], self._tails[None, :], 0.0))  # P(min(D, H) = d), (n_h, K+1)
+        for d in range(1, min(self.d_cap, n_h) + 1):
+            km = int(self.kmax[d])
+            da = d * self.a
+            per_k = np.zeros((3, km + 1, size))  # the (d, k) law on the lattice: pmf, death weight, casualty weight
+            for k in range(km + 1):
+                nz = np.flatnonzero(self.conv[k])
+                y = da + nz * self.u
+                q = self.conv[k][nz]
+                t = (1 + self.rho) * np.minimum(y, self.c)
+                per_k[0, k] = _split(t, q, h, size)
+                per_k[1, k] = _split(t, q * da * np.minimum(1.0, self.c / y), h, size)
+                per_k[2, k] = _split(t, q * np.minimum(y, self.c), h, size)
+            kp = self.kprob[d][: km + 1]
+            below = np.concatenate([[0.0], np.cumsum(kp)[:-1]])  # P(k < m)
+            prefix = np.concatenate([np.zeros((3, 1, size)), np.cumsum(kp[None, :, None] * per_k, axis=1)[:, :-1]], axis=1)
+            trunc = prefix + np.maximum(0.0, 1.0 - below)[None, :, None] * per_k  # injured truncated at m = 0 … km
+            rows = np.flatnonzero((H >= d) & (wts[:, d] > 0))
+            m = np.minimum(H[rows] - d, km)
+            for j, name in enumerate(("pmf", "death", "cas")):
+                out[name][rows] += wts[rows, d][:, None] * trunc[j, m]
+        p_cap = wts[:, self.d_cap + 1:].sum(axis=1)
+        atom = _split(np.array([(1 + self.rho) * self.c]), np.array([1.0]), h, size)
+        out["pmf"] += p_cap[:, None] * atom
+        out["cas"] += (p_cap * self.c)[:, None] * atom
+        out["unit_cap"] = atom
+        return out
+
     def coarse(self, H: int, h: float, size: int) -> dict[str, np.ndarray]:
         """Law of the insured total ``T`` on ``0, h, ...`` (``size`` points) and the weights
         ``E[part · 1{T = t}]`` of the death part and the casualty part (rescue = ρ × casualty).
@@ -237,24 +295,33 @@ def _fatal_law(*, limit_death: float, limit_accident: float, death_loss: float, 
     mu = injury_ratio * d
     kmax = np.zeros(K + 1, dtype=np.int64)
     pos = mu > 0
-    kmax[pos] = [_poisson_top(m) for m in mu[pos]]
+    kmax[pos] = _poisson_tops(mu[pos])
     kall = int(kmax.max())
     conv = [np.array([1.0])]
     for _ in range(kall):
         conv.append(np.convolve(conv[-1], b_lat))
-    # E[min(d a + Σb_k, c)] and E[d a min(1, c / (d a + Σb_k))] for every (k, d) at once
+    # E[min(d a + Σb_k, c)] and E[d a min(1, c / (d a + Σb_k))] for k <= kmax_d, in blocks of 16 death counts
+    # (each block only over the rows k and the lattice points of Σb_k its largest kmax_d needs)
     width = max(f.size for f in conv)
     F2 = np.zeros((kall + 1, width))
     for k, f in enumerate(conv):
         F2[k, : f.size] = f
-    y = np.arange(width)[:, None] * u + d[None, 1:] * a  # (width, K)
-    VC = F2 @ np.minimum(y, c)
-    VD = (F2 @ np.minimum(1.0, c / y)) * (d[None, 1:] * a)
+    reach = np.array([f.size for f in conv])
+    VC = np.zeros((kall + 1, K))
+    VD = np.zeros((kall + 1, K))
+    for lo in range(1, K + 1, 16):
+        dd = np.arange(lo, min(K, lo + 15) + 1)
+        km = int(kmax[dd].max())
+        w = int(reach[km])
+        y = np.arange(w)[:, None] * u + dd[None, :] * a
+        VC[: km + 1, dd - 1] = F2[: km + 1, :w] @ np.minimum(y, c)
+        VD[: km + 1, dd - 1] = (F2[: km + 1, :w] @ np.minimum(1.0, c / y)) * (dd[None, :] * a)
+    pmf = stats.poisson.pmf(np.arange(kall + 1)[None, :], mu[:, None])  # (K+1, kall+1), one call
     kprob = [np.ones(1)]
     trunc = {name: [np.zeros(1)] for name in ("cas", "death", "k", "d")}
     for dd in range(1, K + 1):
         km = int(kmax[dd])
-        pk = stats.poisson.pmf(np.arange(km + 1), mu[dd]) if mu[dd] > 0 else np.r_[1.0, np.zeros(km)]
+        pk = pmf[dd, : km + 1] if mu[dd] > 0 else np.r_[1.0, np.zeros(km)]
         vc, vd = VC[: km + 1, dd - 1], VD[: km + 1, dd - 1]
         vk = np.arange(km + 1, dtype=np.float64)
         kprob.append(pk)

@@ -1,11 +1,16 @@
-"""numba kernel for the exact path: Panjer recursion in O(n·m). Arrays in, arrays out, no validation.
+"""numba kernels for the exact path. Arrays in, arrays out, no validation.
 
-Imported only when ``exact.compound(..., method="panjer")`` is asked for, so importing the package
-does not start numba. Compiled with ``cache=True`` (first call compiles, later processes load).
+* :func:`panjer_kernel`: Panjer recursion in O(n·m) (``exact.compound(..., method="panjer")``);
+* :func:`pgf_functionals_kernel`: the annual-aggregate functionals of policies with large counts,
+  from the closed-form pgf in the Fourier domain (:func:`._aggregate_fourier._on_grid`).
+
+Imported only when one of them is needed, so importing the package does not start numba.
+Compiled with ``cache=True`` (first call compiles, later processes load).
 """
 
 from __future__ import annotations
 
+import cmath
 import math
 
 import numpy as np
@@ -61,3 +66,69 @@ def panjer_kernel(a, b, f, out):  # pragma: no cover - jitted (twin: tests/unit/
                 out[i] /= _BIG
             log_scale += _LOG_BIG
     return log_scale
+
+
+@njit(cache=True, nogil=True)
+def pgf_functionals_kernel(Ff, Fd, cpsi, Wf, Wd, ramp, lam_f, lam_d, negbin, r, mult, shock_kind, alpha, m_nodes, w_nodes,
+                           out):  # pragma: no cover - jitted (twin: _aggregate_fourier._on_grid_numpy, tests/unit/test_expected_fast.py)
+    """Per policy ``i``: ``Σ_j Re(e_j cpsi_j)``, ``Σ_j Re(de_j dℓ_f,j Wf[w, j])`` for every fatal weight
+    ``w``, ``Σ_j Re(de_j dℓ_d,j Wd_j)`` and ``Σ_j Re(e_j ramp_j)`` into ``out[i] = (excess, w..., dis, mean)``.
+
+    ``ℓ_t = log pgf`` of the type-``t`` count at the transform ``F_t`` given the shock ``M = 1``
+    (Poisson: ``λ (F − 1)``; negative binomial ``NB(r·mult, 1 − q)``, ``q = (λ/mult) / (r + λ/mult)``:
+    ``r·mult (log(1 − q) − log(1 − q F))``), ``e = E[exp(M ℓ)]`` and ``de = E[M exp(M ℓ)]`` over the
+    shock (``shock_kind`` 0: none; 1: gamma of shape ``alpha``, ``(1 − ℓ/α)^−α`` and
+    ``(1 − ℓ/α)^−α−1``; 2: the quadrature nodes ``m_nodes``, ``w_nodes``). One pass over the
+    frequencies per policy, nothing allocated.
+    """
+    n = lam_f.size
+    nw = Wf.shape[0]
+    G = Ff.size
+    size = r * mult
+    for i in range(n):
+        if negbin:
+            lf_ = lam_f[i] / mult
+            ld_ = lam_d[i] / mult
+            qf = lf_ / (r + lf_)
+            qd = ld_ / (r + ld_)
+            c0f = math.log1p(-qf)
+            c0d = math.log1p(-qd)
+        acc_x = 0.0
+        acc_d = 0.0
+        acc_m = 0.0
+        for w in range(nw):
+            out[i, 1 + w] = 0.0
+        for j in range(G):
+            if negbin:
+                zf = 1.0 - qf * Ff[j]
+                zd = 1.0 - qd * Fd[j]
+                ell = size * (c0f - cmath.log(zf)) + size * (c0d - cmath.log(zd))
+                dlf = size * qf / zf
+                dld = size * qd / zd
+            else:
+                ell = lam_f[i] * (Ff[j] - 1.0) + lam_d[i] * (Fd[j] - 1.0)
+                dlf = lam_f[i] + 0j
+                dld = lam_d[i] + 0j
+            if shock_kind == 0:
+                e = cmath.exp(ell)
+                de = e
+            elif shock_kind == 1:
+                base = 1.0 - ell / alpha
+                e = cmath.exp(-alpha * cmath.log(base))
+                de = e / base
+            else:
+                e = 0j
+                de = 0j
+                for k in range(m_nodes.size):
+                    x = w_nodes[k] * cmath.exp(m_nodes[k] * ell)
+                    e += x
+                    de += m_nodes[k] * x
+            acc_x += (e * cpsi[j]).real
+            acc_m += (e * ramp[j]).real
+            sf = de * dlf
+            for w in range(nw):
+                out[i, 1 + w] += (sf * Wf[w, j]).real
+            acc_d += (de * dld * Wd[j]).real
+        out[i, 0] = acc_x
+        out[i, 1 + nw] = acc_d
+        out[i, 2 + nw] = acc_m
