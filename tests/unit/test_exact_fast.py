@@ -137,3 +137,24 @@ def test_expected_loss_many_equals_expected_loss_per_scenario():
 def test_expected_loss_many_refuses_bad_scenarios(bad):
     with pytest.raises(ajx.ValidationError, match="expected_loss_many"):
         expected_loss_many(ajx.synth.portfolio(10, rng=1), bad)
+
+
+def test_stress_shares_relativities_without_changing_a_figure():
+    """stress.run computes each model's unit relativities once across scenarios: its exact expected
+    losses equal expected_loss on each scenario's priced book, bit for bit."""
+    from ajx_actuarial.scenarios import load, resolve
+
+    res = ajx.stress.run_detailed(ajx.synth.portfolio(3000, rng=1), load("regulator-2026"), years=20)
+    for r in resolve(load("regulator-2026")):
+        assert res.table.loc[r.name, "expected_loss"] == ajx.expected_loss(res.priced[r.name], r.model)["expected_loss"].sum(), r.name
+
+
+def test_expected_loss_takes_a_relativity_array():
+    book = ajx.synth.portfolio(500, rng=2)
+    m = LossModel.default()
+    from ajx_actuarial.portfolio import validate_portfolio
+
+    rel = m.relativity(validate_portfolio(book))
+    pd.testing.assert_frame_equal(ajx.expected_loss(book, m, relativity=rel), ajx.expected_loss(book, m))
+    with pytest.raises(ajx.ValidationError, match="one finite value > 0 per unit"):
+        ajx.expected_loss(book, m, relativity=rel[:-1])

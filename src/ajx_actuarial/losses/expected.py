@@ -47,6 +47,11 @@ __all__ = ["expected_loss", "expected_loss_many", "EXPECTED_COLUMNS"]
 def _relativity(df: pd.DataFrame, model: LossModel, relativity: str | None) -> np.ndarray:
     """Each row's risk relativity: the model's (``"model"``), a column's, or 1 (``None``)."""
     n = len(df)
+    if isinstance(relativity, np.ndarray):
+        rel = relativity.astype(np.float64, copy=False)
+        if rel.shape != (n,) or not np.isfinite(rel).all() or (rel <= 0).any():
+            raise ValidationError(f"expected_loss: a relativity array must hold one finite value > 0 per unit ({n}), got shape {rel.shape}")
+        return rel
     if relativity == "model":
         return model.relativity(df)
     if relativity is None:
@@ -78,7 +83,9 @@ def expected_loss(book: pd.DataFrame, model: LossModel | None = None, limits: Li
         ``"model"`` (default): each unit's relativity from the model's relativities on its
         characteristics and history (:meth:`LossModel.relativity`); a column name: that column
         (e.g. ``risk_relativity``, the price's float factor over its mean, for comparison);
-        ``None``: 1 (the sector average).
+        ``None``: 1 (the sector average); an array: one relativity per unit, e.g. the model's
+        computed once for several calls on one book (``model.relativity(book)``; as
+        :func:`ajx_actuarial.stress.run` does across scenarios).
 
     Returns
     -------
