@@ -21,6 +21,7 @@ from . import claims, estimation
 from .estimation import buhlmann_straub, calibrate, hierarchical_credibility
 from .claims import ExperienceResult, experience_from_claims
 from .projection import ProjectionResult, project
+from .coinsurance import CoinsurancePool
 
 __all__ = [
     "__version__",
@@ -52,6 +53,7 @@ __all__ = [
     "ExperienceResult",
     "project",
     "ProjectionResult",
+    "CoinsurancePool",
     "synth",
     "prevention",
     "jurisdictions",

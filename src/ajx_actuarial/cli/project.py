@@ -9,6 +9,7 @@ import typer
 
 from ..present import escape_markup, fmt_int, frame_table, progress_bar
 from ._app import app, out
+from ._pool import pool_option, pool_rules_option, pool_table, pool_test_option, read_pool
 from ._common import XLSX_HELP, encoding_option, is_workbook, output_option, read_input, run_output, seed_option
 from .prevention import parse_fee
 
@@ -54,6 +55,9 @@ def project(
                                                       "(default: from the claims' development pattern; 0 = reserve risk left out)."),
     lift_limits: Optional[bool] = typer.Option(None, "--lift-limits/--no-lift-limits", help="Raise limits below the table's minimum to it "
                                                "(default: no; yes with --scenarios)."),
+    pool: Optional[str] = pool_option(),
+    pool_test: Optional[str] = pool_test_option(),
+    pool_rules: Optional[str] = pool_rules_option(),
     seed: int = seed_option(),
     output: Path = output_option("Run folder (projection.parquet, projection_summary.parquet, capital.parquet, manifest.json; for `ajx report`). "
                                  + XLSX_HELP, ...),
@@ -64,6 +68,8 @@ def project(
     Example: ajx project book.parquet --years 5 --fee-ratio 2026:0.15,2028:0.20 --limits beijing --trend -0.06 -o proj
 
     Example: ajx project book.parquet --scenarios national-2025 --years 5 --paths 500 -o lab.xlsx
+
+    Example: ajx project book.parquet --years 3 --pool pool.toml --pool-rules xinzhou-2024 -o proj
     """
     from ..projection import project as _project
     from ..runs import RunFolder
@@ -74,6 +80,7 @@ def project(
         raise ValidationError(f"--outstanding-ratio: must be in [0, 20], got {outstanding_ratio!r}")
     if initial_capital is not None and not initial_capital >= 0:
         raise ValidationError(f"--initial-capital: must be >= 0 CNY, got {initial_capital!r}")
+    pool_spec, initial_capital = read_pool(pool, pool_test, pool_rules, initial_capital)  # a bad pool stops here, nothing run
     df = read_input(book, encoding)
     lev = dict(trend=trend, income_growth=income_growth, severity_trend=severity_trend, fee_floor=fee_floor, on_breach=fee_breach,
                prevention_effectiveness=effectiveness)
@@ -95,6 +102,7 @@ def project(
         p_below, need = {k: float(v) for k, v in p_below.items()}, {k: float(v) for k, v in need.items()}
     summary = res.summary()
     cap_year = cap.summary().join(cap.internal.drop(columns=["paths"]))
+    insurers, insurer_table = pool_table(res, pool_spec, initial_capital, outstanding_ratio) if pool_spec else (None, None)
     with run_output(output) as folder, RunFolder(folder, kind="project", seed=seed, inputs={
             "book": str(book), "table": table, "scenarios": scenarios, "years": years, "start_year": start_year, "paths": paths,
             "limits": limits, "fee_ratio": fee_ratio, "ledger": ledger}) as run:
@@ -104,6 +112,8 @@ def project(
         run.write_table(res.classes, "projection_classes.parquet")
         run.write_table(res.levers, "projection_levers.parquet")
         run.write_table(cap_year.reset_index(), "capital.parquet")
+        if insurers is not None:
+            run.write_table(insurers, "by_insurer.parquet")
         run.write_json({"table": res.provenance["table"], "projection": {k: v for k, v in res.provenance.items() if k != "seed"},
                         "capital": {"initial_capital": cap.initial_capital,
                                     "outstanding_ratio": "development pattern" if outstanding_ratio is None else outstanding_ratio,
@@ -119,6 +129,8 @@ def project(
     out.print(frame_table(cap_year[["minimum_capital", "capital", "solvency_ratio", "p5", "p_below_100", "var"]],
                           title="C-ROSS phase II (liability): minimum capital, capital, solvency ratio; VaR 99.5 % of the one-year result (assumption)",
                           float_fmt="{:,.4g}"))
+    if insurer_table is not None:
+        out.print(insurer_table)
     if res.scenarios:
         for k in res.scenarios:
             out.print(f"{escape_markup(k, 80)}: P(solvency ratio < 100 % at some year end) = {p_below[k]:.1%}; "

@@ -21,7 +21,8 @@ __all__ = ["Jurisdiction", "FLAGS", "SECTOR_CLASSES", "packaged_bundles"]
 FLAGS = ("seed", "official", "official*", "secondary", "assumption", "derived")
 #: What a unit is under a bundle's sector list.
 SECTOR_CLASSES = ("mandatory", "encouraged", "scope_unclear", "excluded", "voluntary")
-_SECTIONS = {"meta", "parts", "prevention", "fee", "limits", "sectors", "underwriting", "insurer", "claims", "exposure_synth"}
+_SECTIONS = {"meta", "parts", "prevention", "fee", "limits", "sectors", "underwriting", "insurer", "claims", "exposure_synth",
+             "coinsurance"}
 _BARE_OK = {"year", "income_year"}  # identifiers, not quantities
 
 
@@ -121,6 +122,10 @@ def _validate(d: dict, where: str) -> None:
     from .underwriting import validate_rules
 
     validate_rules(d.get("underwriting", {}))
+    if "coinsurance" in d:  # a co-insurance pool (an assumption) and/or whom the insurer test applies to
+        from ..coinsurance import read_bundle_table
+
+        read_bundle_table(d["coinsurance"], f"{where} [coinsurance]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -284,6 +289,22 @@ class Jurisdiction:
             req = ins["max_commission"]
             rows.append(("commission", f"<= {req['value']:.0%}", f"{commission:.1%}", commission <= req["value"] + 1e-12, req["source"]))
         return pd.DataFrame(rows, columns=["test", "required", "value", "passed", "source"])
+
+    @property
+    def coinsurance(self):
+        """The bundle's co-insurance pool (``[coinsurance]`` with ``shares``: a
+        :class:`~ajx_actuarial.CoinsurancePool`, an assumption where the seed names no members), or None."""
+        from ..coinsurance import read_bundle_table
+
+        return read_bundle_table(self.data["coinsurance"], f"{self.name} [coinsurance]")[0] if "coinsurance" in self.data else None
+
+    @property
+    def insurer_test_applies_to(self) -> str:
+        """Whom the ``[insurer]`` test applies to in a pool: ``"lead"`` where the bundle's ``[coinsurance]
+        insurer_test`` says so (S04: 主承保公司满足即可), else ``"all"`` (a seed that says nothing: every member)."""
+        from ..coinsurance import read_bundle_table
+
+        return (read_bundle_table(self.data["coinsurance"])[1] if "coinsurance" in self.data else None) or "all"
 
     def fast_payments(self, result):
         """The bundle's fast-payment rule (``[claims]``; Beijing 2026: >= 2 deaths, 48 h) on a simulation

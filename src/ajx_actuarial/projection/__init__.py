@@ -8,7 +8,8 @@ carry-forward, unit-cost inflation, prevention effectiveness, grade transitions)
 ledger (:mod:`ajx_actuarial.prevention.ledger`), the insurer's result (:mod:`.result`) and its
 C-ROSS phase II solvency with an internal-model view (:mod:`.solvency`).
 
-Modules: ``levers``, ``state``, ``renewal``, ``loop`` (the yearly loop), ``result``, ``solvency``.
+Modules: ``levers``, ``state``, ``renewal``, ``loop`` (the yearly loop), ``result``, ``solvency``,
+``insurers`` (the split by co-insurance pool member: ``ProjectionResult.by_insurer``).
 """
 
 from .solvency import (CapitalResult, capital, k1_combined_ratio, k1_reserve, k2_ceded, minimum_capital, premium_risk_capital,

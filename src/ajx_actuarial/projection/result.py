@@ -109,6 +109,63 @@ class ProjectionResult:
         ``runoff_deviation``, ``ne``, ``relief``, ``level``)."""
         return _capital(self.by_year, initial_capital, **kw)
 
+    def by_insurer(self, pool=None, initial_capital: float | None = None, *, test: str | None = None, jurisdiction=None,
+                   min_solvency_ratio: float | None = None, min_risk_rating: str | None = None, per_path: bool = False,
+                   **kw) -> pd.DataFrame:
+        """The projection split by co-insurance pool member (共保体; :mod:`ajx_actuarial.projection.insurers`).
+
+        Parameters
+        ----------
+        pool : CoinsurancePool, or what :meth:`CoinsurancePool.load` reads (a TOML path, a mapping, a bundle name)
+            Default: the ``jurisdiction``'s own pool (its ``[coinsurance]`` shares).
+        initial_capital : float, optional
+            The pool's capital at the start (CNY), split by share; default as :meth:`capital`. Not
+            with a pool that states each member's ``capital``.
+        test : {"lead", "all"}, optional
+            Whom the insurer test applies to. Default: the jurisdiction's rule
+            (:attr:`~ajx_actuarial.jurisdictions.Jurisdiction.insurer_test_applies_to`; Xinzhou: the
+            lead), else the pool's ``insurer_test``, else every member.
+        jurisdiction : Jurisdiction or bundle name, optional
+            Its ``[insurer]`` ``min_solvency_ratio`` / ``min_risk_rating`` replace the national
+            standard (100 %, B); ``min_solvency_ratio`` / ``min_risk_rating`` replace both.
+        per_path : bool
+            One row per path too (``insurer_test`` per path) instead of means over paths.
+        **kw
+            :func:`~ajx_actuarial.projection.solvency.capital`'s keywords (``outstanding_ratio``, ...).
+
+        Returns
+        -------
+        DataFrame
+            One row per [scenario,] insurer and year (mean over paths): ``insurer``, ``role``,
+            ``share``, ``year``, the member's ``premium``, ``premium_ex_vat``, ``insured_loss``,
+            ``prevention_budget``, ``prevention_spent``, ``prevention_expense``, ``commission``,
+            ``admin``, ``levy``, ``other_expenses``, ``underwriting_result``, ``combined_ratio``,
+            ``cross_minimum_capital`` (C-ROSS premium + reserve risk; share × the pool's),
+            ``available_capital``, ``solvency_ratio`` (mean over paths), ``lead_collected_premium``,
+            ``lead_paid_claims``, ``due_from_lead``, ``receivable_on_lead`` (settlement with the lead),
+            ``risk_rating``, ``test_applies``, ``insurer_test`` (passes, or not tested; on the mean
+            solvency ratio) and ``p_test_fail`` (share of paths on which the member fails). The
+            additive columns (:data:`~ajx_actuarial.projection.insurers.ADDITIVE_COLUMNS`) add up
+            over the members to the pool's.
+
+        Examples
+        --------
+        >>> import ajx_actuarial as ajx
+        >>> res = ajx.project(ajx.synth.portfolio(300, rng=1), years=2, paths=20, rng=1)
+        >>> pool = ajx.CoinsurancePool({"a": 0.5, "b": 0.3, "c": 0.2}, lead="a", capital={"a": 9e6, "b": 1.0, "c": 9e6})
+        >>> t = res.by_insurer(pool, test="lead")
+        >>> t.groupby("insurer", sort=False)["insurer_test"].all().to_dict()  # b fails 100 %, but only the lead is tested
+        {'a': True, 'b': True, 'c': True}
+        >>> res.by_insurer(pool, test="all").groupby("insurer", sort=False)["insurer_test"].all().to_dict()
+        {'a': True, 'b': False, 'c': True}
+        >>> bool(abs(t.groupby("year")["premium"].sum() / res.summary(["premium"])["mean"].to_numpy() - 1).max() < 1e-12)
+        True
+        """
+        from .insurers import by_insurer
+
+        return by_insurer(self.by_year, pool, initial_capital, test=test, jurisdiction=jurisdiction, min_solvency_ratio=min_solvency_ratio,
+                          min_risk_rating=min_risk_rating, per_path=per_path, **kw)
+
     def to_frame(self) -> pd.DataFrame:
         return self.by_year.copy()
 
