@@ -86,7 +86,7 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     table = j.data["parts"]["rate_table"] if j is not None else (table or "national-2025")
     rate_table = RateTable.load(table)
     fee = float(rate_table.loadings["prevention_fee"])
-    ctx: dict = {"rules": RULES, "fee_ratio": fee, "assess": {"fee_ratio": fee}, "pooling": "policy",
+    ctx: dict = {"rules": RULES, "fee_ratio": fee, "assess": {"fee_ratio": fee}, "pooling": "insurer",
                  "rules_label": "Xinzhou 2024 mandates", "fee_label": f"the table's {fmt_pct(fee, 0)} prevention fee"}
     if j is not None:
         fs = j.fee_schedule(on_breach=fee_breach)
@@ -205,8 +205,8 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
         summary["prevention"].update(fee_ratio=float(fs.ratios[0]), fee_schedule={str(y): float(r) for y, r in zip(fs.years, fs.ratios)},
                                      fee_source=f"[fee] of jurisdiction {j.name}", ledger=fs.ledger, floor=fs.floor, cap=fs.cap,
                                      fee_breaches=int(len(fs.breaches)),
-                                     ledger_totals={c: float(led[c].sum()) for c in ("budget", "carried_in", "spent", "carried_out", "lapsed",
-                                                                                     "shortfall", "expense") if c in led.columns})
+                                     ledger_totals={c: float(led[c].sum()) for c in ("budget", "carried_in", "spent", "further", "above_budget",
+                                                                                     "floor_gap", "carried_out", "lapsed", "shortfall", "expense") if c in led.columns})
         summary["jurisdiction"] = {"name": j.name, "title": j.title, "preset": j.preset, "table": table,
                                    "rules": ctx["rules"].name, "limit_rule": j.limit_policy().label, "ledger": fs.ledger,
                                    "sector_classes": ctx["sector_classes"], "underwriting": ctx["underwriting"],

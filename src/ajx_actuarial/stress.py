@@ -13,6 +13,7 @@ one comparison table (:data:`MEASURES`).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,13 +34,18 @@ from .scenarios import Resolved, Scenario, ScenarioSet, load, packaged_scenarios
 __all__ = ["Scenario", "ScenarioSet", "load", "run", "run_detailed", "packaged_scenarios", "StressResult", "MEASURES"]
 
 #: The comparison table's columns, grouped by whom they concern (one row per scenario).
+#: LossModel fields a unit's relativity (:meth:`LossModel.relativity`) does not read: scenarios that differ only in
+#: these share one relativity array in :func:`run_detailed`'s exact path.
+_NOT_RELATIVITY = ("name", "fit_report", "severity_multiplier", "shock_by", "shock_cv", "shock_dist", "year_cv", "parameter_cv",
+                   "death_loss", "medical_median", "medical_sigma", "payout_share", "civil_share", "rescue_share", "third_party_share")
+
 MEASURES = {
     "policy": ("levers", "limit_death", "mean_limit_death", "description", "note"),
     "victims": ("victims_economic_loss", "victim_compensation_share", "payout_per_death", "payout_per_death_vs_20x_income",
                 "share_deaths_paid_in_full", "share_disabilities_paid_in_full", "expected_deaths"),
     "enterprises": ("premium", "premium_ex_vat", "premium_per_unit", *(f"premium_per_unit_{s}" for s in SIZES),
                     "premium_per_worker", "share_at_min_premium"),
-    "prevention": ("fee_ratio", "prevention_budget", "share_funded", "prevention_shortfall"),
+    "prevention": ("fee_ratio", "prevention_budget", "services_funded", "share_funded", "prevention_spent_share", "prevention_shortfall"),
     "insurer": ("expected_loss", "simulated_loss", "simulated_loss_se", "loss_ratio", "combined_ratio", "var_995", "tvar_99",
                 "p_loss_ratio_gt_100", "outstanding_reserve", "cross_premium_capital", "cross_reserve_capital",
                 "cross_minimum_capital", "var_995_unexpected"),
@@ -78,6 +84,7 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
                  exact: bool = True, progress=None, model: LossModel | None = None) -> StressResult:
     """Like :func:`run`, returning every scenario's simulation, prevention result and priced book too."""
     from .losses import SimSpec, expected_loss, simulate_many
+    from .portfolio import validate_portfolio
 
     if isinstance(scenarios, ScenarioSet):
         sset = scenarios
@@ -115,13 +122,18 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         if progress:
             progress(done, len(res))
     # 3. exact expected losses, prevention, the measures
-    rows, prevs = [], {}
+    rows, prevs, rels = [], {}, {}
     for r in res:
         p = priced[r.name]
         prev = assess(p, rules=rules or r.overrides.get("rules", "xinzhou-2024"), fee_ratio=r.fee_ratio,
-                      pooling=r.overrides.get("pooling", "policy"), cost_inflation=r.overrides.get("cost_inflation"),
+                      pooling=r.overrides.get("pooling", "insurer"), cost_inflation=r.overrides.get("cost_inflation"),
                       carry_forward=bool(r.overrides.get("carry_forward", False)))
-        ex = expected_loss(p, r.model) if exact else None
+        ex = None
+        if exact:  # the units' relativities do not depend on limits, price, severity or the year effects: once per model
+            key = json.dumps({k: v for k, v in r.model.as_dict().items() if k not in _NOT_RELATIVITY}, sort_keys=True, default=str)
+            if key not in rels:
+                rels[key] = r.model.relativity(validate_portfolio(p))
+            ex = expected_loss(p, r.model, relativity=rels[key])
         rows.append(_measures(r, p, sims[r.name], prev, ex))
         prevs[r.name] = prev
     for row in rows:
@@ -177,7 +189,9 @@ def _measures(r: Resolved, p: pd.DataFrame, sim, prev, ex: pd.DataFrame | None) 
         "share_at_min_premium": float(p["min_premium_applied"].mean()),
         "fee_ratio": str(r.fee_ratio) if isinstance(r.fee_ratio, Mapping) else float(r.fee_ratio),
         "prevention_budget": prev.summary["total_budget"],
+        "services_funded": prev.summary["services_funded"],
         "share_funded": prev.summary["share_funded"],
+        "prevention_spent_share": prev.summary["spent_share"],
         "prevention_shortfall": prev.summary["total_shortfall"],
         "expected_loss": mean_loss,
         "simulated_loss": sim.mean(),
@@ -244,7 +258,9 @@ def run(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] =
           ``expected_deaths``;
         * enterprises: ``premium``, ``premium_ex_vat``, ``premium_per_unit`` (and by size),
           ``premium_per_worker``, ``share_at_min_premium``;
-        * prevention: ``fee_ratio``, ``prevention_budget``, ``share_funded`` (of mandated units),
+        * prevention: ``fee_ratio``, ``prevention_budget``, ``services_funded`` (spent on mandates ÷ their
+          cost), ``share_funded`` (mandated units with no shortfall; all or none under the default insurer
+          pool), ``prevention_spent_share`` (spent ÷ ex-VAT premium),
           ``prevention_shortfall``;
         * the insurer: ``expected_loss`` (exact; the simulated mean with ``exact=False``),
           ``simulated_loss`` ± ``simulated_loss_se``, ``loss_ratio`` (expected loss ÷ ex-VAT premium),

@@ -51,7 +51,10 @@ def test_demo_under_each_jurisdiction(run_cli, tmp_path, name):
     assert s["jurisdiction"]["rules"] == j.prevention_rules().name
     assert s["adequacy"]["table"] == j.data["parts"]["rate_table"] and 0 < s["adequacy"]["implied_loss_ratio"] < 2
     led = pd.read_parquet(out / "prevention_ledger.parquet")  # budget, carried in, spent at cost, carried out, lapsed, shortfall
-    assert (led["budget"] + led["carried_in"]).to_numpy() == pytest.approx((led["spent"] + led["carried_out"] + led["lapsed"]).to_numpy())
+    assert (led["budget"] + led["carried_in"] + led["above_budget"]).to_numpy() == pytest.approx(
+        (led["spent"] + led["further"] + led["carried_out"] + led["lapsed"]).to_numpy())
+    if j.fee_schedule().floor is not None:  # a floor is spent (Xinzhou S04: 不低于 15 %), never released
+        assert s["prevention"]["spent_share"] >= j.fee_schedule().floor - 1e-12
     assert s["prevention"]["ledger_totals"]["budget"] == pytest.approx(led["budget"].sum())
     if j.ledger != "carry_forward":
         assert led["carried_out"].sum() == 0

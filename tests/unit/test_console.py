@@ -19,10 +19,10 @@ def test_stress_table_headers_in_both_languages():
                        "cross_minimum_capital": [129.28e6]}, index=pd.Index(["baseline"], name="scenario"))
     en, zh = _render(stress_table(st, "t", "en")), _render(stress_table(st, "t", "zh"))
     for head in ("limit (k CNY)", "premium (m CNY)", "premium / unit", "victims' loss paid", "deaths paid in full", "loss ratio",
-                 "VaR 99.5 % (m CNY)", "C-ROSS capital (m)", "mandates funded"):
+                 "VaR 99.5 % (m CNY)", "C-ROSS capital (m)", "mandates paid"):
         assert head in en and head not in zh
     for head in ("情景", "每人限额（千元）", "保费（百万元）", "户均保费", "受害者获赔比例", "死亡足额赔付", "赔付率", "偿二代最低资本（百万元）",
-                 "强制服务经费足额占比"):
+                 "强制服务费用支付比例"):
         assert head in zh
     for cell in ("766", "572.04", "5,720", "55.6 %", "0.0 %", "60.1 %", "353.67", "129.28", "44.2 %"):  # same figures either way
         assert cell in en and cell in zh

@@ -42,7 +42,10 @@ def prevention(
     rules: str = typer.Option("xinzhou-2024", "--rules", help="xinzhou-2024, beijing-2017, aq9010 or a TOML path."),
     fee_ratio: Optional[str] = typer.Option(None, "--fee-ratio", help="Share of ex-VAT premium (<= 0.21), or YEAR:RATIO,... schedule "
                                             "(default: the prevention_fee loading the book was priced with, else 0.15)."),
-    pooling: str = typer.Option("policy", "--pooling", help="policy, segment or insurer."),
+    pooling: str = typer.Option("insurer", "--pooling", help="insurer (default: the whole book), segment or policy."),
+    floor: Optional[float] = typer.Option(None, "--floor", help="A spending floor as a share of ex-VAT premium (Xinzhou: 0.15): "
+                                          "mandates paid at cost up to the 21 % cap, the rest of the floor spent on further services."),
+    below_floor: str = typer.Option("spend", "--below-floor", help="spend (further services) or flag (a breach) what the mandates leave below the floor."),
     years: int = typer.Option(1, "--years", help="Policy years assessed."),
     carry_forward: bool = typer.Option(False, "--carry-forward/--no-carry-forward", help="Carry unused money to the next year."),
     costs: Optional[str] = typer.Option(None, "--costs", help="Cost table TOML (default: DOMAIN.md §7.4)."),
@@ -59,7 +62,8 @@ def prevention(
     df = read_input(priced, encoding)
     counts = parse_contract(contract)
     fee = parse_fee(fee_ratio) if fee_ratio is not None else priced_fee_ratio(df, default=0.15)
-    res = assess(df, rules=rules, fee_ratio=fee, pooling=pooling, years=years, carry_forward=carry_forward, costs=costs, contract=counts)
+    res = assess(df, rules=rules, fee_ratio=fee, pooling=pooling, years=years, carry_forward=carry_forward, costs=costs, contract=counts,
+                 floor=floor, below_floor=below_floor)
     if output is not None:
         write_output(res.by_policy, output)
         out.print(f"wrote {fmt_int(len(res.by_policy))} policies to {escape_markup(output, None)}")

@@ -47,7 +47,7 @@ def project(
     trend: float = typer.Option(-0.06, "--trend", help="Yearly frequency trend (DOMAIN.md §6.5)."),
     severity_trend: Optional[float] = typer.Option(None, "--severity-trend", help="Yearly growth of economic losses (default: --income-growth)."),
     rules: Optional[str] = typer.Option(None, "--rules", help="Mandated services: xinzhou-2024 (default), beijing-2017 or a TOML path."),
-    pooling: Optional[str] = typer.Option(None, "--pooling", help="policy (default), segment or insurer."),
+    pooling: Optional[str] = typer.Option(None, "--pooling", help="insurer (default), segment or policy."),
     cost_inflation: Optional[float] = typer.Option(None, "--cost-inflation", help="Yearly unit-cost inflation of services (default 0.045, assumption)."),
     effectiveness: float = typer.Option(0.0, "--prevention-effectiveness", help="Frequency reduction of a fully served policy (assumption; 0 = off)."),
     initial_capital: Optional[float] = typer.Option(None, "--initial-capital", help="Insurer capital at the start, CNY (default: the first year's C-ROSS minimum)."),

@@ -174,7 +174,7 @@ class Jurisdiction:
 
     @property
     def pooling(self) -> str:
-        return str(self.data["prevention"].get("pooling", "policy"))
+        return str(self.data["prevention"].get("pooling", "insurer"))
 
     @property
     def effective_year(self) -> int:

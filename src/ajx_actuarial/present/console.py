@@ -104,13 +104,21 @@ def segment_table(res, title: str, lang: str = "en") -> Table:
                   fmt_pct(r.share_funded), f"{r.required_cost / 1e3:,.1f}", f"{r.budget / 1e3:,.1f}", f"{r.shortfall / 1e3:,.1f}",
                   fmt_pct(r.break_even_fee_ratio), fmt_int(r.break_even_premium), fmt_int(r.median_premium))
     s = res.summary
+    floor = s.get("floor")
     if lang == "zh":
-        t.caption = (f"经费足额占比 {fmt_pct(s['share_funded'])}；缺口 {fmt_int(s['total_shortfall'])} 元；"
-                     f"结余 {fmt_int(s['total_surplus'])} 元；盈亏平衡费用比例 {fmt_pct(s['break_even_fee_ratio'])}（合并）/ "
+        t.caption = (f"统筹方式 {s['pooling']}；强制服务成本已支付 {fmt_pct(s.get('services_funded'))}；经费足额占比 {fmt_pct(s['share_funded'])}；"
+                     f"缺口 {fmt_int(s['total_shortfall'])} 元；结余 {fmt_int(s['total_surplus'])} 元；"
+                     + (f"为达到{fmt_pct(floor, 0)}下限的其他服务 {fmt_int(s.get('total_further', 0))} 元，超出预算 {fmt_int(s.get('total_above_budget', 0))} 元；"
+                        if floor is not None else "")
+                     + f"支出占不含税保费 {fmt_pct(s.get('spent_share'), 2)}；盈亏平衡费用比例 {fmt_pct(s['break_even_fee_ratio'])}（合并）/ "
                      f"{fmt_pct(s['break_even_fee_ratio_median_policy'])}（保单中位数）")
     else:
-        t.caption = (f"mandated units fully funded {fmt_pct(s['share_funded'])}; shortfall {fmt_int(s['total_shortfall'])} CNY; "
-                     f"surplus {fmt_int(s['total_surplus'])} CNY; break-even fee ratio {fmt_pct(s['break_even_fee_ratio'])} (pooled) / "
+        t.caption = (f"pooling {s['pooling']}; mandated services paid {fmt_pct(s.get('services_funded'))} of their cost; "
+                     f"mandated units fully funded {fmt_pct(s['share_funded'])}; shortfall {fmt_int(s['total_shortfall'])} CNY; "
+                     f"surplus {fmt_int(s['total_surplus'])} CNY; "
+                     + (f"further services to reach the {fmt_pct(floor, 0)} floor {fmt_int(s.get('total_further', 0))} CNY, beyond the budget "
+                        f"{fmt_int(s.get('total_above_budget', 0))} CNY; " if floor is not None else "")
+                     + f"spent {fmt_pct(s.get('spent_share'), 2)} of ex-VAT premium; break-even fee ratio {fmt_pct(s['break_even_fee_ratio'])} (pooled) / "
                      f"{fmt_pct(s['break_even_fee_ratio_median_policy'])} (median policy)")
     return t
 
@@ -118,7 +126,7 @@ def segment_table(res, title: str, lang: str = "en") -> Table:
 def stress_table(table: pd.DataFrame, title: str, lang: str = "en") -> Table:
     """Scenarios side by side: the per-person limit, premium and premium per unit (enterprises),
     the share of victims' loss compensated and of deaths paid in full (victims), the loss ratio,
-    VaR 99.5 % and C-ROSS minimum capital (insurer), the share of mandates funded (prevention)."""
+    VaR 99.5 % and C-ROSS minimum capital (insurer), the share of the mandated services' cost paid (prevention)."""
     t = Table(title=escape_markup(title, 200))
     longest = max((len(str(n)) for n in table.index), default=8)
     t.add_column(label("scenario", lang), overflow="fold", min_width=min(longest, 22))
@@ -132,7 +140,7 @@ def stress_table(table: pd.DataFrame, title: str, lang: str = "en") -> Table:
         t.add_row(escape_markup(name), lim_txt, f"{r['premium'] / 1e6:,.2f}", f"{r.get('premium_per_unit', float('nan')):,.0f}",
                   fmt_pct(r.get("victim_compensation_share", float("nan"))), fmt_pct(r.get("share_deaths_paid_in_full", float("nan"))),
                   fmt_pct(r["loss_ratio"]), f"{r['var_995'] / 1e6:,.2f}", f"{r.get('cross_minimum_capital', float('nan')) / 1e6:,.2f}",
-                  fmt_pct(r["share_funded"]))
+                  fmt_pct(r.get("services_funded", r["share_funded"])))
     return t
 
 

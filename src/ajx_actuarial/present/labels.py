@@ -51,6 +51,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "var_995": ("VaR 99.5 % of annual insured loss", "年度赔付99.5% VaR"),
     "tvar_99": ("TVaR 99 %", "TVaR 99%"),
     "share_funded": ("mandated policies funded", "经费足额保单占比"),
+    "services_funded": ("mandated service cost paid", "强制服务费用支付比例"),
+    "spent_share": ("prevention spent, share of ex-VAT premium", "预防支出占不含税保费比例"),
+    "prevention_spent_share": ("prevention spent, share of ex-VAT premium", "预防支出占不含税保费比例"),
     "shortfall": ("prevention shortfall", "预防经费缺口"),
     "break_even_fee": ("break-even fee ratio", "盈亏平衡费率比例"),
     "mandated": ("mandated", "强制服务保单数"),
@@ -64,7 +67,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "mean_loss_mcny": ("mean loss (m CNY)", "年均赔付（百万元）"),
     "loss_ratio_short": ("loss ratio", "赔付率"),
     "var_995_mcny": ("VaR 99.5 % (m CNY)", "99.5% VaR（百万元）"),
-    "mandates_funded": ("mandates funded", "强制服务经费足额占比"),
+    "mandates_funded": ("mandates paid", "强制服务费用支付比例"),
     "shortfall_mcny": ("shortfall (m CNY)", "预防经费缺口（百万元）"),
     # figures
     "fig_premium": ("Premium by industry", "各行业保费"),

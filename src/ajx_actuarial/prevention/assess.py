@@ -4,11 +4,16 @@ Budget per policy-year = ``fee_ratio(year) × premium / (1 + VAT)`` (the ex-VAT 
 premium, as Xinzhou S04 states); the national cap of 21 % (N24 / N25) is enforced. Required
 cost = Σ over service types of the mandated count × the unit cost for that policy (pooled
 delivery shares an on-site visit among small and micro units). Money moves only within a pool:
-``"policy"`` (each policy funds its own services), ``"segment"`` (industry × size) or
-``"insurer"`` (the whole book). The money flows of each year and pool are the prevention
-ledger (:mod:`.ledger`): with ``carry_forward`` unused money stays in the pool for the next year
-(Beijing 2026 draft, S01); otherwise it lapses as surplus. The fee ratio is checked against the
-national 21 % cap and an optional local floor (:func:`.fees.fee_schedule`).
+``"insurer"`` (the default: the insurer's whole book in the jurisdiction, which is what the
+seeds' ratios are a share of: 实收保费), ``"segment"`` (industry × size) or ``"policy"`` (each
+policy funds only its own services: a view, stated by no seed). The money flows of each year
+and pool are the prevention ledger (:mod:`.ledger`): with ``carry_forward`` unused money stays
+in the pool for the next year (Beijing 2026 draft, S01); otherwise it lapses as surplus. The fee
+ratio is checked against the national 21 % cap and an optional local floor
+(:func:`.fees.fee_schedule`). With a ``floor`` (Xinzhou S04: 不低于…15%…据实列支) the floor is a
+minimum the pool spends: mandated services are paid at actual cost up to the 21 % cap, and what
+they leave below the floor goes to further services (``below_floor="spend"``, reported as
+``further``) or is shown as a breach (``"flag"``, ``floor_gap``), never released silently.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from ..portfolio import validate_portfolio
 from ._services import SERVICE_TYPES
 from .costs import CostTable
 from .fees import FEE_CAP, MAX_YEARS, fee_schedule, priced_fee_ratio
-from .ledger import check_regime, ledger_step
+from .ledger import BELOW_FLOOR, LEDGER_COLUMNS, check_regime, ledger_step
 from .rules import MandateRules
 
 __all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule", "priced_fee_ratio", "pool_index", "POOLINGS"]
@@ -48,12 +53,14 @@ def pool_index(df: pd.DataFrame, pooling: str) -> tuple[np.ndarray, int]:
     return np.zeros(n, dtype=np.int64), 1
 
 
-def _run(required: np.ndarray, budget: np.ndarray, pool: tuple[np.ndarray, int], regime: str) -> dict[str, np.ndarray]:
+def _run(required: np.ndarray, budget: np.ndarray, pool: tuple[np.ndarray, int], regime: str,
+         band: tuple[np.ndarray, np.ndarray | None] | None = None, below_floor: str = "spend") -> dict[str, np.ndarray]:
     """Money flows per year within pools through :func:`.ledger.ledger_step`; per-policy horizon totals.
 
-    ``required`` and ``budget`` are (years × policies). Within a pool, spending is shared in
-    proportion to required cost and unspent money (lapsed, or the final carried balance) in
-    proportion to budget.
+    ``required`` and ``budget`` are (years × policies); ``band``, under a floor rule, the floor and
+    cap amounts (years × policies, CNY). Within a pool, spending on mandates is shared in
+    proportion to required cost; further services and unspent money (lapsed, or the final carried
+    balance) in proportion to budget.
     """
     years, n = required.shape
     inv, k = pool
@@ -61,14 +68,19 @@ def _run(required: np.ndarray, budget: np.ndarray, pool: tuple[np.ndarray, int],
     spent_i = np.zeros(n)
     short_i = np.zeros(n)
     lapsed_i = np.zeros(n)
+    further_i = np.zeros(n)
     short_any = np.zeros(n, dtype=bool)
-    pools = {c: np.zeros((years, k)) for c in ("budget", "required", "carried_in", "spent", "carried_out", "lapsed", "shortfall", "expense")}
+    pools = {c: np.zeros((years, k)) for c in LEDGER_COLUMNS}
     for t in range(years):
         R = np.bincount(inv, weights=required[t], minlength=k)
         B = np.bincount(inv, weights=budget[t], minlength=k)
-        y = ledger_step(B, R, balance, regime=regime)
+        F = C = None
+        if band is not None:
+            F = np.bincount(inv, weights=band[0][t], minlength=k)
+            C = np.bincount(inv, weights=band[1][t], minlength=k) if band[1] is not None else None
+        y = ledger_step(B, R, balance, regime=regime, floor=F, cap=C, below_floor=below_floor)
         for c in pools:
-            pools[c][t] = getattr(y, c)
+            pools[c][t] = np.broadcast_to(getattr(y, c), (k,))
         with np.errstate(invalid="ignore", divide="ignore"):
             bshare = np.where(B[inv] > 0, budget[t] / B[inv], 0.0)
         s_i = required[t] * y.funded_fraction[inv]
@@ -77,13 +89,14 @@ def _run(required: np.ndarray, budget: np.ndarray, pool: tuple[np.ndarray, int],
         short_i += short
         short_any |= short > 1e-9 * np.maximum(required[t], 1.0)
         lapsed_i += y.lapsed[inv] * bshare
+        further_i += np.broadcast_to(y.further, (k,))[inv] * bshare
         balance = y.carried_out
     # final balance (carry-forward) attributed in proportion to each policy's budget
     Btot = np.bincount(inv, weights=budget.sum(axis=0), minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(Btot[inv] > 0, budget.sum(axis=0) / Btot[inv], 0.0)
     lapsed_i += balance[inv] * share
-    return {"spent": spent_i, "shortfall": short_i, "surplus": lapsed_i, "short_any": short_any,
+    return {"spent": spent_i, "shortfall": short_i, "surplus": lapsed_i, "further": further_i, "short_any": short_any,
             "by_year": {c: v.sum(axis=1) for c, v in pools.items()}}
 
 
@@ -97,15 +110,20 @@ class PreventionResult:
         Per policy (horizon totals): required services by type (per year), ``required_cost``,
         ``budget``, ``coverage`` (budget available to the policy / required cost, pooled
         transfers included), ``funded`` (no shortfall in any year), ``shortfall``, ``surplus``
-        (unspent money; carried-forward balance at the end with ``carry_forward``), ``rule``.
+        (unspent money; carried-forward balance at the end with ``carry_forward``), ``spent``
+        (mandated services paid), ``further`` (its share of the floor money spent beyond the
+        mandates, in proportion to budget), ``rule``.
     by_segment : DataFrame
         Industry × size: policies, mandated policies, share funded, required, budget, shortfall,
         surplus, ``break_even_fee_ratio`` (required / ex-VAT premium) and
         ``break_even_premium`` (median premium per mandated policy that funds its own mandate).
     by_year : DataFrame
-        Portfolio required, budget, spent, shortfall per policy year.
+        Portfolio required, budget and the ledger's columns (:data:`.ledger.LEDGER_COLUMNS`) per policy year.
     summary : dict
-        ``share_funded``, ``total_shortfall``, ``total_surplus``, ``break_even_fee_ratio``, ...
+        ``share_funded`` (mandated policies with no shortfall), ``services_funded`` (spent ÷
+        required cost), ``spent_share`` ((spent + further) ÷ ex-VAT premium), ``total_further``
+        (floor money spent beyond the mandates), ``total_above_budget``, ``total_floor_gap``,
+        ``total_shortfall``, ``total_surplus``, ``break_even_fee_ratio``, ...
     shortfall_samples : ndarray or None
         Total shortfall per cost-uncertainty simulation.
     """
@@ -159,13 +177,14 @@ def assess(
     rules: str | MandateRules = "xinzhou-2024",
     fee_ratio: float | Mapping[int, float] = 0.15,
     costs: CostTable | Mapping[str, float] | str | None = None,
-    pooling: str = "policy",
+    pooling: str = "insurer",
     years: int = 1,
     start_year: int | None = None,
     carry_forward: bool = False,
     ledger: str | None = None,
     floor: float | None = None,
     on_breach: str = "error",
+    below_floor: str = "spend",
     contract: Mapping[str, float] | None = None,
     cost_inflation: float | None = None,
     rng: RngLike = None,
@@ -183,7 +202,8 @@ def assess(
     fee_ratio : float or {year: ratio}
         Share of the ex-VAT premium, in [0, 0.21]; a schedule is a step function by year.
     costs : CostTable, mapping {service_type: unit cost}, table name/path, optional
-    pooling : {"policy", "segment", "insurer"}
+    pooling : {"insurer", "segment", "policy"}
+        Where money moves: the insurer's whole book (default), industry × size, or each policy alone.
     years : int
         Policy years assessed (with a schedule, from ``start_year`` or its first year).
     carry_forward : bool
@@ -193,10 +213,15 @@ def assess(
         The ledger regime (:mod:`ajx_actuarial.prevention.ledger`); default
         ``"carry_forward"`` with ``carry_forward=True``, else ``"provisioned"``.
     floor : float, optional
-        A local minimum fee ratio (e.g. Xinzhou 0.15); see ``on_breach``.
+        A local minimum fee ratio (e.g. Xinzhou 0.15): the ratio is checked against it (see
+        ``on_breach``), and each pool spends at least ``floor`` × its ex-VAT premium a year,
+        mandated services at actual cost up to the 21 % cap (see ``below_floor``).
     on_breach : {"error", "flag"}
         A ratio below ``floor`` or above the 21 % cap raises, or (``"flag"``) is run and listed
         in ``summary["fee_breaches"]``.
+    below_floor : {"spend", "flag"}
+        With a floor, what the mandates leave below it: further services beyond the mandates
+        (``"spend"``, the seeds' 足额投入和使用) or a breach shown as ``floor_gap``.
     contract : mapping, optional
         Service counts per year for contractual rule sets (AQ 9010).
     cost_inflation : float, optional
@@ -233,6 +258,8 @@ def assess(
         raise ValidationError(f"prevention: pooling must be one of {list(POOLINGS)}, got {pooling!r}")
     if isinstance(n_sims, bool) or not isinstance(n_sims, (int, np.integer)) or n_sims < 0:
         raise ValidationError(f"prevention: n_sims must be an integer >= 0, got {n_sims!r}")
+    if below_floor not in BELOW_FLOOR:
+        raise ValidationError(f"prevention: below_floor must be one of {list(BELOW_FLOOR)}, got {below_floor!r}")
     regime = check_regime(ledger, "prevention: ledger") if ledger is not None else ("carry_forward" if carry_forward else "provisioned")
     if ledger is not None and carry_forward and regime != "carry_forward":
         raise ValidationError(f"prevention: carry_forward=True contradicts ledger={ledger!r}")
@@ -256,7 +283,13 @@ def assess(
     required = ct.required(onsite, rule_idx, table, years)  # years × n
     budget = ratios[:, None] * ex_vat[None, :]
     pool = pool_index(df, pooling)
-    flows = _run(required, budget, pool, regime)
+    band = None
+    if floor is not None:
+        fl = float(floor)
+        if fl > FEE_CAP + 1e-12:
+            raise ValidationError(f"prevention: floor {fl:.4g} is above the national cap of {FEE_CAP:.0%} (N24/N25): no ratio can meet both")
+        band = (np.broadcast_to(fl * ex_vat, budget.shape), np.broadcast_to(FEE_CAP * ex_vat, budget.shape))
+    flows = _run(required, budget, pool, regime, band, below_floor)
 
     req_tot = required.sum(axis=0)
     bud_tot = budget.sum(axis=0)
@@ -279,7 +312,7 @@ def assess(
         "rule": rule_col, "pooled_delivery": pooled,
         **{f"n_{t}": table[rule_idx, k] for k, t in enumerate(SERVICE_TYPES)},
         "required_cost": req_tot, "budget": bud_tot, "coverage": coverage, "funded": funded,
-        "shortfall": flows["shortfall"], "surplus": flows["surplus"], "spent": flows["spent"],
+        "shortfall": flows["shortfall"], "surplus": flows["surplus"], "spent": flows["spent"], "further": flows["further"],
     })
     # budget lost to floating-rate discounts: the same services, less premium
     lost = np.zeros(n)
@@ -294,7 +327,7 @@ def assess(
     g = by_policy.assign(mandated=mandated, funded_m=funded & mandated).groupby(["industry", "size"], observed=True)
     seg = g.agg(policies=("policy_id", "size"), mandated=("mandated", "sum"), funded=("funded_m", "sum"),
                 required_cost=("required_cost", "sum"), budget=("budget", "sum"), shortfall=("shortfall", "sum"),
-                surplus=("surplus", "sum"), premium_ex_vat=("premium_ex_vat", "sum"))
+                surplus=("surplus", "sum"), further=("further", "sum"), premium_ex_vat=("premium_ex_vat", "sum"))
     seg["share_funded"] = np.where(seg["mandated"] > 0, seg["funded"] / seg["mandated"].clip(lower=1), np.nan)
     seg["break_even_fee_ratio"] = seg["required_cost"] / (seg["premium_ex_vat"] * years)
     per_pol = by_policy.loc[mandated].assign(be=lambda d: d["required_cost"] / years * 1.06 / max(ratios[0], 1e-12))
@@ -304,7 +337,8 @@ def assess(
 
     led = flows["by_year"]
     by_year = pd.DataFrame({"year": yrs, "fee_ratio": ratios, "required": required.sum(axis=1), "budget": budget.sum(axis=1),
-                            **{c: led[c] for c in ("carried_in", "spent", "carried_out", "lapsed", "shortfall", "expense")}})
+                            **{c: led[c] for c in ("carried_in", "spent", "further", "above_budget", "floor_gap", "carried_out", "lapsed",
+                                                   "shortfall", "expense")}})
     total_prem = ex_vat.sum() * years
     summary = {
         "rules": rs.name,
@@ -320,6 +354,12 @@ def assess(
         "total_required": float(req_tot.sum()),
         "total_budget": float(bud_tot.sum()),
         "total_spent": float(flows["spent"].sum()),
+        "total_further": float(led["further"].sum()),
+        "total_above_budget": float(led["above_budget"].sum()),
+        "total_floor_gap": float(led["floor_gap"].sum()),
+        "spent_share": float((led["spent"].sum() + led["further"].sum()) / total_prem) if total_prem > 0 else float("nan"),
+        "services_funded": float(flows["spent"].sum() / req_tot.sum()) if req_tot.sum() > 0 else float("nan"),
+        "floor": None if floor is None else float(floor),
         "total_shortfall": float(flows["shortfall"].sum()),
         "total_surplus": float(flows["surplus"].sum()),
         "break_even_fee_ratio": float(req_tot.sum() / total_prem) if total_prem > 0 else float("nan"),
@@ -335,7 +375,7 @@ def assess(
         samples = np.empty(int(n_sims))
         for s in range(int(n_sims)):
             req_s = ct.required(onsite, rule_idx, table, years, np.exp(sd * z[s]))
-            samples[s] = _run(req_s, budget, pool, regime)["shortfall"].sum()
+            samples[s] = _run(req_s, budget, pool, regime, band, below_floor)["shortfall"].sum()
         summary["shortfall_p50"] = float(np.median(samples))
         summary["shortfall_p95"] = float(np.quantile(samples, 0.95))
     return PreventionResult(by_policy=by_policy, by_segment=seg, by_year=by_year, summary=summary, shortfall_samples=samples)

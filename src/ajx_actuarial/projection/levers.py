@@ -46,6 +46,7 @@ from ..losses import LimitPolicy
 from ..losses.limits import beijing_formula
 from ..portfolio import NATIONAL_MIN_LIMIT
 from ..prevention import FEE_CAP, LEDGERS, POOLINGS
+from ..prevention.ledger import BELOW_FLOOR
 from ..rating import BonusMalus
 from ..reference import urban_income
 
@@ -61,6 +62,7 @@ LEVER_SOURCES = {
     "fee_floor": ("local floor, e.g. Xinzhou 15 % ex-VAT (S04)", "seed"),
     "fee_cap": ("national 21 % cap (N24; 2025 measures)", "official"),
     "on_breach": ("error or flag a fee below the floor / above the cap", "option"),
+    "below_floor": ("with a floor: spend what the mandates leave below it on further services, or flag it as a breach", "option"),
     "ledger": ("carry_forward (Beijing S01), not_provisioned (Zhejiang S02, Xinzhou S04), provisioned (Zhoushan S03)", "seed"),
     "rules": ("mandated service frequencies (DOMAIN.md §2.2)", "seed"),
     "pooling": ("pool the prevention money moves in", "option"),
@@ -140,9 +142,10 @@ class Levers:
     fee_floor: float | None = None
     fee_cap: float | None = FEE_CAP
     on_breach: str = "error"
+    below_floor: str = "spend"
     ledger: str = "provisioned"
     rules: Any = "xinzhou-2024"
-    pooling: str = "policy"
+    pooling: str = "insurer"
     costs: Any = None
     cost_inflation: float = 0.045
     prevention_effectiveness: float = 0.0
@@ -176,6 +179,12 @@ class Levers:
                 _num(v, name, 0.0, 1.0)
         if self.ledger not in LEDGERS:
             raise ValidationError(f"project: ledger must be one of {list(LEDGERS)}, got {self.ledger!r}")
+        if self.below_floor not in BELOW_FLOOR:
+            raise ValidationError(f"project: below_floor must be one of {list(BELOW_FLOOR)}, got {self.below_floor!r}")
+        nums = (int, float, np.integer, np.floating)
+        if (isinstance(self.fee_floor, nums) and isinstance(self.fee_cap, nums) and not isinstance(self.fee_floor, bool)
+                and float(self.fee_floor) > float(self.fee_cap) + 1e-12):
+            raise ValidationError(f"project: fee_floor {self.fee_floor} is above fee_cap {self.fee_cap}: no ratio can meet both")
         if self.pooling not in POOLINGS:
             raise ValidationError(f"project: pooling must be one of {list(POOLINGS)}, got {self.pooling!r}")
         if not isinstance(self.feedback, (bool, np.bool_)):

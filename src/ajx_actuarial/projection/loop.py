@@ -230,22 +230,25 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
             cols["mean_float_factor"][t, sl] = ff.mean(axis=1)
             cols["mean_history_factor"][t, sl] = mult[hist_name].mean(axis=1) if use_hist else 1.0
             counts[sl] = state.class_counts(sl)
-            bud = ratios[t] * ex
             if lv.pooling == "policy":
-                b_pool = bud
+                ex_pool = ex
             else:
                 idx = (np.arange(rows)[:, None] * k + inv[None, :]).ravel()
-                b_pool = np.bincount(idx, weights=bud.ravel(), minlength=rows * k).reshape(rows, k)
+                ex_pool = np.bincount(idx, weights=ex.ravel(), minlength=rows * k).reshape(rows, k)
+            b_pool = ratios[t] * ex_pool
+            # a floor (Xinzhou S04: >= 15 % at actual cost) is spent at least, mandates paid up to the cap (prevention.ledger)
+            band = (lv.fee_floor * ex_pool, lv.fee_cap * ex_pool if lv.fee_cap is not None else None) if lv.fee_floor is not None else (None, None)
             # inputs built here (finite, >= 0): the ledger's arithmetic without its checks (carried_in copied: balance is updated below)
             y = ledger_step_unchecked(*np.broadcast_arrays(b_pool, req_pool[t][None, :], balance[sl].copy() if balance is not None else np.zeros(1)),
-                             lv.ledger)
+                                      lv.ledger, *band, lv.below_floor)
             if balance is not None:
                 balance[sl] = y.carried_out
             f = y.funded_fraction
             for c, v in (("prevention_budget", y.budget), ("carried_in", y.carried_in), ("prevention_spent", y.spent),
                          ("carried_forward", y.carried_out), ("lapsed", y.lapsed), ("prevention_shortfall", y.shortfall),
-                         ("prevention_expense", y.expense)):
-                cols[c][t, sl] = v.sum(axis=1)
+                         ("prevention_expense", y.expense), ("prevention_further", y.further),
+                         ("prevention_above_budget", y.above_budget), ("prevention_floor_gap", y.floor_gap)):
+                cols[c][t, sl] = np.broadcast_to(v, y.budget.shape).sum(axis=1)
             ok = f[:, inv[mandated]] >= 1.0 - 1e-9
             cols["policies_funded"][t, sl] = ok.mean(axis=1) if n_mand else np.nan
             if frac is not None:

@@ -15,7 +15,8 @@ __all__ = ["ProjectionResult", "BY_YEAR_COLUMNS", "FAN_COLUMNS"]
 BY_YEAR_COLUMNS = (
     "path", "year", "premium", "premium_ex_vat", "insured_loss", "loss_ratio", "claims", "fatal_disability_accidents", "deaths",
     "fee_ratio", "prevention_budget", "prevention_required", "carried_in", "prevention_spent", "carried_forward", "lapsed",
-    "prevention_shortfall", "prevention_expense", "cost_share_funded", "policies_funded", "commission", "admin", "levy",
+    "prevention_shortfall", "prevention_further", "prevention_above_budget", "prevention_floor_gap", "prevention_expense",
+    "cost_share_funded", "policies_funded", "commission", "admin", "levy",
     "underwriting_result", "combined_ratio", "mean_float_factor", "mean_history_factor", "limit_death",
     "frequency_multiplier", "severity_multiplier",
 )

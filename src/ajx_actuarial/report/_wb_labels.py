@@ -87,6 +87,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "severity_multiplier": ("severity multiplier", "损失程度乘数"),
     # prevention
     "fee_ratio": ("prevention fee ratio", "事故预防服务费比例"), "share_funded": ("mandated policies funded", "经费足额保单占比"),
+    "services_funded": ("mandated service cost paid", "强制服务费用支付比例"),
+    "prevention_spent_share": ("prevention spent, share of ex-VAT premium", "预防支出占不含税保费比例"),
     "prevention_shortfall": ("prevention shortfall", "预防经费缺口"), "mandated": ("mandated policies", "强制服务保单数"),
     "required_cost": ("required cost", "所需经费"), "budget": ("budget", "经费"), "shortfall": ("shortfall", "缺口"),
     "surplus": ("surplus", "结余"), "break_even_fee_ratio": ("break-even fee ratio", "盈亏平衡服务费比例"),

@@ -95,12 +95,13 @@ def key_findings(ctx: Context) -> str:
                            fmt_millions(base["var_995"], ctx.zh("m CNY", "百万元"))))
     p = s.get("prevention", {})
     if p:
-        boxes.append(h.kpi(ctx.zh("3. Mandated policies whose prevention fee funds the services", "3. 预防服务经费足额的强制服务保单占比"),
-                           fmt_pct(p.get("share_funded")),
+        boxes.append(h.kpi(ctx.zh("3. Share of the mandated services' cost the prevention money pays", "3. 预防经费支付的强制服务费用比例"),
+                           fmt_pct(p.get("services_funded", p.get("share_funded"))),
                            ctx.zh(f"at a {fmt_pct(p.get('fee_ratio'), 0)} fee ({p.get('rules', '')}); shortfall {fmt_millions(p.get('total_shortfall'))}",
                                   f"服务费比例{fmt_pct(p.get('fee_ratio'), 0)}（{p.get('rules', '')}）；缺口{fmt_millions(p.get('total_shortfall'), '百万元')}")))
     elif base is not None:
-        boxes.append(h.kpi(ctx.zh("3. Mandated policies funded (baseline)", "3. 经费足额保单占比（基准情景）"), fmt_pct(base["share_funded"]),
+        boxes.append(h.kpi(ctx.zh("3. Mandated service cost paid (baseline)", "3. 强制服务费用支付比例（基准情景）"),
+                           fmt_pct(base["services_funded"] if "services_funded" in base else base["share_funded"]),
                            ctx.zh(f"shortfall {fmt_millions(base['prevention_shortfall'])}", f"缺口{fmt_millions(base['prevention_shortfall'], '百万元')}")))
     dl = "<dl>" + "".join(f"<dt>{escape_html(k)}</dt><dd>{escape_html(v)}</dd>" for k, v in facts) + "</dl>"
     return dl + h.kpis(*boxes)
@@ -168,6 +169,34 @@ def simulation(ctx: Context) -> str:
                            ctx.zh("Probability that the annual insured loss exceeds a level (log scale)", "年度赔付超过某一水平的概率（对数刻度）"))
 
 
+def _where_the_money_goes(ctx: Context, p: dict) -> str:
+    """One paragraph from the ledger's totals: spent on mandates, on further services to reach a floor, beyond the
+    budget, lapsed or carried, and the share of ex-VAT premium spent (every figure computed from the run's numbers)."""
+    if "total_budget" not in p or "spent_share" not in p:
+        return ""
+    m = ctx.zh("m CNY", "百万元")
+    spent, further, above = p.get("total_spent", 0.0), p.get("total_further", 0.0), p.get("total_above_budget", 0.0)
+    lapsed, gap, floor = p.get("total_surplus", 0.0), p.get("total_floor_gap", 0.0), p.get("floor")
+    share = fmt_pct(p["spent_share"], 2)
+    en = (f"Where the money goes: {fmt_millions(spent, m)} paid mandated services at actual cost "
+          f"({fmt_pct(p.get('services_funded'), 1)} of their cost)")
+    zh = f"经费去向：{fmt_millions(spent, m)}按实际成本支付强制服务（占其成本的{fmt_pct(p.get('services_funded'), 1)}）"
+    if floor is not None:
+        en += (f"; {fmt_millions(further, m)} went to further services beyond the mandates to reach the {fmt_pct(floor, 0)} floor "
+               f"(the rule's 不低于: money the insurer must spend, not release)")
+        zh += f"；{fmt_millions(further, m)}用于强制服务之外的其他预防服务，以达到{fmt_pct(floor, 0)}的下限（“不低于”：须支出，不得释放）"
+        if above > 0:
+            en += (f"; {fmt_millions(above, m)} was paid beyond the budget (mandates cost more than the fee, paid at cost up to the "
+                   f"21 % cap: charged to the insurer's result)")
+            zh += f"；{fmt_millions(above, m)}超出预算（强制服务成本高于服务费，在21%上限内据实列支，计入保险公司经营结果）"
+        if gap > 0:
+            en += f"; {fmt_millions(gap, m)} of the floor was left unspent: a breach of the rule"
+            zh += f"；下限中{fmt_millions(gap, m)}未支出，违反规定"
+    en += f"; {fmt_millions(lapsed, m)} unspent (lapsed or carried forward at the end). Spent in all: {share} of ex-VAT premium."
+    zh += f"；{fmt_millions(lapsed, m)}未使用（失效或期末结转）。合计支出为不含税保费的{share}。"
+    return h.note(ctx.zh(en, zh))
+
+
 def prevention(ctx: Context) -> str:
     from ..plots import prevention_figure
 
@@ -181,7 +210,10 @@ def prevention(ctx: Context) -> str:
         if p.get("fee_source"):
             body += h.note(ctx.zh(f"The fee is the one the book was priced with ({p['fee_source']}), so Pricing and this section use the same budget.",
                                   f"服务费比例取定价时的比例（{p['fee_source']}），与定价部分一致。"))
-        body += h.kpis(h.kpi(ctx.t("share_funded"), fmt_pct(p.get("share_funded"))),
+        body += _where_the_money_goes(ctx, p)
+        body += h.kpis(h.kpi(ctx.t("services_funded"), fmt_pct(p.get("services_funded"))),
+                       h.kpi(ctx.t("spent_share"), fmt_pct(p.get("spent_share"), 2)),
+                       h.kpi(ctx.t("share_funded"), fmt_pct(p.get("share_funded"))),
                        h.kpi(ctx.t("shortfall"), fmt_millions(p.get("total_shortfall"), ctx.zh("m CNY", "百万元"))),
                        h.kpi(ctx.zh("break-even fee ratio (pooled)", "盈亏平衡服务费比例（统筹）"), fmt_pct(p.get("break_even_fee_ratio"))))
     body += h.figure(prevention_figure(seg, lang=ctx.lang),
@@ -219,11 +251,12 @@ def stress(ctx: Context) -> str:
                               "限额情景按费率表的增限系数重新定价，提高限额时保费与期望赔付同步上升，赔付率基本不变。"))
     m = pd.DataFrame({ctx.t("premium") + unit: st["premium"] / 1e6, ctx.zh("expected loss", "期望赔付") + unit: st["expected_loss"] / 1e6,
                       ctx.t("loss_ratio"): st["loss_ratio"], "VaR 99.5 %" + unit: st["var_995"] / 1e6, "TVaR 99 %" + unit: st["tvar_99"] / 1e6,
-                      "P(LR > 100 %)": st["p_loss_ratio_gt_100"], ctx.t("share_funded"): st["share_funded"],
+                      "P(LR > 100 %)": st["p_loss_ratio_gt_100"],
+                      ctx.t("services_funded"): st["services_funded"] if "services_funded" in st else st["share_funded"],
                       ctx.t("shortfall") + unit: st["prevention_shortfall"] / 1e6})
     m.index.name = ctx.t("scenario")
     fm = {c: "{:,.1f}" for c in m.columns}
-    fm.update({ctx.t("loss_ratio"): fmt_pct, "P(LR > 100 %)": lambda v: fmt_pct(v, 2), ctx.t("share_funded"): fmt_pct})
+    fm.update({ctx.t("loss_ratio"): fmt_pct, "P(LR > 100 %)": lambda v: fmt_pct(v, 2), ctx.t("services_funded"): fmt_pct})
     body += h.table(m, fm)
     if "description" in st.columns:
         notes = st["note"] if "note" in st.columns else pd.Series("", index=st.index)
