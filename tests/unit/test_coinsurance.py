@@ -342,3 +342,15 @@ def test_scenario_projection_splits_per_scenario(scen):
     assert w > b
     pp = scen.by_insurer(pool, per_path=True)
     assert len(pp) == 3 * len(scen.by_year)
+
+
+def test_packaged_bundles_carry_their_pools_and_xinzhou_tests_the_lead_only(proj):
+    """S04 §一(二)3 （共保体承保机构主承保公司满足即可）: Xinzhou's insurer test applies to the lead alone;
+    Zhoushan (S03 §六(二) 探索建立“共保体”) and Zhejiang (S02 §一 不再组织比选…共保体) carry a pool as an assumption."""
+    t = proj.by_insurer(jurisdiction="xinzhou-2024")
+    assert t.loc[t["role"] == "lead", "test_applies"].all() and not t.loc[t["role"] != "lead", "test_applies"].any()
+    for name in ("zhoushan-2018", "zhejiang"):
+        j = ajx.jurisdictions.load(name)
+        assert j.coinsurance is not None and j.insurer_test_applies_to == "all"
+        t = proj.by_insurer(jurisdiction=name)
+        assert t["test_applies"].all()
