@@ -133,9 +133,12 @@ def test_national_cap_in_every_bundle(bundle):
         j.fee_schedule(fee_ratio=0.22)
     flagged = j.fee_schedule(fee_ratio=0.22, on_breach="flag")
     assert flagged.breaches["rule"].tolist() == ["cap"] and flagged.ratios.tolist() == [0.22]
-    # the budget a single-ratio bundle assesses is the one its table prices (loadings.prevention_fee)
+    # the budget the bundle assesses in its first year is the one its table prices (loadings.prevention_fee, a share of
+    # ex-VAT premium): Beijing's ratios are of the collected premium (S01 实收保费), so × 1.06 (issue 22: the 2026 table
+    # loaded 20 % while the 2026 budget was 16.67 %)
     fs = j.fee_schedule()
-    assert fs.ratios[-1] == pytest.approx(j.rate_table().loadings["prevention_fee"])
+    vat = 1.06 if fs.base == "collected" else 1.0
+    assert fs.ratios[0] * vat == pytest.approx(j.rate_table().loadings["prevention_fee"], abs=1e-4)
 
 
 def test_xinzhou_floor_15_percent_ex_vat():

@@ -94,10 +94,13 @@ def test_beijing_2026_carry_forward_closes_a_later_gap():
     # the same flows in the ledger of each regime (prevention.ledger): Beijing 2026 carries forward, and its expense is
     # the whole budget; under Zhejiang's / Xinzhou's 不得预提 (not_provisioned) the unspent budget lapses and the expense
     # is what was spent at cost
+    # the bundle's own settings take the ratio of the collected premium (S01 §三: 实收保费, VAT included): budgets
+    # 0.1667 / 0.1833 / 0.20 × 32 000 = 5 334.40, 5 865.60, 6 400.00; carried 334.40, 700.00, 1 050.00
     fs_kw = fs.assess_kwargs()
-    assert fs_kw["ledger"] == "carry_forward"
+    assert fs_kw["ledger"] == "carry_forward" and fs_kw["fee_base"] == "collected"
     cy = ajx.prevention.assess(_units(1, 32_000.0), rules=b26.prevention_rules(), cost_inflation=0.10, **fs_kw).by_year.set_index("year")
-    assert cy["carried_out"].round(2).tolist() == [32.45, 66.04, 53.77] and cy["carried_in"].round(2).tolist() == [0.00, 32.45, 66.04]
+    assert cy["budget"].round(2).tolist() == [5_334.40, 5_865.60, 6_400.00]
+    assert cy["carried_out"].round(2).tolist() == [334.40, 700.00, 1_050.00] and cy["carried_in"].round(2).tolist() == [0.00, 334.40, 700.00]
     assert cy["lapsed"].tolist() == [0.0, 0.0, 0.0] and cy["expense"].to_numpy() == pytest.approx(cy["budget"].to_numpy())
     zj = ajx.jurisdictions.load("zhejiang")
     ny = ajx.prevention.assess(_units(1, 32_000.0), rules=b26.prevention_rules(), cost_inflation=0.10, fee_ratio=fs.as_mapping(), years=3,

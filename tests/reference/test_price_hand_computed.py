@@ -102,7 +102,7 @@ def _reference_premium(row, t):
         else:  # history: graded on the worst single accident (default: the 3-year total)
             m = D(1)
             worst = getattr(row, "max_accident_deaths_3y", row.deaths_3y)
-            if row.deaths_3y > 0:
+            if row.deaths_3y > 0 and "fatal" in spec:  # a table without a fatal rule looks at the claim-free years only
                 grade = 0 if worst <= 2 else (1 if worst <= 9 else 2)
                 m = D(spec["fatal"][grade])
             elif spec.get("basis", "claims") == "expected":

@@ -59,7 +59,7 @@ def _edit(fn, name="zhejiang"):
     (lambda d: d["fee"]["ratio"].__setitem__("value", 1.5), r"fee.ratio.value: must be in \[0, 1\]"),
     (lambda d: d["sectors"].__setitem__("mandatory", ["mining"]), r"sectors.mandatory: unknown code\(s\) \['mining'\]"),
     (lambda d: d["sectors"].__setitem__("encouraged_sub_sectors", ["karaoke"]), r"sectors.encouraged_sub_sectors: unknown code\(s\) \['karaoke'\]"),
-    (lambda d: d["limits"].__setitem__("rule", "income"), r"limits.rule: must be 'minimum' or 'beijing'"),
+    (lambda d: d["limits"].__setitem__("rule", "income"), r"limits.rule: must be 'minimum', 'beijing' or 'fixed'"),
     (lambda d: d["prevention"].pop("rule_set"), r"prevention.rule_set: rules = 'inline' needs"),
     (lambda d: d["underwriting"]["rules"][0].__setitem__("action", "surcharge"), r"underwriting.rules\[0\].action: must be one of \['defer', 'refuse'\]"),
     (lambda d: d["underwriting"]["rules"][0].__setitem__("when", {"hazard": ["major"]}), r"underwriting.rules\[0\].when.hazard: not a code, flag or count column"),

@@ -53,6 +53,29 @@ def _sourced(obj, path: str) -> None:
             _sourced(v, f"{path}[{i}]")
 
 
+def _sub_sector_mix(mix) -> dict[str, dict[str, float]]:
+    """``[sectors.sub_sector_mix]``: per industry, the shares of its sub-sectors in the bundle's synthetic
+    book (each a sourced number; codes of that industry; shares summing to 1)."""
+    from ..reference import sub_sectors
+
+    if not isinstance(mix, dict):
+        raise ValidationError(f"sectors.sub_sector_mix: must be a table of industries, got {mix!r}"[:200])
+    parents = sub_sectors()["parent"]
+    out = {}
+    for ind, shares in mix.items():
+        path = f"sectors.sub_sector_mix.{ind}"
+        _codes([ind], INDUSTRIES, "sectors.sub_sector_mix")
+        if not isinstance(shares, dict) or not shares:
+            raise ValidationError(f"{path}: must map sub-sector codes to shares, got {shares!r}"[:200])
+        own = [c for c in parents.index if parents[c] == ind] + ["none"]  # none: no named sub-sector
+        _codes(list(shares), own, path)
+        vals = {c: num(table_of(v, f"{path}.{c}").get("value"), f"{path}.{c}.value", positive=False, lo=0, hi=1) for c, v in shares.items()}
+        if abs(sum(vals.values()) - 1) > 1e-9:
+            raise ValidationError(f"{path}: shares must sum to 1, got {sum(vals.values()):.6g}")
+        out[ind] = vals
+    return out
+
+
 def _codes(values, allowed, path: str) -> list[str]:
     if not isinstance(values, list):
         raise ValidationError(f"{path}: must be a list of codes, got {values!r}")
@@ -107,18 +130,25 @@ def _validate(d: dict, where: str) -> None:
             _year(str(eff)[:4], "meta.effective")
         except ValidationError:
             raise ValidationError(f"meta.effective: must be a date (YYYY-MM-DD) or a year, got {eff!r}") from None
+    if fee.get("base", "ex_vat") not in ("ex_vat", "collected"):
+        raise ValidationError(f"fee.base: must be 'ex_vat' (实收保费（不含税）) or 'collected' (实收保费, VAT included), got {fee.get('base')!r}")
     if fee.get("ledger") not in LEDGERS:
         raise ValidationError(f"fee.ledger: must be one of {list(LEDGERS)}, got {fee.get('ledger')!r}")
     lim = d["limits"]
-    if lim.get("rule") not in ("minimum", "beijing"):
-        raise ValidationError(f"limits.rule: must be 'minimum' or 'beijing', got {lim.get('rule')!r}")
+    if lim.get("rule") not in ("minimum", "beijing", "fixed"):
+        raise ValidationError(f"limits.rule: must be 'minimum', 'beijing' or 'fixed', got {lim.get('rule')!r}")
     if lim["rule"] == "minimum" and "minimum" not in lim:
         raise ValidationError("limits.minimum: the minimum per-person limit is missing")
+    if lim["rule"] == "fixed":
+        if "amount" not in lim:
+            raise ValidationError("limits.amount: rule = 'fixed' needs the per-person limit every unit gets")
+        num(table_of(lim["amount"], "limits.amount").get("value"), "limits.amount.value", lo=1, hi=1e8)
     sec = d["sectors"]
     for key in ("mandatory", "encouraged", "excluded"):
         _codes(sec.get(key, []), INDUSTRIES, f"sectors.{key}")
     for key in ("mandatory_sub_sectors", "encouraged_sub_sectors"):
         _codes(sec.get(key, []), SUB_SECTORS[1:], f"sectors.{key}")
+    _sub_sector_mix(sec.get("sub_sector_mix", {}))
     from .underwriting import validate_rules
 
     validate_rules(d.get("underwriting", {}))
@@ -200,13 +230,16 @@ class Jurisdiction:
                            default_start=self.effective_year, on_breach=on_breach)
 
     def limit_policy(self):
-        """The limit rule as a :class:`~ajx_actuarial.LimitPolicy` (a floor, or the Beijing formula)."""
+        """The limit rule as a :class:`~ajx_actuarial.LimitPolicy` (a floor, one fixed limit, or the Beijing formula)."""
         from ..losses import LimitPolicy
 
         lim = self.data["limits"]
         if lim["rule"] == "beijing":
             floor = lim.get("floor", {"value": 400_000})["value"]
             return LimitPolicy.beijing(int(lim.get("income_year", 2024)), lim.get("offset", "death_grant"), floor=float(floor))
+        if lim["rule"] == "fixed":  # one limit for every unit (a unified product: Beijing 2017's 五统一, S00 §(十))
+            a = float(lim["amount"]["value"])
+            return LimitPolicy.fixed(a, floor=a, label=f"{self.name} fixed {a:,.0f}")
         m = float(lim["minimum"]["value"])
         return LimitPolicy(limit_death=None, floor=m, label=f"{self.name} minimum {m:,.0f}")
 
@@ -227,9 +260,12 @@ class Jurisdiction:
         partial = {parents[c] for c in msub} - set(sec.get("mandatory", []))
         out = np.full(len(df), "voluntary", dtype=object)
         out[np.isin(ind, list(partial)) & (sub == "none")] = "scope_unclear"
-        out[np.isin(ind, sec.get("encouraged", [])) | np.isin(sub, list(esub))] = "encouraged"
+        out[np.isin(ind, sec.get("encouraged", []))] = "encouraged"
         out[np.isin(ind, sec.get("excluded", []))] = "excluded"
-        out[np.isin(ind, sec.get("mandatory", [])) | np.isin(sub, list(msub))] = "mandatory"
+        out[np.isin(ind, sec.get("mandatory", []))] = "mandatory"
+        # a sub-sector the seed names decides over its industry (Xinzhou S04: hazchem 全面实施, chemical industry 全面推行)
+        out[np.isin(sub, list(esub))] = "encouraged"
+        out[np.isin(sub, list(msub))] = "mandatory"
         return pd.Series(pd.Categorical(out, categories=SECTOR_CLASSES), index=df.index, name="sector_class")
 
     def underwrite(self, book: pd.DataFrame):
@@ -241,12 +277,23 @@ class Jurisdiction:
     def book(self, n: int, *, rng: RngLike = None) -> pd.DataFrame:
         """A synthetic book of the bundle's market: the preset's portfolio, the limit rule applied,
         and the exposure its rate table prices on (``[exposure_synth]``: exposure per worker × a
-        lognormal spread with median 1), reproducible from ``rng``."""
+        lognormal spread with median 1), and the sub-sector of each unit where the bundle gives a
+        ``[sectors.sub_sector_mix]`` (so that a scope by sub-sector can be read), reproducible from ``rng``."""
         from .. import synth
 
         ss = seed_sequence(rng)
-        s_book, s_exp = ss.spawn(2)
+        s_book, s_exp, s_sub = ss.spawn(3)
         df = self.limit_policy().apply(synth.portfolio(n, preset=self.preset, rng=s_book))
+        mix = _sub_sector_mix(self.data["sectors"].get("sub_sector_mix", {}))
+        if mix:  # which part of a partly-covered industry each unit is in (the seed's scope needs it)
+            g = np.random.Generator(np.random.PCG64(s_sub))
+            sub = np.full(len(df), "none", dtype=object)
+            ind = df["industry"].astype(str).to_numpy()
+            for name, shares in mix.items():
+                on = np.flatnonzero(ind == name)
+                codes = np.array(list(shares), dtype=object)
+                sub[on] = codes[g.choice(len(codes), size=on.size, p=np.array(list(shares.values())) / sum(shares.values()))]
+            df["sub_sector"] = sub
         eb = self.rate_table().exposure_base
         if eb is not None:
             spec = self.data.get("exposure_synth", {})

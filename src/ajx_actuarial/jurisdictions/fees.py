@@ -47,6 +47,9 @@ class FeeSchedule:
         Share of the collected (ex-VAT) premium budgeted for prevention, per year.
     floor, cap : float or None
     ledger : str
+    base : {"ex_vat", "collected"}
+        What the ratios are a share of: the ex-VAT premium (Xinzhou S04: 实收保费（不含税）) or the
+        collected premium, VAT included (Beijing S01, Zhejiang, Zhoushan: 实收保费 / 保费).
         One of :data:`LEDGERS` (:mod:`ajx_actuarial.prevention.ledger`).
     breaches : DataFrame
         ``year``, ``fee_ratio``, ``rule`` (``floor`` / ``cap``), ``limit``, ``source``; empty when the
@@ -59,6 +62,7 @@ class FeeSchedule:
     cap: float | None
     ledger: str
     breaches: pd.DataFrame = field(default_factory=pd.DataFrame)
+    base: str = "ex_vat"
 
     def as_mapping(self) -> dict[int, float]:
         """``{year: ratio}``, the form :func:`ajx_actuarial.prevention.assess` takes as ``fee_ratio``."""
@@ -72,10 +76,11 @@ class FeeSchedule:
         """Keywords of :func:`ajx_actuarial.prevention.assess` that run this schedule on its ledger
         (a flagged breach runs as flagged)."""
         return {"fee_ratio": self.as_mapping(), "years": len(self.years), "start_year": self.years[0], "ledger": self.ledger,
-                "floor": self.floor, "on_breach": "flag" if len(self.breaches) else "error"}
+                "floor": self.floor, "on_breach": "flag" if len(self.breaches) else "error", "fee_base": self.base}
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"year": self.years, "fee_ratio": self.ratios, "floor": self.floor, "cap": self.cap, "ledger": self.ledger})
+        return pd.DataFrame({"year": self.years, "fee_ratio": self.ratios, "floor": self.floor, "cap": self.cap, "ledger": self.ledger,
+                             "base": self.base})
 
 
 def resolve_fee(fee: dict, name: str, *, fee_ratio=None, years: int | None = None, start_year: int | None = None,
@@ -111,4 +116,4 @@ def resolve_fee(fee: dict, name: str, *, fee_ratio=None, years: int | None = Non
             f"jurisdiction {name!r} ({b['source']}){more}; pass on_breach='flag' (CLI: --fee-breach flag) to run it as a flagged breach"
         )
     return FeeSchedule(years=list(fr.years), ratios=np.asarray(fr.ratios, dtype=np.float64), floor=floor, cap=cap, ledger=fee["ledger"],
-                       breaches=breaches)
+                       breaches=breaches, base=str(fee.get("base", "ex_vat")))

@@ -1,7 +1,8 @@
 """Can the prevention fee pay for the mandated services? Per policy, segment and portfolio.
 
 Budget per policy-year = ``fee_ratio(year) × premium / (1 + VAT)`` (the ex-VAT collected
-premium, as Xinzhou S04 states); the national cap of 21 % (N24 / N25) is enforced. Required
+premium, as Xinzhou S04 states) or, with ``fee_base="collected"``, ``fee_ratio(year) × premium``
+(Beijing S01: 实收保费); the national cap of 21 % (N24 / N25) is enforced. Required
 cost = Σ over service types of the mandated count × the unit cost for that policy (pooled
 delivery shares an on-site visit among small and micro units). Money moves only within a pool:
 ``"insurer"`` (the default: the insurer's whole book in the jurisdiction, which is what the
@@ -33,9 +34,10 @@ from .fees import FEE_CAP, MAX_YEARS, fee_schedule, priced_fee_ratio
 from .ledger import BELOW_FLOOR, LEDGER_COLUMNS, check_regime, ledger_step
 from .rules import MandateRules
 
-__all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule", "priced_fee_ratio", "pool_index", "POOLINGS"]
+__all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule", "priced_fee_ratio", "pool_index", "POOLINGS", "FEE_BASES"]
 
 POOLINGS = ("policy", "segment", "insurer")
+FEE_BASES = ("ex_vat", "collected")
 
 
 def pool_index(df: pd.DataFrame, pooling: str) -> tuple[np.ndarray, int]:
@@ -185,6 +187,7 @@ def assess(
     floor: float | None = None,
     on_breach: str = "error",
     below_floor: str = "spend",
+    fee_base: str = "ex_vat",
     contract: Mapping[str, float] | None = None,
     cost_inflation: float | None = None,
     rng: RngLike = None,
@@ -222,6 +225,10 @@ def assess(
     below_floor : {"spend", "flag"}
         With a floor, what the mandates leave below it: further services beyond the mandates
         (``"spend"``, the seeds' 足额投入和使用) or a breach shown as ``floor_gap``.
+    fee_base : {"ex_vat", "collected"}
+        What the fee ratio and floor are a share of: the ex-VAT premium (Xinzhou S04: 实收保费（不含税）)
+        or the premium collected, VAT included (Beijing S01: 实收保费). The 21 % cap is always on the
+        collected premium (N24/N25: 实际收取保费).
     contract : mapping, optional
         Service counts per year for contractual rule sets (AQ 9010).
     cost_inflation : float, optional
@@ -260,6 +267,8 @@ def assess(
         raise ValidationError(f"prevention: n_sims must be an integer >= 0, got {n_sims!r}")
     if below_floor not in BELOW_FLOOR:
         raise ValidationError(f"prevention: below_floor must be one of {list(BELOW_FLOOR)}, got {below_floor!r}")
+    if fee_base not in FEE_BASES:
+        raise ValidationError(f"prevention: fee_base must be one of {list(FEE_BASES)}, got {fee_base!r}")
     regime = check_regime(ledger, "prevention: ledger") if ledger is not None else ("carry_forward" if carry_forward else "provisioned")
     if ledger is not None and carry_forward and regime != "carry_forward":
         raise ValidationError(f"prevention: carry_forward=True contradicts ledger={ledger!r}")
@@ -281,14 +290,15 @@ def assess(
     n = len(df)
     onsite = ct.onsite_factor(df, pooled)
     required = ct.required(onsite, rule_idx, table, years)  # years × n
-    budget = ratios[:, None] * ex_vat[None, :]
+    base = prem if fee_base == "collected" else ex_vat
+    budget = ratios[:, None] * base[None, :]
     pool = pool_index(df, pooling)
     band = None
     if floor is not None:
         fl = float(floor)
         if fl > FEE_CAP + 1e-12:
             raise ValidationError(f"prevention: floor {fl:.4g} is above the national cap of {FEE_CAP:.0%} (N24/N25): no ratio can meet both")
-        band = (np.broadcast_to(fl * ex_vat, budget.shape), np.broadcast_to(FEE_CAP * ex_vat, budget.shape))
+        band = (np.broadcast_to(fl * base, budget.shape), np.broadcast_to(FEE_CAP * prem, budget.shape))
     flows = _run(required, budget, pool, regime, band, below_floor)
 
     req_tot = required.sum(axis=0)
@@ -321,7 +331,7 @@ def assess(
         raw = priced["premium_raw"].to_numpy(dtype=np.float64)
         undiscounted = np.maximum(np.where(ff < 1, raw / ff, raw), prem)
         vat_factor = np.where(ex_vat > 0, prem / np.where(ex_vat > 0, ex_vat, 1.0), 1.06)
-        lost = ratios.sum() * (undiscounted - prem) / vat_factor
+        lost = ratios.sum() * (undiscounted - prem) / (1.0 if fee_base == "collected" else vat_factor)
     by_policy["budget_lost_to_discounts"] = lost
 
     g = by_policy.assign(mandated=mandated, funded_m=funded & mandated).groupby(["industry", "size"], observed=True)
@@ -360,6 +370,7 @@ def assess(
         "spent_share": float((led["spent"].sum() + led["further"].sum()) / total_prem) if total_prem > 0 else float("nan"),
         "services_funded": float(flows["spent"].sum() / req_tot.sum()) if req_tot.sum() > 0 else float("nan"),
         "floor": None if floor is None else float(floor),
+        "fee_base": fee_base,
         "total_shortfall": float(flows["shortfall"].sum()),
         "total_surplus": float(flows["surplus"].sum()),
         "break_even_fee_ratio": float(req_tot.sum() / total_prem) if total_prem > 0 else float("nan"),

@@ -46,6 +46,7 @@ from ..losses import LimitPolicy
 from ..losses.limits import beijing_formula
 from ..portfolio import NATIONAL_MIN_LIMIT
 from ..prevention import FEE_CAP, LEDGERS, POOLINGS
+from ..prevention.assess import FEE_BASES
 from ..prevention.ledger import BELOW_FLOOR
 from ..rating import BonusMalus
 from ..reference import urban_income
@@ -63,6 +64,7 @@ LEVER_SOURCES = {
     "fee_cap": ("national 21 % cap (N24; 2025 measures)", "official"),
     "on_breach": ("error or flag a fee below the floor / above the cap", "option"),
     "below_floor": ("with a floor: spend what the mandates leave below it on further services, or flag it as a breach", "option"),
+    "fee_base": ("the ratio's base: ex-VAT premium (Xinzhou S04) or collected premium (Beijing S01 实收保费)", "seed"),
     "ledger": ("carry_forward (Beijing S01), not_provisioned (Zhejiang S02, Xinzhou S04), provisioned (Zhoushan S03)", "seed"),
     "rules": ("mandated service frequencies (DOMAIN.md §2.2)", "seed"),
     "pooling": ("pool the prevention money moves in", "option"),
@@ -143,6 +145,7 @@ class Levers:
     fee_cap: float | None = FEE_CAP
     on_breach: str = "error"
     below_floor: str = "spend"
+    fee_base: str = "ex_vat"
     ledger: str = "provisioned"
     rules: Any = "xinzhou-2024"
     pooling: str = "insurer"
@@ -179,6 +182,8 @@ class Levers:
                 _num(v, name, 0.0, 1.0)
         if self.ledger not in LEDGERS:
             raise ValidationError(f"project: ledger must be one of {list(LEDGERS)}, got {self.ledger!r}")
+        if self.fee_base not in FEE_BASES:
+            raise ValidationError(f"project: fee_base must be one of {list(FEE_BASES)}, got {self.fee_base!r}")
         if self.below_floor not in BELOW_FLOOR:
             raise ValidationError(f"project: below_floor must be one of {list(BELOW_FLOOR)}, got {self.below_floor!r}")
         nums = (int, float, np.integer, np.floating)

@@ -230,14 +230,17 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
             cols["mean_float_factor"][t, sl] = ff.mean(axis=1)
             cols["mean_history_factor"][t, sl] = mult[hist_name].mean(axis=1) if use_hist else 1.0
             counts[sl] = state.class_counts(sl)
+            base = prem if lv.fee_base == "collected" else ex  # what the ratio is a share of (S01 实收保费 / S04 不含税)
             if lv.pooling == "policy":
-                ex_pool = ex
+                base_pool, prem_pool = base, prem
             else:
                 idx = (np.arange(rows)[:, None] * k + inv[None, :]).ravel()
-                ex_pool = np.bincount(idx, weights=ex.ravel(), minlength=rows * k).reshape(rows, k)
-            b_pool = ratios[t] * ex_pool
-            # a floor (Xinzhou S04: >= 15 % at actual cost) is spent at least, mandates paid up to the cap (prevention.ledger)
-            band = (lv.fee_floor * ex_pool, lv.fee_cap * ex_pool if lv.fee_cap is not None else None) if lv.fee_floor is not None else (None, None)
+                base_pool = np.bincount(idx, weights=base.ravel(), minlength=rows * k).reshape(rows, k)
+                prem_pool = np.bincount(idx, weights=prem.ravel(), minlength=rows * k).reshape(rows, k) if lv.fee_floor is not None else None
+            b_pool = ratios[t] * base_pool
+            # a floor (Xinzhou S04: >= 15 % at actual cost) is spent at least, mandates paid up to the cap on the collected
+            # premium (N24/N25: 实际收取保费的21%) (prevention.ledger)
+            band = (lv.fee_floor * base_pool, lv.fee_cap * prem_pool if lv.fee_cap is not None else None) if lv.fee_floor is not None else (None, None)
             # inputs built here (finite, >= 0): the ledger's arithmetic without its checks (carried_in copied: balance is updated below)
             y = ledger_step_unchecked(*np.broadcast_arrays(b_pool, req_pool[t][None, :], balance[sl].copy() if balance is not None else np.zeros(1)),
                                       lv.ledger, *band, lv.below_floor)
