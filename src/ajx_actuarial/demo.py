@@ -91,6 +91,8 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     if j is not None:
         fs = j.fee_schedule(on_breach=fee_breach)
         ctx.update(rules=j.prevention_rules(), fee_ratio=fs.as_mapping(), assess=fs.assess_kwargs(), pooling=j.pooling,
+                   stress_prevention={**{k: v for k, v in fs.assess_kwargs().items() if k in ("floor", "fee_base", "ledger")},
+                                      "pooling": j.pooling},
                    rules_label=f"{j.name} mandates",
                    fee_label="fee " + ", ".join(f"{y}: {r:.1%}" for y, r in zip(fs.years, fs.ratios)) + f" ({fs.ledger})", schedule=fs)
     inputs = {"book": f"synthetic book, ajx_actuarial.synth, seed {seed}", "table": table, "years": years,
@@ -178,7 +180,7 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
     bar, cb = progress_bar(f"stress scenarios ({SCENARIOS})", con)
     with bar:
         st = _stress.run_detailed(book, sset, years=stress_years, rng=seed, progress=cb,
-                                  **({"table": table, "rules": ctx["rules"]} if j is not None else {}))
+                                  **({"table": table, "rules": ctx["rules"], "prevention": ctx["stress_prevention"]} if j is not None else {}))
     save_stress(st, run)
     con.print(stress_table(st.table, title=f"Stress scenarios {SCENARIOS} (common random numbers)", lang=lang))
 

@@ -106,7 +106,7 @@ def exceedance_figure(samples: dict[str, np.ndarray], title: str | None = None, 
 
 
 def stress_figure(table, samples: dict[str, np.ndarray] | None = None, lang: str = "en"):
-    """Loss ratio, VaR 99.5 % and share of mandates funded, one bar per scenario."""
+    """Loss ratio, VaR 99.5 % and the share of the mandated services' cost paid, one bar per scenario."""
     import matplotlib.pyplot as plt
 
     style()
@@ -114,7 +114,8 @@ def stress_figure(table, samples: dict[str, np.ndarray] | None = None, lang: str
     fig, axes = plt.subplots(1, 3, figsize=(8.5, 0.9 + 0.4 * max(len(names), 3)), sharey=True)
     y = np.arange(len(names))
     panels = (("loss_ratio", 1.0, "loss_ratio", "tab:blue", None), ("var_995", 1e-6, "var_995_m", "tab:red", None),
-              ("share_funded", 1.0, "share_funded", "tab:green", (0, 1)))
+              ("services_funded" if "services_funded" in table.columns else "share_funded", 1.0,
+               "services_funded" if "services_funded" in table.columns else "share_funded", "tab:green", (0, 1)))
     for ax, (col, scale, key, colour, lim) in zip(axes, panels):
         ax.barh(y, table[col] * scale, color=colour)
         ax.set_title(_t(key, lang), fontsize=9)
@@ -150,15 +151,19 @@ def policy_lab_figure(table, lang: str = "en"):
     return fig
 
 
-def prevention_figure(by_segment, lang: str = "en", ax=None):
-    """Heatmap industry × size of the share of mandated policies whose fee funds the services
-    (``by_segment`` of a :class:`~ajx_actuarial.prevention.PreventionResult`), on ``ax`` if given."""
+def prevention_figure(by_segment, lang: str = "en", ax=None, value: str = "share_funded"):
+    """Heatmap industry × size (``by_segment`` of a :class:`~ajx_actuarial.prevention.PreventionResult`),
+    on ``ax`` if given: ``value="share_funded"``, the share of mandated policies whose fee funds
+    their services (per-policy pools); ``"own_coverage"``, each segment's own budget ÷ its mandated
+    cost (capped at 1: what its fee would pay alone; the view that means something under one pool)."""
     import matplotlib.pyplot as plt
 
     style()
     seg = by_segment.reset_index() if "industry" not in getattr(by_segment, "columns", []) else by_segment
     seg = seg[seg["mandated"] > 0]
-    grid = seg.pivot_table(index="industry", columns="size", values="share_funded", aggfunc="mean", observed=True)
+    if value == "own_coverage":
+        seg = seg.assign(own_coverage=np.minimum(seg["budget"] / seg["required_cost"].where(seg["required_cost"] > 0), 1.0))
+    grid = seg.pivot_table(index="industry", columns="size", values=value, aggfunc="mean", observed=True)
     counts = seg.pivot_table(index="industry", columns="size", values="mandated", aggfunc="sum", observed=True)
     fl = figure_lang(lang)
     if ax is None:
@@ -178,8 +183,8 @@ def prevention_figure(by_segment, lang: str = "en", ax=None):
             ax.text(c, r, "–", ha="center", va="center", fontsize=8, color="grey")
     ax.set_xlabel(_t("size", lang))
     ax.set_ylabel(_t("industry", lang))
-    ax.set_title(_t("fig_prevention", lang))
-    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02).set_label(_t("share_funded", lang))
+    ax.set_title(_t("fig_prevention" if value == "share_funded" else "fig_prevention_own", lang))
+    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02).set_label(_t(value, lang))
     fig.tight_layout()
     return fig
 

@@ -45,7 +45,8 @@ MEASURES = {
                 "share_deaths_paid_in_full", "share_disabilities_paid_in_full", "expected_deaths"),
     "enterprises": ("premium", "premium_ex_vat", "premium_per_unit", *(f"premium_per_unit_{s}" for s in SIZES),
                     "premium_per_worker", "share_at_min_premium"),
-    "prevention": ("fee_ratio", "prevention_budget", "services_funded", "share_funded", "prevention_spent_share", "prevention_shortfall"),
+    "prevention": ("fee_ratio", "prevention_budget", "services_funded", "share_funded", "prevention_spent_share", "prevention_shortfall",
+                   "prevention_expense_ratio"),
     "insurer": ("expected_loss", "simulated_loss", "simulated_loss_se", "loss_ratio", "combined_ratio", "var_995", "tvar_99",
                 "p_loss_ratio_gt_100", "outstanding_reserve", "cross_premium_capital", "cross_reserve_capital",
                 "cross_minimum_capital", "var_995_unexpected"),
@@ -81,7 +82,8 @@ def _limit_key(priced: pd.DataFrame) -> bytes:
 def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] = "regulator-2026", *, years: int = 2000,
                  rng: RngLike = 2026, table: str | RateTable | None = None, rules: str | None = None,
                  fee_ratio: float | Mapping | None = None, block_years: int = 250, threads: int | None = None,
-                 exact: bool = True, progress=None, model: LossModel | None = None) -> StressResult:
+                 exact: bool = True, progress=None, model: LossModel | None = None,
+                 prevention: Mapping[str, Any] | None = None) -> StressResult:
     """Like :func:`run`, returning every scenario's simulation, prevention result and priced book too."""
     from .losses import SimSpec, expected_loss, simulate_many
     from .portfolio import validate_portfolio
@@ -125,9 +127,12 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
     rows, prevs, rels = [], {}, {}
     for r in res:
         p = priced[r.name]
+        pv = dict(prevention or {})
+        if r.overrides.get("carry_forward"):
+            pv.update(carry_forward=True, ledger="carry_forward")
         prev = assess(p, rules=rules or r.overrides.get("rules", "xinzhou-2024"), fee_ratio=r.fee_ratio,
-                      pooling=r.overrides.get("pooling", "insurer"), cost_inflation=r.overrides.get("cost_inflation"),
-                      carry_forward=bool(r.overrides.get("carry_forward", False)))
+                      pooling=r.overrides.get("pooling", pv.pop("pooling", "insurer")), cost_inflation=r.overrides.get("cost_inflation"),
+                      **pv)
         ex = None
         if exact:  # the units' relativities do not depend on limits, price, severity or the year effects: once per model
             key = json.dumps({k: v for k, v in r.model.as_dict().items() if k not in _NOT_RELATIVITY}, sort_keys=True, default=str)
@@ -140,12 +145,6 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         row["note"] = _note(row, rows[0], next(x for x in res if x.name == row["scenario"]))
     return StressResult(table=pd.DataFrame(rows).set_index("scenario"), simulations=sims, prevention=prevs, scenarios=sset,
                         priced=priced)
-
-
-def _first_fee(fee) -> float:
-    if isinstance(fee, Mapping):
-        return float(fee[min(fee)])
-    return float(fee)
 
 
 def _measures(r: Resolved, p: pd.DataFrame, sim, prev, ex: pd.DataFrame | None) -> dict:
@@ -161,8 +160,10 @@ def _measures(r: Resolved, p: pd.DataFrame, sim, prev, ex: pd.DataFrame | None) 
     heads = p["headcount"].to_numpy(dtype=np.float64)
     by_size = p.groupby("size", observed=False)["premium"].mean()
     lo = r.table.loadings
-    fee = _first_fee(r.fee_ratio)
-    expense = fee + lo["commission"] + lo["admin"] + lo["levy"]
+    # the prevention charge is the ledger's (spent + further + carried − carried in: a floor spent at cost up to the cap, a
+    # released surplus not charged), a share of the ex-VAT premium of the year assessed
+    prev_expense = float(prev.by_year["expense"].iloc[0]) / float(p["premium_ex_vat"].sum()) if float(p["premium_ex_vat"].sum()) > 0 else 0.0
+    expense = prev_expense + lo["commission"] + lo["admin"] + lo["levy"]
     lr = mean_loss / prem_ex
     u = unpaid_pattern(parts if sum(parts.values()) > 0 else None)
     outstanding = float(u.sum()) * mean_loss
@@ -193,6 +194,7 @@ def _measures(r: Resolved, p: pd.DataFrame, sim, prev, ex: pd.DataFrame | None) 
         "share_funded": prev.summary["share_funded"],
         "prevention_spent_share": prev.summary["spent_share"],
         "prevention_shortfall": prev.summary["total_shortfall"],
+        "prevention_expense_ratio": prev_expense,
         "expected_loss": mean_loss,
         "simulated_loss": sim.mean(),
         "simulated_loss_se": sim.mean_se(),
@@ -240,7 +242,9 @@ def run(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] =
     table : rate table overriding the scenarios' ``table``
     **kwargs
         ``rules``, ``fee_ratio``, ``block_years``, ``threads``, ``exact``, ``progress``, ``model``
-        (the base loss model the scenarios' model keys override).
+        (the base loss model the scenarios' model keys override), ``prevention`` (keywords of
+        :func:`ajx_actuarial.prevention.assess` for every scenario: a jurisdiction's ``floor``,
+        ``fee_base``, ``ledger``, ``pooling``, as :meth:`FeeSchedule.assess_kwargs` gives them).
 
     Returns
     -------
@@ -264,7 +268,7 @@ def run(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequence[dict] =
           ``prevention_shortfall``;
         * the insurer: ``expected_loss`` (exact; the simulated mean with ``exact=False``),
           ``simulated_loss`` ± ``simulated_loss_se``, ``loss_ratio`` (expected loss ÷ ex-VAT premium),
-          ``combined_ratio`` (with the fee, commission, admin and levy), ``var_995``, ``tvar_99``,
+          ``combined_ratio`` (with the prevention ledger's charge, commission, admin and levy), ``var_995``, ``tvar_99``,
           ``p_loss_ratio_gt_100``, ``outstanding_reserve`` (steady state, from the development
           pattern), C-ROSS ``cross_premium_capital`` (Rule 4 Art. 13), ``cross_reserve_capital``
           (Art. 26), ``cross_minimum_capital`` (Art. 42, ρ = 0.5), ``var_995_unexpected`` (VaR

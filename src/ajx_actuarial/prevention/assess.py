@@ -153,7 +153,7 @@ class PreventionResult:
 
         n_ind = self.by_segment[self.by_segment["mandated"] > 0].index.get_level_values(0).nunique()
         fig, axes = plt.subplots(1, 2, figsize=(12, 1.4 + 0.45 * max(n_ind, 4)), gridspec_kw={"width_ratios": [1.5, 1]})
-        prevention_figure(self.by_segment, lang=lang, ax=axes[0])
+        prevention_figure(self.by_segment, lang=lang, ax=axes[0], value="share_funded" if self.summary["pooling"] == "policy" else "own_coverage")
         cov = self.by_policy.loc[self.by_policy["required_cost"] > 0, "coverage"].clip(upper=3)
         axes[1].hist(cov, bins=60)
         axes[1].axvline(1.0, color="k", ls="--")

@@ -97,8 +97,12 @@ def key_findings(ctx: Context) -> str:
     if p:
         boxes.append(h.kpi(ctx.zh("3. Share of the mandated services' cost the prevention money pays", "3. 预防经费支付的强制服务费用比例"),
                            fmt_pct(p.get("services_funded", p.get("share_funded"))),
-                           ctx.zh(f"at a {fmt_pct(p.get('fee_ratio'), 0)} fee ({p.get('rules', '')}); shortfall {fmt_millions(p.get('total_shortfall'))}",
-                                  f"服务费比例{fmt_pct(p.get('fee_ratio'), 0)}（{p.get('rules', '')}）；缺口{fmt_millions(p.get('total_shortfall'), '百万元')}")))
+                           ctx.zh(f"at a {_pct_exact(p.get('fee_ratio'))} fee ({p.get('rules', '')}); spent {fmt_pct(p.get('spent_share'), 1)} of ex-VAT "
+                                  f"premium" + (f" (the {fmt_pct(p.get('floor'), 0)} floor; mandates paid at cost up to the 21 % cap)" if p.get("floor") else "")
+                                  + f"; shortfall {fmt_millions(p.get('total_shortfall'))}" + (f" over {p['years']} years" if p.get("years", 1) > 1 else ""),
+                                  f"服务费比例{_pct_exact(p.get('fee_ratio'))}（{p.get('rules', '')}）；支出为不含税保费的{fmt_pct(p.get('spent_share'), 1)}"
+                                  + (f"（{fmt_pct(p.get('floor'), 0)}下限；强制服务在21%上限内据实列支）" if p.get("floor") else "")
+                                  + f"；缺口{fmt_millions(p.get('total_shortfall'), '百万元')}" + (f"（{p['years']}年合计）" if p.get("years", 1) > 1 else ""))))
     elif base is not None:
         boxes.append(h.kpi(ctx.zh("3. Mandated service cost paid (baseline)", "3. 强制服务费用支付比例（基准情景）"),
                            fmt_pct(base["services_funded"] if "services_funded" in base else base["share_funded"]),
@@ -169,6 +173,16 @@ def simulation(ctx: Context) -> str:
                            ctx.zh("Probability that the annual insured loss exceeds a level (log scale)", "年度赔付超过某一水平的概率（对数刻度）"))
 
 
+def _pct_exact(v) -> str:
+    """A ratio as a percent with as many decimals as it has (0.2 → 20 %, 0.1667 → 16.67 %)."""
+    if v is None or not isinstance(v, (int, float)):
+        return fmt_pct(v)
+    for d in (0, 1, 2):
+        if abs(round(v * 100, d) - v * 100) < 1e-9:
+            return fmt_pct(v, d)
+    return fmt_pct(v, 2)
+
+
 def _where_the_money_goes(ctx: Context, p: dict) -> str:
     """One paragraph from the ledger's totals: spent on mandates, on further services to reach a floor, beyond the
     budget, lapsed or carried, and the share of ex-VAT premium spent (every figure computed from the run's numbers)."""
@@ -192,8 +206,15 @@ def _where_the_money_goes(ctx: Context, p: dict) -> str:
         if gap > 0:
             en += f"; {fmt_millions(gap, m)} of the floor was left unspent: a breach of the rule"
             zh += f"；下限中{fmt_millions(gap, m)}未支出，违反规定"
-    en += f"; {fmt_millions(lapsed, m)} unspent (lapsed or carried forward at the end). Spent in all: {share} of ex-VAT premium."
-    zh += f"；{fmt_millions(lapsed, m)}未使用（失效或期末结转）。合计支出为不含税保费的{share}。"
+    if p.get("carry_forward"):
+        en += f"; {fmt_millions(lapsed, m)} unspent, carried forward to later years' services. Spent in all: {share} of ex-VAT premium."
+        zh += f"；{fmt_millions(lapsed, m)}未使用，结转以后年度使用。合计支出为不含税保费的{share}。"
+    else:
+        en += f"; {fmt_millions(lapsed, m)} unspent and released to the insurer's result. Spent in all: {share} of ex-VAT premium."
+        zh += f"；{fmt_millions(lapsed, m)}未使用，释放至保险公司经营结果。合计支出为不含税保费的{share}。"
+    if p.get("years", 1) > 1:
+        en += f" Amounts are totals over the {p['years']} policy years assessed."
+        zh += f" 金额为评估的{p['years']}个保单年度合计。"
     return h.note(ctx.zh(en, zh))
 
 
@@ -213,10 +234,14 @@ def prevention(ctx: Context) -> str:
         body += _where_the_money_goes(ctx, p)
         body += h.kpis(h.kpi(ctx.t("services_funded"), fmt_pct(p.get("services_funded"))),
                        h.kpi(ctx.t("spent_share"), fmt_pct(p.get("spent_share"), 2)),
-                       h.kpi(ctx.t("share_funded"), fmt_pct(p.get("share_funded"))),
+                       *([h.kpi(ctx.t("share_funded"), fmt_pct(p.get("share_funded")))] if p.get("pooling") == "policy" else []),
                        h.kpi(ctx.t("shortfall"), fmt_millions(p.get("total_shortfall"), ctx.zh("m CNY", "百万元"))),
                        h.kpi(ctx.zh("break-even fee ratio (pooled)", "盈亏平衡服务费比例（统筹）"), fmt_pct(p.get("break_even_fee_ratio"))))
-    body += h.figure(prevention_figure(seg, lang=ctx.lang),
+    own = p.get("pooling", "policy") != "policy"  # under one pool every mandated unit is funded alike: show what each segment's fee pays
+    body += h.figure(prevention_figure(seg, lang=ctx.lang, value="own_coverage" if own else "share_funded"),
+                     ctx.zh("What each segment's own prevention budget pays of its mandated services' cost (the pool moves money between "
+                            "segments; n = mandated policies; – none mandated)",
+                            "各细分自身预防经费可支付的强制服务费用比例（统筹资金在细分之间调剂；n为强制服务保单数；–表示无）") if own else
                      ctx.zh("Share of mandated policies funded, by industry and size (n = mandated policies; – none mandated)",
                             "按行业和规模的经费足额保单占比（n为强制服务保单数；–表示无）"))
     shown = seg[seg["mandated"] > 0].copy()
