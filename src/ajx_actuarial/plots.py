@@ -138,8 +138,14 @@ def policy_lab_figure(table, lang: str = "en"):
     x = table["premium_per_unit"].to_numpy(dtype=float)
     y = table["victim_compensation_share"].to_numpy(dtype=float)
     ax.scatter(x, y, s=36, color="tab:blue", zorder=3)
+    # scenarios on the same point (e.g. ones that move only the fee) share one label instead of overprinting
+    groups: dict = {}
     for xi, yi, name in zip(x, y, table.index):
-        ax.annotate(shorten(str(name), 24), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=7)
+        if np.isfinite(xi) and np.isfinite(yi):
+            groups.setdefault((round(xi / max(abs(np.nanmax(x)), 1) * 200), round(yi * 200)), []).append((xi, yi, str(name)))
+    for members in groups.values():
+        xi, yi = members[0][0], members[0][1]
+        ax.annotate(shorten(", ".join(m[2] for m in members), 48), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=7)
     ax.set_xlabel(_t("premium_per_unit", lang))
     ax.set_ylabel(_t("victim_compensation_share", lang))
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: f"{v:.0%}"))

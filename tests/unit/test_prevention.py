@@ -72,14 +72,18 @@ def test_costs_as_mapping_and_table(priced):
 def test_compare_and_plot(priced):
     c = compare(priced, rules="xinzhou-2024", fee_ratios=(0.15, 0.2), poolings=("policy", "insurer"))
     assert len(c) == 4
-    r = assess(priced, rules="xinzhou-2024", fee_ratio=0.15)
-    fig = r.plot()
-    heat, hist = fig.axes[0], fig.axes[1]  # then the heatmap's colorbar
-    seg = r.by_segment[r.by_segment["mandated"] > 0]
-    shown = sorted(t.get_text().split("\n")[0] for t in heat.texts if t.get_text() != "–")
-    expected = seg.groupby(level=[0, 1], observed=True)["share_funded"].mean()
-    assert shown == sorted(f"{v:.0%}" for v in expected)  # one cell per mandated industry × size, its share funded
-    assert sum(p.get_height() for p in hist.patches) == (r.by_policy["required_cost"] > 0).sum()
+    for pooling in ("policy", "insurer"):
+        r = assess(priced, rules="xinzhou-2024", fee_ratio=0.15, pooling=pooling)
+        fig = r.plot()
+        heat, hist = fig.axes[0], fig.axes[1]  # then the heatmap's colorbar
+        seg = r.by_segment[r.by_segment["mandated"] > 0]
+        shown = sorted(t.get_text().split("\n")[0] for t in heat.texts if t.get_text() != "–")
+        if pooling == "policy":  # one cell per mandated industry × size, its share funded
+            expected = seg.groupby(level=[0, 1], observed=True)["share_funded"].mean()
+        else:  # under one pool: what each segment's own budget pays of its mandated cost
+            expected = np.minimum(seg["budget"] / seg["required_cost"], 1.0)
+        assert shown == sorted(f"{v:.0%}" for v in expected), pooling
+        assert sum(p.get_height() for p in hist.patches) == (r.by_policy["required_cost"] > 0).sum()
 
 
 @pytest.mark.parametrize(

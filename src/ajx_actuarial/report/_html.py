@@ -18,7 +18,7 @@ h1{border-bottom:3px solid #1f4e79;padding-bottom:.3em;color:#1f4e79;font-size:1
 h2{color:#1f4e79;margin-top:1.8em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.8em 0;font-size:.85em}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}
-td{white-space:nowrap}.prov td{white-space:normal;text-align:left;overflow-wrap:anywhere}.prov td:first-child{white-space:nowrap;overflow-wrap:normal}
+td{white-space:nowrap}td.wrap{white-space:normal;min-width:12em;max-width:36em;overflow-wrap:anywhere}.prov td{white-space:normal;text-align:left;overflow-wrap:anywhere}.prov td:first-child{white-space:nowrap;overflow-wrap:normal}
 th{background:#eef3f8;font-weight:600}.txt{text-align:left}.num{text-align:right}
 thead th{white-space:normal;vertical-align:bottom}
 figure{margin:1em 0;text-align:center}figure img{max-width:100%;height:auto}
@@ -76,7 +76,8 @@ def table(df: pd.DataFrame, fmt: dict | None = None, index: bool = True, cls: st
         else:
             text = v.map(lambda x: str(x) if len(str(x)) <= truncate else str(x)[:truncate - 1] + "…")
         cols.append([escape_html(t) for t in text])
-        aligns.append("num" if numeric else "txt")
+        # long text (sources, descriptions) wraps in its cell instead of widening the table past the page
+        aligns.append("num" if numeric else ("txt wrap" if len(text) and text.map(len).max() > 40 else "txt"))
     head = "".join(f'<th class="{a}">{escape_html(c)}</th>' for c, a in zip(d.columns, aligns))
     rows = "".join("<tr>" + "".join(f'<td class="{a}">{col[i]}</td>' for col, a in zip(cols, aligns)) + "</tr>" for i in range(len(d)))
     return f'<div class="wide {cls}"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'

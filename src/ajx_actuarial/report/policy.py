@@ -40,6 +40,10 @@ _ROWS = (  # (group, column, format)
 )
 
 
+_GROUPS = {"victims": ("victims", "受害者"), "enterprises": ("enterprises", "企业"), "prevention": ("prevention", "事故预防"),
+           "insurer": ("insurer", "保险公司")}
+
+
 def _fmt(v, kind: str) -> str:
     try:
         x = float(v)
@@ -85,7 +89,10 @@ def render(ctx) -> str:
     for group, col, kind in _ROWS:
         if col in pol.columns:
             rows.append([_fmt(v, kind) for v in pol[col]])
-            index.append(f"{ctx.t(group)}: {ctx.t(col)}" + (ctx.zh(" (m CNY)", "（百万元）") if kind == "mcny" else ""))
+            name = ctx.t(col)
+            if kind == "mcny":  # the unit once: millions
+                name = name.replace(" (CNY)", "").replace("（元）", "") + ctx.zh(" (m CNY)", "（百万元）")
+            index.append(f"{ctx.zh(*_GROUPS[group])}: {name}")
     lim = [(_fmt(v, "cny") if v == v else ctx.zh("as written", "按保单")) for v in pol.get("limit_death", pd.Series(dtype=float))]
     if lim:
         rows.insert(0, lim)

@@ -269,10 +269,13 @@ def stress(ctx: Context) -> str:
                          "所有情景使用相同的随机数（公共随机数），差异即情景本身的影响。"))
     fee0 = ctx.summary.get("stress", {}).get("fee_ratio_default")
     if fee0 is not None:
-        body += h.note(ctx.zh(f"Prevention in the scenarios uses the rate table's prevention-fee loading ({fmt_pct(fee0, 0)}) unless a scenario sets fee_ratio; "
+        tab = ctx.summary.get("table", "")
+        body += h.note(ctx.zh(f"Every scenario is priced with rate table {tab} unless it names another. "
+                              f"Prevention in the scenarios uses that table's prevention-fee loading ({_pct_exact(fee0)} of ex-VAT premium) unless a scenario sets fee_ratio; "
                               "limit scenarios are repriced through the table's increased-limit factors, so a higher limit raises the premium with the expected loss "
                               "and the loss ratio stays where it was.",
-                              f"情景中的预防服务经费按费率表的预防费附加比例（{fmt_pct(fee0, 0)}）计算，情景另有设定者除外；"
+                              f"各情景均按费率表{tab}定价（情景另行指定者除外）。"
+                              f"情景中的预防服务经费按该费率表的预防费附加比例（不含税保费的{_pct_exact(fee0)}）计算，情景另有设定者除外；"
                               "限额情景按费率表的增限系数重新定价，提高限额时保费与期望赔付同步上升，赔付率基本不变。"))
     m = pd.DataFrame({ctx.t("premium") + unit: st["premium"] / 1e6, ctx.zh("expected loss", "期望赔付") + unit: st["expected_loss"] / 1e6,
                       ctx.t("loss_ratio"): st["loss_ratio"], "VaR 99.5 %" + unit: st["var_995"] / 1e6, "TVaR 99 %" + unit: st["tvar_99"] / 1e6,
