@@ -2,7 +2,8 @@
 
 Modules: ``rules`` (mandates), ``costs`` (unit costs), ``fees`` (fee ratio by year, floor and cap),
 ``ledger`` (money per year and pool: budget, carried in, spent, carried out, lapsed, shortfall),
-``assess`` (per policy, segment and portfolio).
+``timing`` (within the year: inception, the first service, what is delivered and provisioned by
+31 December), ``assess`` (per policy, segment and portfolio; its result in ``result``).
 """
 
 from ._services import SERVICE_TYPES

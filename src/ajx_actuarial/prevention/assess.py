@@ -20,7 +20,6 @@ they leave below the floor goes to further services (``below_floor="spend"``, re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,146 +30,16 @@ from ..portfolio import validate_portfolio
 from ._services import SERVICE_TYPES
 from .costs import CostTable
 from .fees import FEE_CAP, MAX_YEARS, fee_schedule, priced_fee_ratio
-from .ledger import BELOW_FLOOR, LEDGER_COLUMNS, check_regime, ledger_step
+from ._pools import EARMARK_COLUMNS, POOLINGS, YEAR_END_COLUMNS, pool_index, run_pools
+from .ledger import BELOW_FLOOR, check_regime
+from .result import PreventionResult
 from .rules import MandateRules
+from .timing import delivered_share, first_service, inception_label, inception_months
 
 __all__ = ["assess", "compare", "PreventionResult", "FEE_CAP", "fee_schedule", "priced_fee_ratio", "pool_index", "POOLINGS", "FEE_BASES"]
 
-POOLINGS = ("policy", "segment", "insurer")
 FEE_BASES = ("ex_vat", "collected")
-
-
-def pool_index(df: pd.DataFrame, pooling: str) -> tuple[np.ndarray, int]:
-    """Pool of each policy (0..k-1) and the number of pools k for ``pooling`` in ``("policy", "segment", "insurer")``.
-
-    ``df`` is a validated portfolio (categorical ``industry`` and ``size``); segments are industry × size.
-    """
-    if pooling not in POOLINGS:
-        raise ValidationError(f"prevention: pooling must be one of {list(POOLINGS)}, got {pooling!r}")
-    n = len(df)
-    if pooling == "policy":
-        return np.arange(n), n
-    if pooling == "segment":
-        return df["industry"].cat.codes.to_numpy().astype(np.int64) * 4 + df["size"].cat.codes.to_numpy(), 4 * 10
-    return np.zeros(n, dtype=np.int64), 1
-
-
-def _run(required: np.ndarray, budget: np.ndarray, pool: tuple[np.ndarray, int], regime: str,
-         band: tuple[np.ndarray, np.ndarray | None] | None = None, below_floor: str = "spend") -> dict[str, np.ndarray]:
-    """Money flows per year within pools through :func:`.ledger.ledger_step`; per-policy horizon totals.
-
-    ``required`` and ``budget`` are (years × policies); ``band``, under a floor rule, the floor and
-    cap amounts (years × policies, CNY). Within a pool, spending on mandates is shared in
-    proportion to required cost; further services and unspent money (lapsed, or the final carried
-    balance) in proportion to budget.
-    """
-    years, n = required.shape
-    inv, k = pool
-    balance = np.zeros(k)
-    spent_i = np.zeros(n)
-    short_i = np.zeros(n)
-    lapsed_i = np.zeros(n)
-    further_i = np.zeros(n)
-    short_any = np.zeros(n, dtype=bool)
-    pools = {c: np.zeros((years, k)) for c in LEDGER_COLUMNS}
-    for t in range(years):
-        R = np.bincount(inv, weights=required[t], minlength=k)
-        B = np.bincount(inv, weights=budget[t], minlength=k)
-        F = C = None
-        if band is not None:
-            F = np.bincount(inv, weights=band[0][t], minlength=k)
-            C = np.bincount(inv, weights=band[1][t], minlength=k) if band[1] is not None else None
-        y = ledger_step(B, R, balance, regime=regime, floor=F, cap=C, below_floor=below_floor)
-        for c in pools:
-            pools[c][t] = np.broadcast_to(getattr(y, c), (k,))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            bshare = np.where(B[inv] > 0, budget[t] / B[inv], 0.0)
-        s_i = required[t] * y.funded_fraction[inv]
-        spent_i += s_i
-        short = required[t] - s_i
-        short_i += short
-        short_any |= short > 1e-9 * np.maximum(required[t], 1.0)
-        lapsed_i += y.lapsed[inv] * bshare
-        further_i += np.broadcast_to(y.further, (k,))[inv] * bshare
-        balance = y.carried_out
-    # final balance (carry-forward) attributed in proportion to each policy's budget
-    Btot = np.bincount(inv, weights=budget.sum(axis=0), minlength=k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(Btot[inv] > 0, budget.sum(axis=0) / Btot[inv], 0.0)
-    lapsed_i += balance[inv] * share
-    return {"spent": spent_i, "shortfall": short_i, "surplus": lapsed_i, "further": further_i, "short_any": short_any,
-            "by_year": {c: v.sum(axis=1) for c, v in pools.items()}}
-
-
-@dataclass(frozen=True, eq=False)
-class PreventionResult:
-    """Prevention-budget assessment.
-
-    Attributes
-    ----------
-    by_policy : DataFrame
-        Per policy (horizon totals): required services by type (per year), ``required_cost``,
-        ``budget``, ``coverage`` (budget available to the policy / required cost, pooled
-        transfers included), ``funded`` (no shortfall in any year), ``shortfall``, ``surplus``
-        (unspent money; carried-forward balance at the end with ``carry_forward``), ``spent``
-        (mandated services paid), ``further`` (its share of the floor money spent beyond the
-        mandates, in proportion to budget), ``rule``.
-    by_segment : DataFrame
-        Industry × size: policies, mandated policies, share funded, required, budget, shortfall,
-        surplus, ``break_even_fee_ratio`` (required / ex-VAT premium) and
-        ``break_even_premium`` (median premium per mandated policy that funds its own mandate).
-    by_year : DataFrame
-        Portfolio required, budget and the ledger's columns (:data:`.ledger.LEDGER_COLUMNS`) per policy year.
-    summary : dict
-        ``share_funded`` (mandated policies with no shortfall), ``services_funded`` (spent ÷
-        required cost), ``spent_share`` ((spent + further) ÷ ex-VAT premium), ``total_further``
-        (floor money spent beyond the mandates), ``total_above_budget``, ``total_floor_gap``,
-        ``total_shortfall``, ``total_surplus``, ``break_even_fee_ratio``, ...
-    shortfall_samples : ndarray or None
-        Total shortfall per cost-uncertainty simulation.
-    """
-
-    by_policy: pd.DataFrame
-    by_segment: pd.DataFrame
-    by_year: pd.DataFrame
-    summary: dict
-    shortfall_samples: np.ndarray | None = field(default=None)
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.by_policy.copy()
-
-    def summary_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"value": pd.Series(self.summary, dtype=object)})
-
-    def plot(self, lang: str = "en"):
-        """Share of mandated policies funded, industry × size (the report's heatmap), beside the
-        distribution of coverage = budget / required cost over mandated policies."""
-        import matplotlib.pyplot as plt
-
-        from ..plots import figure_lang, prevention_figure
-
-        zh = figure_lang(lang) == "zh"
-
-        n_ind = self.by_segment[self.by_segment["mandated"] > 0].index.get_level_values(0).nunique()
-        fig, axes = plt.subplots(1, 2, figsize=(12, 1.4 + 0.45 * max(n_ind, 4)), gridspec_kw={"width_ratios": [1.5, 1]})
-        prevention_figure(self.by_segment, lang=lang, ax=axes[0], value="share_funded" if self.summary["pooling"] == "policy" else "own_coverage")
-        cov = self.by_policy.loc[self.by_policy["required_cost"] > 0, "coverage"].clip(upper=3)
-        axes[1].hist(cov, bins=60)
-        axes[1].axvline(1.0, color="k", ls="--")
-        s = self.summary
-        if zh:
-            axes[1].set_xlabel("覆盖率 = 经费 / 所需费用（上限 3）")
-            axes[1].set_ylabel("强制服务保单数")
-            fig.suptitle(f"事故预防服务经费：{s['rules']}，费用比例 {s['fee_ratio']}，统筹方式 {s['pooling']}")
-        else:
-            axes[1].set_xlabel("coverage = budget / required cost (capped at 3)")
-            axes[1].set_ylabel("mandated policies")
-            fig.suptitle(f"Prevention budget: {s['rules']}, fee {s['fee_ratio']}, pooling {s['pooling']}")
-        fig.tight_layout()
-        return fig
-
-    def _repr_html_(self) -> str:
-        return self.summary_frame().to_html()
+MAX_IT_COST = 1e6  # CNY per insured unit a year: a bound on absurd input (the packaged assumption is a few hundred)
 
 
 def assess(
@@ -188,6 +57,11 @@ def assess(
     on_breach: str = "error",
     below_floor: str = "spend",
     fee_base: str = "ex_vat",
+    cap: float | None = None,
+    it_cost: float | None = None,
+    earmark: str | None = None,
+    inception="uniform",
+    first_service_months: float | None = None,
     contract: Mapping[str, float] | None = None,
     cost_inflation: float | None = None,
     rng: RngLike = None,
@@ -229,6 +103,28 @@ def assess(
         What the fee ratio and floor are a share of: the ex-VAT premium (Xinzhou S04: 实收保费（不含税）)
         or the premium collected, VAT included (Beijing S01: 实收保费). The 21 % cap is always on the
         collected premium (N24/N25: 实际收取保费).
+    cap : float, optional
+        The most a floor rule spends, as a share of the collected premium (default the national
+        21 %, N24/N25; a bundle may state a lower one). The fee ratio is checked against it.
+    it_cost : float, optional
+        CNY per insured unit a year of the insurer's prevention IT systems, charged to the fee as a
+        cost line beside the services (Xinzhou S04 §三(四): 事故预防服务费用包括承保机构建设事故预防技术服务
+        信息系统的费用); part of ``required_cost``, paid at cost like the services (by_policy ``it_cost``,
+        summary ``total_it_cost``).
+    earmark : str, optional
+        A service type whose cost is a ring-fenced fund inside the fee, paid before the other
+        lines (Beijing 2017 S00 §(十一): 在事故预防费用中单独设立隐患排查专项资金): by_year and summary
+        ``earmark_required``, ``earmark_spent``, ``earmark_shortfall``, summary ``earmark_share_of_budget``.
+    inception : {"uniform", "calendar"} or twelve monthly shares
+        When the policies incept within the calendar year (:mod:`ajx_actuarial.prevention.timing`):
+        it places each policy's first service and the services delivered by 31 December.
+    first_service_months : float, optional
+        A first service is due within this many months of inception (default: the rule set's
+        ``meta.first_service_within_months``; Xinzhou S04 Annex 2 §七: 3). First visits are
+        scheduled at a level on-site capacity (the visits the first year's spending pays for, ÷ 12
+        a month; :mod:`ajx_actuarial.prevention.timing` states the assumptions): by_policy
+        ``first_service_wait`` (months) and ``first_service_late``; summary ``first_service_due``,
+        ``first_service_late``, ``first_service_late_share``, ``first_service_mean_wait``.
     contract : mapping, optional
         Service counts per year for contractual rule sets (AQ 9010).
     cost_inflation : float, optional
@@ -273,8 +169,21 @@ def assess(
     if ledger is not None and carry_forward and regime != "carry_forward":
         raise ValidationError(f"prevention: carry_forward=True contradicts ledger={ledger!r}")
     carry_forward = regime == "carry_forward"
-    ratios, yrs, breaches = fee_schedule(fee_ratio, int(years), start_year, floor=floor, on_breach=on_breach)
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float, np.integer, np.floating)) or not 0 <= cap <= FEE_CAP):
+        raise ValidationError(f"prevention: cap must be a share of the collected premium in [0, {FEE_CAP:g}] (the national cap, N24/N25), got {cap!r}")
+    cap = FEE_CAP if cap is None else float(cap)
+    if it_cost is not None and (isinstance(it_cost, bool) or not isinstance(it_cost, (int, float, np.integer, np.floating))
+                                or not np.isfinite(it_cost) or not 0 <= it_cost <= MAX_IT_COST):
+        raise ValidationError(f"prevention: it_cost must be CNY per insured unit a year in [0, {MAX_IT_COST:,.0f}], got {it_cost!r}")
+    if earmark is not None and earmark not in SERVICE_TYPES:
+        raise ValidationError(f"prevention: earmark must be a service type {list(SERVICE_TYPES)}, got {earmark!r}")
+    inc_label = inception_label(inception)
+    ratios, yrs, breaches = fee_schedule(fee_ratio, int(years), start_year, floor=floor, cap=cap, on_breach=on_breach)
     rs = rules if isinstance(rules, MandateRules) else MandateRules.load(rules)
+    months = first_service_months if first_service_months is not None else rs.data["meta"].get("first_service_within_months")
+    if months is not None and (isinstance(months, bool) or not isinstance(months, (int, float, np.integer, np.floating))
+                               or not 0 < months <= 12):
+        raise ValidationError(f"prevention: first_service_months must be in (0, 12], got {months!r}")
     if costs is None:
         ct = CostTable.load()
     elif isinstance(costs, CostTable):
@@ -290,16 +199,29 @@ def assess(
     n = len(df)
     onsite = ct.onsite_factor(df, pooled)
     required = ct.required(onsite, rule_idx, table, years)  # years × n
+    growth = (1.0 + ct.data["inflation"]) ** np.arange(years)
+    it = np.zeros((years, n)) if it_cost is None else np.broadcast_to(float(it_cost) * growth[:, None], (years, n))
+    required = required + it  # the IT line is paid from the fee at cost, like the services (S04 §三(四))
+    ear = None
+    if earmark is not None:
+        only = np.zeros_like(table)
+        only[:, SERVICE_TYPES.index(earmark)] = table[:, SERVICE_TYPES.index(earmark)]
+        ear = ct.required(onsite, rule_idx, only, years)
     base = prem if fee_base == "collected" else ex_vat
     budget = ratios[:, None] * base[None, :]
     pool = pool_index(df, pooling)
     band = None
     if floor is not None:
         fl = float(floor)
-        if fl > FEE_CAP + 1e-12:
-            raise ValidationError(f"prevention: floor {fl:.4g} is above the national cap of {FEE_CAP:.0%} (N24/N25): no ratio can meet both")
-        band = (np.broadcast_to(fl * base, budget.shape), np.broadcast_to(FEE_CAP * prem, budget.shape))
-    flows = _run(required, budget, pool, regime, band, below_floor)
+        if fl > cap + 1e-12:
+            where = f"the national cap of {FEE_CAP:.0%} (N24/N25)" if cap == FEE_CAP else f"the cap of {cap:.4g}"
+            raise ValidationError(f"prevention: floor {fl:.4g} is above {where}: no ratio can meet both")
+        band = (np.broadcast_to(fl * base, budget.shape), np.broadcast_to(cap * prem, budget.shape))
+    m_in = inception_months(n, inception)
+    flows = run_pools(required, budget, pool, regime, band, below_floor, earmark=ear, delivered_share=delivered_share(m_in))
+    # the first service (S04 Annex 2 §七), scheduled at a level on-site capacity (timing.py)
+    wait, late = first_service(table[rule_idx], pooled & df["size"].astype(str).isin(["small", "micro"]).to_numpy(), ct.pool_size,
+                               flows["funded0"], m_in, months)
 
     req_tot = required.sum(axis=0)
     bud_tot = budget.sum(axis=0)
@@ -308,7 +230,7 @@ def assess(
     Bp = np.bincount(inv, weights=bud_tot, minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.where(req_tot > 0, (Bp / Rp)[inv], np.nan)
-    mandated = req_tot > 0
+    mandated = (req_tot - it.sum(axis=0)) > 0  # mandated services (the IT line is no mandate)
     funded = ~flows["short_any"]
     if rs.contractual:
         rule_col = pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=["contract"])
@@ -323,6 +245,8 @@ def assess(
         **{f"n_{t}": table[rule_idx, k] for k, t in enumerate(SERVICE_TYPES)},
         "required_cost": req_tot, "budget": bud_tot, "coverage": coverage, "funded": funded,
         "shortfall": flows["shortfall"], "surplus": flows["surplus"], "spent": flows["spent"], "further": flows["further"],
+        "it_cost": it.sum(axis=0), "inception_month": m_in, "first_service_wait": wait,
+        "first_service_late": late,
     })
     # budget lost to floating-rate discounts: the same services, less premium
     lost = np.zeros(n)
@@ -348,7 +272,8 @@ def assess(
     led = flows["by_year"]
     by_year = pd.DataFrame({"year": yrs, "fee_ratio": ratios, "required": required.sum(axis=1), "budget": budget.sum(axis=1),
                             **{c: led[c] for c in ("carried_in", "spent", "further", "above_budget", "floor_gap", "carried_out", "lapsed",
-                                                   "shortfall", "expense")}})
+                                                   "shortfall", "expense", *YEAR_END_COLUMNS)},
+                            **{c: led[c] for c in EARMARK_COLUMNS if c in led}})
     total_prem = ex_vat.sum() * years
     summary = {
         "rules": rs.name,
@@ -376,8 +301,23 @@ def assess(
         "break_even_fee_ratio": float(req_tot.sum() / total_prem) if total_prem > 0 else float("nan"),
         "break_even_fee_ratio_median_policy": float(np.median(req_tot[mandated] / (ex_vat[mandated] * years))) if mandated.any() else float("nan"),
         "budget_lost_to_discounts": float(lost.sum()),
-        "first_service_within_months": rs.data["meta"].get("first_service_within_months"),
+        "total_it_cost": float(it.sum()),
+        "inception": inc_label,
+        # 31 December of the first policy year (timing.py; ledger.year_end): provisioned vs not provisioned (不得预提)
+        "delivered_by_year_end": float(led["delivered_by_year_end"][0]),
+        "undelivered_at_year_end": float(led["undelivered_at_year_end"][0]),
+        "year_end_provision": float(led["year_end_provision"][0]),
+        "booked_by_year_end": float(led["booked_by_year_end"][0]),
+        "first_service_within_months": None if months is None else float(months),
     }
+    if months is not None:
+        due = np.isfinite(wait)
+        summary.update(first_service_due=int(due.sum()), first_service_late=int(by_policy["first_service_late"].sum()),
+                       first_service_late_share=float(by_policy["first_service_late"].sum() / due.sum()) if due.any() else float("nan"),
+                       first_service_mean_wait=float(wait[due].mean()) if due.any() else float("nan"))
+    if earmark is not None:
+        summary.update(earmark=earmark, **{c: float(led[c].sum()) for c in EARMARK_COLUMNS},
+                       earmark_share_of_budget=float(led["earmark_spent"].sum() / bud_tot.sum()) if bud_tot.sum() > 0 else float("nan"))
     samples = None
     if n_sims:
         g_ = generator(rng)
@@ -386,7 +326,7 @@ def assess(
         samples = np.empty(int(n_sims))
         for s in range(int(n_sims)):
             req_s = ct.required(onsite, rule_idx, table, years, np.exp(sd * z[s]))
-            samples[s] = _run(req_s, budget, pool, regime, band, below_floor)["shortfall"].sum()
+            samples[s] = run_pools(req_s + it, budget, pool, regime, band, below_floor)["shortfall"].sum()
         summary["shortfall_p50"] = float(np.median(samples))
         summary["shortfall_p95"] = float(np.quantile(samples, 0.95))
     return PreventionResult(by_policy=by_policy, by_segment=seg, by_year=by_year, summary=summary, shortfall_samples=samples)

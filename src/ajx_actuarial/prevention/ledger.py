@@ -36,9 +36,14 @@ Regimes (:data:`LEDGERS`, the same names as the jurisdiction bundles' ``[fee].le
                      delivered are an expense; unspent budget is not an expense (it "lapses" out of
                      the ledger back into the insurer's result).
 ``provisioned``      the ratio is provisioned at inception (按规定比例提取, Zhoushan S03); the unused
-                     provision is released at year end (assumption: S03 states no rule for unused
-                     money). Over a whole year its money flows equal ``not_provisioned``; the two
-                     differ only within the year, which an annual ledger does not model.
+                     provision is released at the end of the policy year (assumption: S03 states no
+                     rule for unused money). Over a whole policy year its money flows equal
+                     ``not_provisioned``; the two differ within the year: at 31 December of the year
+                     a policy starts, a provisioned ledger holds a provision for the services still
+                     to come and has booked the budget, a not-provisioned one has booked only the
+                     services delivered (:func:`year_end`, with :mod:`.timing`'s inception and
+                     level delivery; ``assess`` reports ``year_end_provision`` and
+                     ``booked_by_year_end``).
 
 Arrays of any shape broadcast (e.g. paths × pools in :func:`ajx_actuarial.project`).
 """
@@ -52,7 +57,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 
-__all__ = ["LEDGERS", "LEDGER_COLUMNS", "BELOW_FLOOR", "LedgerYear", "ledger_step", "ledger"]
+__all__ = ["LEDGERS", "LEDGER_COLUMNS", "BELOW_FLOOR", "LedgerYear", "ledger_step", "ledger", "year_end"]
 
 LEDGERS = ("provisioned", "carry_forward", "not_provisioned")
 MAX_AMOUNT = 1e15  # CNY in one ledger cell: far above any pool (the national market is 1.8e10 a year); bounds absurd input
@@ -193,6 +198,38 @@ def ledger_step_unchecked(b: np.ndarray, r: np.ndarray, c, regime: str, floor=No
     expense = spent + further + carried_out - c
     return LedgerYear(budget=b, required=r, carried_in=c, spent=spent, carried_out=carried_out,
                       lapsed=lapsed, shortfall=r - spent, expense=expense, further=further, above_budget=above, floor_gap=gap)
+
+
+def year_end(y: LedgerYear, delivered, regime: str) -> tuple[np.ndarray, np.ndarray]:
+    """The provision held and the expense booked at 31 December of the year a policy year starts.
+
+    ``delivered`` (the pools' shape): the policy year's services (spent + further) delivered by
+    31 December, CNY (:func:`ajx_actuarial.prevention.timing.delivered_share`).
+
+    * ``provisioned`` / ``carry_forward``: the budget (and the balance carried in) is set aside at
+      inception and services are charged to it as delivered; the provision at 31 December is
+      ``max(budget + carried_in − delivered, 0)`` (the services still to come, and the money that
+      lapses or is carried at the end of the policy year); booked = ``delivered + provision −
+      carried_in`` (the carried balance was booked the year before).
+    * ``not_provisioned`` (不得预提): nothing is set aside ahead of the service; the provision is 0
+      and only delivered services are booked.
+
+    Returns ``(provision, booked)``.
+
+    Examples
+    --------
+    >>> y = ledger_step([150.0], [120.0], regime="provisioned")
+    >>> [a.tolist() for a in year_end(y, [60.0], "provisioned")]  # half the services delivered by 31 December
+    [[90.0], [150.0]]
+    >>> [a.tolist() for a in year_end(ledger_step([150.0], [120.0], regime="not_provisioned"), [60.0], "not_provisioned")]
+    [[0.0], [60.0]]
+    """
+    check_regime(regime, "year_end")
+    d = np.asarray(delivered, dtype=np.float64)
+    if regime == "not_provisioned":
+        return np.zeros(np.broadcast_shapes(d.shape, np.shape(y.budget))), d + np.zeros(np.shape(y.budget))
+    provision = np.maximum(y.budget + y.carried_in - d, 0.0)
+    return provision, d + provision - y.carried_in
 
 
 def ledger(budget, required, *, regime: str = "carry_forward", years=None, pools=None, opening=None, floor=None, cap=None,
