@@ -149,7 +149,7 @@ def test_xinzhou_floor_15_percent_ex_vat():
     fl = x.fee_schedule(fee_ratio={2024: 0.05, 2025: 0.18}, years=2, on_breach="flag")
     assert fl.breaches[["year", "rule"]].values.tolist() == [[2024, "floor"]]
     assert x.ledger == "not_provisioned" and x.data["fee"]["base"] == "ex_vat"
-    assert any("IT" in s for s in x.data["fee"]["includes"])  # S04: the prevention-IT system counts
+    assert x.fee_schedule().it_cost == 300 and "信息系统" in x.data["fee"]["it_cost"]["source"]  # S04: the prevention-IT system counts
     # assess at the floor budgets 15 % of the ex-VAT premium: 120 000 gross -> 120 000 / 1.06 × 0.15 = 16 981.13
     unit = pd.DataFrame({"policy_id": [1], "industry": ["coal_mine"], "size": ["medium"], "headcount": [300], "premium": [120_000.0]})
     r = ajx.prevention.assess(unit, rules=x.prevention_rules(), fee_ratio=x.fee_schedule().as_mapping()).by_policy.loc[0]
@@ -165,7 +165,7 @@ def test_beijing_ramp_ledgers_and_earmark():
     assert ajx.jurisdictions.load("zhejiang").ledger == "not_provisioned"  # S02: 据实列支, 不得预提
     assert ajx.jurisdictions.load("zhoushan-2018").ledger == "provisioned"  # S03: 按规定比例提取
     b17 = ajx.jurisdictions.load("beijing-2017")
-    assert b17.data["fee"]["earmark"]["service"] == "hazard_inspection"  # S00: 隐患排查专项资金
+    assert b17.fee_schedule().earmark == "hazard_inspection"  # S00: 隐患排查专项资金
     assert b17.data["underwriting"]["must_accept"]  # S00 §(十): no refusal, selection or delay
 
 

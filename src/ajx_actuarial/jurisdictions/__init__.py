@@ -4,13 +4,19 @@ A bundle (``reference/data/jurisdictions/<name>.toml``) names its parts and carr
 with its source and confidence flag (DOMAIN.md §0):
 
 * ``[parts]``: the rate table and the synthetic preset that stands for its market;
-* ``[prevention]``: the mandated services (a packaged rule set, a path, or one inline);
-* ``[fee]``: ratio or yearly schedule, floor, cap, ledger regime (:mod:`.fees`);
-* ``[limits]``: the per-person limit rule (a minimum, or the Beijing formula);
-* ``[sectors]``: mandatory and encouraged industries and sub-sectors (``reference.sub_sectors``);
-* ``[underwriting]``: who may be refused or deferred (:mod:`.underwriting`);
-* ``[insurer]``, ``[claims]``: insurer tests (solvency, rating, commission) and claim rules (Beijing's
-  48-hour fast payment as a cash-flow view, :func:`fast_payments`);
+* ``[prevention]``: the mandated services (a packaged rule set, a path, or one inline), the pooling
+  and the first-service rule (Xinzhou: within 3 months, scheduled by :mod:`ajx_actuarial.prevention.timing`);
+* ``[fee]``: ratio or yearly schedule, base, floor, cap, ledger regime, the IT line the fee pays and an
+  earmarked fund (:mod:`.fees`);
+* ``[limits]``: the per-person limit rule (a minimum, one fixed limit, or the Beijing formula);
+* ``[sectors]``: mandatory and encouraged industries and sub-sectors (``reference.sub_sectors``), the
+  participation target (:meth:`Jurisdiction.scope`, :mod:`.scope`);
+* ``[underwriting]``: who may be refused or deferred, and whether the insurer must accept every unit
+  its own appetite would decline (:mod:`.underwriting`);
+* ``[insurer]``, ``[claims]``: insurer tests (solvency, rating, commission: :meth:`Jurisdiction.check_insurer`,
+  :meth:`Jurisdiction.check_table`, ``ProjectionResult.by_insurer``) and claim rules (Beijing's 48-hour
+  fast payment as a cash-flow and liquidity view, :func:`fast_payments`);
+* ``[coinsurance]``: a co-insurance pool and whom the insurer test applies to;
 * ``[exposure_synth]``: how a synthetic book gets its project cost or output, when the table needs it.
 
 Packaged: ``beijing-2017``, ``beijing-2026``, ``zhejiang``, ``zhoushan-2018``, ``xinzhou-2024``,
@@ -29,13 +35,14 @@ import builtins
 import os
 
 from ._bundle import FLAGS, SECTOR_CLASSES, Jurisdiction, packaged_bundles
+from .scope import Scope
 from .claims import FastPayments, fast_payments
 from .fees import LEDGERS, FeeSchedule
 from .effect import underwriting_effect
 from .underwriting import UnderwritingResult, underwrite
 
 __all__ = ["list", "load", "Jurisdiction", "FeeSchedule", "UnderwritingResult", "underwrite", "underwriting_effect", "LEDGERS",
-           "FLAGS", "SECTOR_CLASSES", "FastPayments", "fast_payments"]
+           "FLAGS", "SECTOR_CLASSES", "FastPayments", "fast_payments", "Scope"]
 
 
 def list() -> builtins.list[str]:  # noqa: A001 - the public name asked for: ajx.jurisdictions.list()

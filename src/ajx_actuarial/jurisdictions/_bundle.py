@@ -10,152 +10,18 @@ import pandas as pd
 
 from .._random import RngLike, seed_sequence
 from ..errors import ValidationError
-from ..reference import INDUSTRIES, SUB_SECTORS, packaged_toml, read_toml
-from ..prevention.fees import FEE_CAP, _year
-from ..rating._schema import num, table_of
-from .fees import LEDGERS, FeeSchedule, resolve_fee
+from ..reference import packaged_toml, read_toml
+from ._validate import FLAGS, _sub_sector_mix, _validate
+from .fees import FeeSchedule, resolve_fee
+from .scope import SECTOR_CLASSES, Scope
 
 __all__ = ["Jurisdiction", "FLAGS", "SECTOR_CLASSES", "packaged_bundles"]
 
-#: Confidence flags of DOMAIN.md §0.
-FLAGS = ("seed", "official", "official*", "secondary", "assumption", "derived")
-#: What a unit is under a bundle's sector list.
-SECTOR_CLASSES = ("mandatory", "encouraged", "scope_unclear", "excluded", "voluntary")
-_SECTIONS = {"meta", "parts", "prevention", "fee", "limits", "sectors", "underwriting", "insurer", "claims", "exposure_synth",
-             "coinsurance"}
-_BARE_OK = {"year", "income_year"}  # identifiers, not quantities
 
 
 def packaged_bundles() -> list[str]:
     """Names of the packaged jurisdiction bundles."""
     return packaged_toml("jurisdictions")
-
-
-def _sourced(obj, path: str) -> None:
-    """Every number (and every {value = ...}) carries a non-empty ``source`` and a ``flag`` of :data:`FLAGS`."""
-    if isinstance(obj, dict):
-        if "value" in obj:
-            if not isinstance(obj.get("source"), str) or not obj["source"].strip():
-                raise ValidationError(f"{path}.source: every number needs a source (a non-empty string)")
-            if obj.get("flag") not in FLAGS:
-                raise ValidationError(f"{path}.flag: must be one of {list(FLAGS)}, got {obj.get('flag')!r}")
-            return
-        for k, v in obj.items():
-            if k == "rule_set":  # a prevention rule set: service counts, validated by MandateRules
-                continue
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in _BARE_OK:
-                raise ValidationError(f"{path}.{k}: a number needs its source; write {{ value = {v!r}, source = \"...\", flag = \"...\" }}")
-            _sourced(v, f"{path}.{k}")
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                raise ValidationError(f"{path}[{i}]: a number needs its source; write {{ value = {v!r}, source = \"...\", flag = \"...\" }}")
-            _sourced(v, f"{path}[{i}]")
-
-
-def _sub_sector_mix(mix) -> dict[str, dict[str, float]]:
-    """``[sectors.sub_sector_mix]``: per industry, the shares of its sub-sectors in the bundle's synthetic
-    book (each a sourced number; codes of that industry; shares summing to 1)."""
-    from ..reference import sub_sectors
-
-    if not isinstance(mix, dict):
-        raise ValidationError(f"sectors.sub_sector_mix: must be a table of industries, got {mix!r}"[:200])
-    parents = sub_sectors()["parent"]
-    out = {}
-    for ind, shares in mix.items():
-        path = f"sectors.sub_sector_mix.{ind}"
-        _codes([ind], INDUSTRIES, "sectors.sub_sector_mix")
-        if not isinstance(shares, dict) or not shares:
-            raise ValidationError(f"{path}: must map sub-sector codes to shares, got {shares!r}"[:200])
-        own = [c for c in parents.index if parents[c] == ind] + ["none"]  # none: no named sub-sector
-        _codes(list(shares), own, path)
-        vals = {c: num(table_of(v, f"{path}.{c}").get("value"), f"{path}.{c}.value", positive=False, lo=0, hi=1) for c, v in shares.items()}
-        if abs(sum(vals.values()) - 1) > 1e-9:
-            raise ValidationError(f"{path}: shares must sum to 1, got {sum(vals.values()):.6g}")
-        out[ind] = vals
-    return out
-
-
-def _codes(values, allowed, path: str) -> list[str]:
-    if not isinstance(values, list):
-        raise ValidationError(f"{path}: must be a list of codes, got {values!r}")
-    bad = sorted(set(map(str, values)) - set(allowed))
-    if bad:
-        raise ValidationError(f"{path}: unknown code(s) {bad}; allowed: {list(allowed)}")
-    return [str(v) for v in values]
-
-
-def _validate(d: dict, where: str) -> None:
-    for sec in ("meta", "parts", "prevention", "fee", "limits", "sectors"):
-        if not isinstance(d.get(sec), dict):
-            raise ValidationError(f"{where}: missing section [{sec}]")
-    unknown = sorted(set(d) - _SECTIONS)
-    if unknown:
-        raise ValidationError(f"{where}: unknown section(s) {unknown}; allowed: {sorted(_SECTIONS)}")
-    if not isinstance(d["meta"].get("name"), str) or not d["meta"]["name"]:
-        raise ValidationError("meta.name: must be a non-empty string")
-    _sourced({k: v for k, v in d.items() if k != "meta"}, "jurisdiction")
-    for key in ("rate_table", "preset"):
-        if not isinstance(d["parts"].get(key), str):
-            raise ValidationError(f"parts.{key}: must name a packaged {key.replace('_', ' ')} or a TOML path")
-    pv = d["prevention"]
-    if pv.get("rules") == "inline" and not isinstance(pv.get("rule_set"), dict):
-        raise ValidationError("prevention.rule_set: rules = 'inline' needs a [prevention.rule_set] (a MandateRules document)")
-    if not isinstance(pv.get("rules"), str):
-        raise ValidationError("prevention.rules: must name a packaged rule set, a TOML path or 'inline'")
-    fee = d["fee"]
-    if ("ratio" in fee) == ("schedule" in fee):
-        raise ValidationError("fee: give exactly one of 'ratio' or 'schedule'")
-    if "cap" not in fee:
-        raise ValidationError("fee.cap: missing (the national cap is 21 %, N24)")
-    for key in ("ratio", "floor", "cap"):
-        if key in fee:
-            hi = FEE_CAP if key == "cap" else 1  # a bundle cannot cap above the national 21 % (N24)
-            v = num(table_of(fee[key], f"fee.{key}").get("value"), f"fee.{key}.value", positive=False)
-            if not 0 <= v <= hi:
-                raise ValidationError(f"fee.{key}.value: must be in [0, {hi:g}], got {v!r}")
-    sched = fee.get("schedule", [])
-    if not isinstance(sched, list):
-        raise ValidationError(f"fee.schedule: must be a list of {{ year, value, source, flag }} tables, got {sched!r}")
-    for i, it in enumerate(sched):
-        table_of(it, f"fee.schedule[{i}]")
-        _year(it.get("year"), f"fee.schedule[{i}].year")
-        num(it.get("value"), f"fee.schedule[{i}].value", positive=False, lo=0, hi=1)
-    years = [int(it["year"]) for it in sched]
-    if len(set(years)) != len(years):
-        raise ValidationError(f"fee.schedule: a year is listed twice: {sorted(years)}")
-    if "effective" in d["meta"]:
-        eff = d["meta"]["effective"]
-        try:
-            _year(str(eff)[:4], "meta.effective")
-        except ValidationError:
-            raise ValidationError(f"meta.effective: must be a date (YYYY-MM-DD) or a year, got {eff!r}") from None
-    if fee.get("base", "ex_vat") not in ("ex_vat", "collected"):
-        raise ValidationError(f"fee.base: must be 'ex_vat' (实收保费（不含税）) or 'collected' (实收保费, VAT included), got {fee.get('base')!r}")
-    if fee.get("ledger") not in LEDGERS:
-        raise ValidationError(f"fee.ledger: must be one of {list(LEDGERS)}, got {fee.get('ledger')!r}")
-    lim = d["limits"]
-    if lim.get("rule") not in ("minimum", "beijing", "fixed"):
-        raise ValidationError(f"limits.rule: must be 'minimum', 'beijing' or 'fixed', got {lim.get('rule')!r}")
-    if lim["rule"] == "minimum" and "minimum" not in lim:
-        raise ValidationError("limits.minimum: the minimum per-person limit is missing")
-    if lim["rule"] == "fixed":
-        if "amount" not in lim:
-            raise ValidationError("limits.amount: rule = 'fixed' needs the per-person limit every unit gets")
-        num(table_of(lim["amount"], "limits.amount").get("value"), "limits.amount.value", lo=1, hi=1e8)
-    sec = d["sectors"]
-    for key in ("mandatory", "encouraged", "excluded"):
-        _codes(sec.get(key, []), INDUSTRIES, f"sectors.{key}")
-    for key in ("mandatory_sub_sectors", "encouraged_sub_sectors"):
-        _codes(sec.get(key, []), SUB_SECTORS[1:], f"sectors.{key}")
-    _sub_sector_mix(sec.get("sub_sector_mix", {}))
-    from .underwriting import validate_rules
-
-    validate_rules(d.get("underwriting", {}))
-    if "coinsurance" in d:  # a co-insurance pool (an assumption) and/or whom the insurer test applies to
-        from ..coinsurance import read_bundle_table
-
-        read_bundle_table(d["coinsurance"], f"{where} [coinsurance]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,13 +60,19 @@ class Jurisdiction:
         return RateTable.load(self.data["parts"]["rate_table"])
 
     def prevention_rules(self):
-        """The bundle's :class:`~ajx_actuarial.prevention.MandateRules` (packaged, a path, or inline)."""
+        """The bundle's :class:`~ajx_actuarial.prevention.MandateRules` (packaged, a path, or inline), with the
+        bundle's ``[prevention] first_service_within_months`` (Xinzhou S04: 3) where it states one."""
         from ..prevention import MandateRules
 
         pv = self.data["prevention"]
         if pv["rules"] == "inline":
-            return MandateRules.from_dict(pv["rule_set"], source=f"{self.name} [prevention.rule_set]")
-        return MandateRules.load(pv["rules"])
+            rs = MandateRules.from_dict(pv["rule_set"], source=f"{self.name} [prevention.rule_set]")
+        else:
+            rs = MandateRules.load(pv["rules"])
+        if "first_service_within_months" in pv:  # the bundle's own, sourced (Xinzhou S04 Annex 2 §七)
+            meta = {**rs.data["meta"], "first_service_within_months": pv["first_service_within_months"]["value"]}
+            rs = MandateRules.from_dict({**rs.data, "meta": meta}, source=f"{self.name} [prevention]")
+        return rs
 
     @property
     def pooling(self) -> str:
@@ -246,33 +118,34 @@ class Jurisdiction:
     # ------------------------------------------------------------------ the book
     def classify(self, book: pd.DataFrame) -> pd.Series:
         """Sector class of every policy: mandatory, encouraged, scope_unclear (an industry only partly
-        in scope and no ``sub_sector`` to say which part), excluded or voluntary."""
+        in scope and no ``sub_sector`` to say which part), excluded or voluntary (:mod:`.scope`)."""
         from ..portfolio import validate_portfolio
+        from .scope import classify
 
-        df = validate_portfolio(book)
-        sec = self.data["sectors"]
-        ind = df["industry"].astype(str).to_numpy()
-        sub = df["sub_sector"].astype(str).to_numpy() if "sub_sector" in df.columns else np.full(len(df), "none")
-        msub, esub = set(sec.get("mandatory_sub_sectors", [])), set(sec.get("encouraged_sub_sectors", []))
-        from ..reference import sub_sectors
+        return classify(self.data["sectors"], validate_portfolio(book))
 
-        parents = sub_sectors()["parent"]
-        partial = {parents[c] for c in msub} - set(sec.get("mandatory", []))
-        out = np.full(len(df), "voluntary", dtype=object)
-        out[np.isin(ind, list(partial)) & (sub == "none")] = "scope_unclear"
-        out[np.isin(ind, sec.get("encouraged", []))] = "encouraged"
-        out[np.isin(ind, sec.get("excluded", []))] = "excluded"
-        out[np.isin(ind, sec.get("mandatory", []))] = "mandatory"
-        # a sub-sector the seed names decides over its industry (Xinzhou S04: hazchem 全面实施, chemical industry 全面推行)
-        out[np.isin(sub, list(esub))] = "encouraged"
-        out[np.isin(sub, list(msub))] = "mandatory"
-        return pd.Series(pd.Categorical(out, categories=SECTOR_CLASSES), index=df.index, name="sector_class")
+    def scope(self, book: pd.DataFrame) -> Scope:
+        """The book under the bundle's sector lists: each unit's class, the counts, and how many units must
+        insure to meet its ``participation_target`` (Beijing 2017 S00 §(三): 参保率不低于6%; :class:`.scope.Scope`).
 
-    def underwrite(self, book: pd.DataFrame):
-        """Apply the bundle's underwriting rules (:func:`~ajx_actuarial.jurisdictions.underwrite`)."""
+        Examples
+        --------
+        >>> import ajx_actuarial as ajx
+        >>> s = ajx.jurisdictions.load("beijing-2017").scope(ajx.jurisdictions.load("beijing-2017").book(1000, rng=1)).summary
+        >>> s["participation_target"], s["units_required"]
+        (0.06, 60)
+        """
+        from ..portfolio import validate_portfolio
+        from .scope import scope
+
+        return scope(self.data["sectors"], validate_portfolio(book))
+
+    def underwrite(self, book: pd.DataFrame, appetite=None):
+        """Apply the bundle's underwriting rules (:func:`~ajx_actuarial.jurisdictions.underwrite`); ``appetite``:
+        the insurer's own rules, applied unless the bundle's ``must_accept`` keeps those units."""
         from .underwriting import underwrite
 
-        return underwrite(book, self.data.get("underwriting", {}), name=self.name)
+        return underwrite(book, self.data.get("underwriting", {}), name=self.name, appetite=appetite)
 
     def book(self, n: int, *, rng: RngLike = None) -> pd.DataFrame:
         """A synthetic book of the bundle's market: the preset's portfolio, the limit rule applied,
@@ -316,26 +189,24 @@ class Jurisdiction:
                       commission: float | None = None) -> pd.DataFrame:
         """The bundle's insurer tests (Xinzhou: solvency >= 100 %, risk rating B or better; N25/S01:
         commission <= 5 %) on the figures given: ``test``, ``required``, ``value``, ``passed``, ``source``."""
-        ins = self.data.get("insurer", {})
-        if solvency_ratio is not None:  # a ratio (1.2 = 120 %); 100× the 100 % requirement is already absurd
-            solvency_ratio = num(solvency_ratio, "check_insurer: solvency_ratio", positive=False, lo=0, hi=100)
-        if commission is not None:
-            commission = num(commission, "check_insurer: commission", positive=False, lo=0, hi=1)
-        rows = []
-        order = "ABCD"  # C-ROSS integrated risk rating, A best
-        if "min_solvency_ratio" in ins and solvency_ratio is not None:
-            req = ins["min_solvency_ratio"]
-            rows.append(("solvency ratio", f">= {req['value']:.0%}", f"{solvency_ratio:.0%}", solvency_ratio >= req["value"], req["source"]))
-        if "min_risk_rating" in ins and risk_rating is not None:
-            req = ins["min_risk_rating"]
-            r = str(risk_rating).strip().upper()
-            if r not in order:
-                raise ValidationError(f"check_insurer: risk_rating must be one of A, B, C, D (C-ROSS), got {risk_rating!r}")
-            rows.append(("risk rating", f"{req['value']} or better", r, order.index(r) <= order.index(req["value"]), req["source"]))
-        if "max_commission" in ins and commission is not None:
-            req = ins["max_commission"]
-            rows.append(("commission", f"<= {req['value']:.0%}", f"{commission:.1%}", commission <= req["value"] + 1e-12, req["source"]))
-        return pd.DataFrame(rows, columns=["test", "required", "value", "passed", "source"])
+        from .checks import check_insurer
+
+        return check_insurer(self.data.get("insurer", {}), solvency_ratio=solvency_ratio, risk_rating=risk_rating, commission=commission)
+
+    def check_table(self, table=None) -> pd.DataFrame:
+        """The rate table (default the bundle's) against the bundle: commission loading <= ``max_commission``
+        (a breach flag and the margin), prevention loading = the first year's budget, and under the cap
+        (:func:`.checks.check_table`).
+
+        Examples
+        --------
+        >>> import ajx_actuarial as ajx
+        >>> ajx.jurisdictions.load("beijing-2026").check_table()[["test", "passed"]].values.tolist()
+        [['commission loading', True], ['prevention loading = first-year budget', True], ['prevention loading under the cap', True]]
+        """
+        from .checks import check_table
+
+        return check_table(self, table)
 
     @property
     def coinsurance(self):
@@ -353,15 +224,17 @@ class Jurisdiction:
 
         return (read_bundle_table(self.data["coinsurance"])[1] if "coinsurance" in self.data else None) or "all"
 
-    def fast_payments(self, result):
+    def fast_payments(self, result, *, rng: RngLike = None):
         """The bundle's fast-payment rule (``[claims]``; Beijing 2026: >= 2 deaths, 48 h) on a simulation
-        run with ``events=True`` (:func:`~ajx_actuarial.jurisdictions.fast_payments`)."""
+        run with ``events=True`` (:func:`~ajx_actuarial.jurisdictions.fast_payments`; ``rng`` places the
+        cases in the year for the peak cash within the hours)."""
         from .claims import fast_payments
 
         cl = self.data.get("claims", {})
         if "fast_payment_min_deaths" not in cl:
             raise ValidationError(f"jurisdiction {self.name!r} states no fast-payment rule ([claims] fast_payment_min_deaths)")
-        return fast_payments(result, int(cl["fast_payment_min_deaths"]["value"]), int(cl.get("fast_payment_hours", {"value": 48})["value"]))
+        return fast_payments(result, int(cl["fast_payment_min_deaths"]["value"]), float(cl.get("fast_payment_hours", {"value": 48})["value"]),
+                             rng=rng)
 
     def sources(self) -> pd.DataFrame:
         """Every number of the bundle with its source and confidence flag: ``path``, ``value``, ``source``, ``flag``."""
@@ -400,7 +273,8 @@ class Jurisdiction:
                                         ", ".join(sec.get("excluded", [])) or "-", _uw_text(d.get("underwriting", {}))]})
         out = [(f"{self.name}: {self.title}. {m.get('description', '')}", parts),
                ("assumed (not in the seed text)", pd.DataFrame({"assumption": m.get("assumed", [])})),
-               ("every number with its source and confidence flag", self.sources())]
+               ("every number with its source and confidence flag", self.sources()),
+               ("the rate table against the bundle's rules", self.check_table())]
         return out
 
 

@@ -1,9 +1,12 @@
 """Prevention-fee rules of a jurisdiction as data: ratio or yearly schedule, floor, cap and ledger.
 
-A bundle's ``[fee]`` gives the fee ratio (a share of the collected premium; the package budgets on
-the ex-VAT premium, as Xinzhou S04 states) either as one ``ratio`` or as a ``schedule`` by year
-(Beijing's ramp to 20 % by end-2028), a ``floor`` (Xinzhou: >= 15 %), a ``cap`` (national:
-<= 21 %) and the ``ledger`` regime:
+A bundle's ``[fee]`` gives the fee ratio (a share of the ``base``: the ex-VAT premium, as Xinzhou
+S04 states, or the premium collected, as Beijing S01) either as one ``ratio`` or as a ``schedule``
+by year (Beijing's ramp to 20 % by end-2028), a ``floor`` (Xinzhou: >= 15 %), a ``cap`` (national:
+<= 21 %; the most a floor rule spends), the lines the fee pays besides the services (``it_cost``:
+Xinzhou S04 §三(四) 包括承保机构建设事故预防技术服务信息系统的费用, CNY per insured unit a year), a
+ring-fenced fund inside it (``earmark``: Beijing 2017 S00 §(十一) 隐患排查专项资金, the service it pays
+first) and the ``ledger`` regime:
 
 ``provisioned``       the budget (ratio × collected premium) is set aside; services are charged to
                       it at actual cost; what is unspent at year end lapses (Zhoushan's 按规定比例提取);
@@ -51,6 +54,10 @@ class FeeSchedule:
         What the ratios are a share of: the ex-VAT premium (Xinzhou S04: 实收保费（不含税）) or the
         collected premium, VAT included (Beijing S01, Zhejiang, Zhoushan: 实收保费 / 保费).
         One of :data:`LEDGERS` (:mod:`ajx_actuarial.prevention.ledger`).
+    it_cost : float or None
+        CNY per insured unit a year of the insurer's prevention IT systems, paid from the fee.
+    earmark : str or None
+        The service type a ring-fenced fund inside the fee pays first.
     breaches : DataFrame
         ``year``, ``fee_ratio``, ``rule`` (``floor`` / ``cap``), ``limit``, ``source``; empty when the
         schedule respects both.
@@ -63,6 +70,8 @@ class FeeSchedule:
     ledger: str
     breaches: pd.DataFrame = field(default_factory=pd.DataFrame)
     base: str = "ex_vat"
+    it_cost: float | None = None
+    earmark: str | None = None
 
     def as_mapping(self) -> dict[int, float]:
         """``{year: ratio}``, the form :func:`ajx_actuarial.prevention.assess` takes as ``fee_ratio``."""
@@ -75,12 +84,14 @@ class FeeSchedule:
     def assess_kwargs(self) -> dict:
         """Keywords of :func:`ajx_actuarial.prevention.assess` that run this schedule on its ledger
         (a flagged breach runs as flagged)."""
-        return {"fee_ratio": self.as_mapping(), "years": len(self.years), "start_year": self.years[0], "ledger": self.ledger,
-                "floor": self.floor, "on_breach": "flag" if len(self.breaches) else "error", "fee_base": self.base}
+        kw = {"fee_ratio": self.as_mapping(), "years": len(self.years), "start_year": self.years[0], "ledger": self.ledger,
+              "floor": self.floor, "on_breach": "flag" if len(self.breaches) else "error", "fee_base": self.base, "cap": self.cap}
+        kw.update({k: v for k, v in (("it_cost", self.it_cost), ("earmark", self.earmark)) if v is not None})
+        return kw
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"year": self.years, "fee_ratio": self.ratios, "floor": self.floor, "cap": self.cap, "ledger": self.ledger,
-                             "base": self.base})
+                             "base": self.base, "it_cost": self.it_cost, "earmark": self.earmark})
 
 
 def resolve_fee(fee: dict, name: str, *, fee_ratio=None, years: int | None = None, start_year: int | None = None,
@@ -116,4 +127,6 @@ def resolve_fee(fee: dict, name: str, *, fee_ratio=None, years: int | None = Non
             f"jurisdiction {name!r} ({b['source']}){more}; pass on_breach='flag' (CLI: --fee-breach flag) to run it as a flagged breach"
         )
     return FeeSchedule(years=list(fr.years), ratios=np.asarray(fr.ratios, dtype=np.float64), floor=floor, cap=cap, ledger=fee["ledger"],
-                       breaches=breaches, base=str(fee.get("base", "ex_vat")))
+                       breaches=breaches, base=str(fee.get("base", "ex_vat")),
+                       it_cost=float(fee["it_cost"]["value"]) if "it_cost" in fee else None,
+                       earmark=str(fee["earmark"]["value"]) if "earmark" in fee else None)

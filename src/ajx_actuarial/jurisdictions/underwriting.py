@@ -13,13 +13,21 @@ commitment "无正当理由不得拒保") or lists rules::
     flag = "seed"
 
 Rules are tried in order; the first that matches a policy removes it from the insured book.
+
+**The insurer's appetite and must_accept.** An insurer free to choose would decline some units (its
+own ``appetite``: rules in the same format, e.g. refuse units with an overdue major hidden danger).
+``underwrite(..., appetite=...)`` applies them after the bundle's rules, unless the bundle's
+``must_accept`` obliges the insurer to take every eligible unit: then the units its appetite would
+remove stay insured and are listed in ``UnderwritingResult.kept`` (what the obligation costs the
+insurer's selection). Without an appetite ``must_accept`` changes nothing: no rule of the bundle
+removes a unit.
 :func:`~ajx_actuarial.jurisdictions.effect.underwriting_effect` reports what that does to the premium, the expected losses and the
 prevention budget (exact expected loss, no Monte Carlo).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -97,13 +105,19 @@ class UnderwritingResult:
         The deferred units as they would enter once rectified (the book's own columns, the rule's
         ``after`` applied).
     summary : DataFrame
-        Per rule: ``rule``, ``action``, ``policies``, ``workers``, ``source``.
+        Per rule: ``rule``, ``by`` (``bundle`` or ``insurer``: its appetite), ``action``, ``policies``
+        (removed), ``workers``, ``kept`` (units the rule matched that ``must_accept`` keeps insured),
+        ``source``.
+    kept : DataFrame
+        Units the insurer's appetite would remove but the bundle's ``must_accept`` keeps insured,
+        with ``uw_rule`` and ``uw_action`` (empty without an appetite or without ``must_accept``).
     """
 
     insured: pd.DataFrame
     removed: pd.DataFrame
     rectified: pd.DataFrame
     summary: pd.DataFrame
+    kept: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _match(df: pd.DataFrame, when: dict) -> np.ndarray:
@@ -120,8 +134,9 @@ def _match(df: pd.DataFrame, when: dict) -> np.ndarray:
     return m
 
 
-def underwrite(book: pd.DataFrame, uw: dict, *, name: str = "<rules>") -> UnderwritingResult:
-    """Apply underwriting rules (a bundle's ``[underwriting]`` section) to a book.
+def underwrite(book: pd.DataFrame, uw: dict, *, name: str = "<rules>", appetite: list | None = None) -> UnderwritingResult:
+    """Apply underwriting rules (a bundle's ``[underwriting]`` section) to a book, and the insurer's own
+    ``appetite`` (a list of rules in the same format) where the bundle's ``must_accept`` allows it.
 
     Examples
     --------
@@ -131,14 +146,27 @@ def underwrite(book: pd.DataFrame, uw: dict, *, name: str = "<rules>") -> Underw
     >>> res = ajx.jurisdictions.load("zhejiang").underwrite(book)
     >>> res.insured["policy_id"].tolist(), res.removed["uw_action"].tolist()
     ([1], ['defer'])
+    >>> refuse = [{"name": "no overdue hazards", "action": "refuse", "when": {"rectification": ["overdue_major"]}, "source": "appetite"}]
+    >>> len(ajx.jurisdictions.load("beijing-2017").underwrite(book, appetite=refuse).kept)  # S00: 不得以任何理由拒绝
+    1
     """
     validate_rules(uw)
+    if appetite is not None:
+        if not isinstance(appetite, list):
+            raise ValidationError(f"underwrite: appetite must be a list of rules (tables), got {type(appetite).__name__}")
+        validate_rules({"rules": appetite})
     df = validate_portfolio(book)
     raw = book.reset_index(drop=True)
-    rules = uw.get("rules", [])
+    bundle_rules = list(uw.get("rules", []))
+    mine = list(appetite or [])
+    rules = bundle_rules + mine
+    by = ["bundle"] * len(bundle_rules) + ["insurer"] * len(mine)
     taken = np.full(len(df), -1, dtype=np.int64)
     for k, r in enumerate(rules):
         taken[(taken < 0) & _match(df, r["when"])] = k
+    held = (taken >= len(bundle_rules)) if uw.get("must_accept") else np.zeros(len(df), dtype=bool)  # must_accept keeps them
+    kept_by = np.where(held, taken, -1)
+    taken[held] = -1
     out = taken >= 0
     names = [str(r.get("name", f"rule {k}")) for k, r in enumerate(rules)]
     removed = df.loc[out].copy()
@@ -156,10 +184,15 @@ def underwrite(book: pd.DataFrame, uw: dict, *, name: str = "<rules>") -> Underw
         rect.append(part)
     rectified = pd.concat(rect, ignore_index=True) if rect and sum(map(len, rect)) else df.loc[[], own].copy()
     head = df["headcount"].to_numpy()
-    summary = pd.DataFrame({"rule": names, "action": [r["action"] for r in rules],
+    summary = pd.DataFrame({"rule": names, "by": by, "action": [r["action"] for r in rules],
                             "policies": [int((taken == k).sum()) for k in range(len(rules))],
                             "workers": [int(head[taken == k].sum()) for k in range(len(rules))],
+                            "kept": [int((kept_by == k).sum()) for k in range(len(rules))],
                             "source": [r["source"] for r in rules]})
+    kept = df.loc[held].copy()
+    kept["uw_rule"] = [names[k] for k in kept_by[held]]
+    kept["uw_action"] = [rules[k]["action"] for k in kept_by[held]]
     insured = raw.loc[~out].reset_index(drop=True)
     insured.attrs = dict(book.attrs)
-    return UnderwritingResult(insured=insured, removed=removed.reset_index(drop=True), rectified=rectified, summary=summary)
+    return UnderwritingResult(insured=insured, removed=removed.reset_index(drop=True), rectified=rectified, summary=summary,
+                              kept=kept.reset_index(drop=True))
