@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._lookup import lookup
 from .._version import __version__
 from ..errors import ValidationError
 from ..portfolio import validate_experience
@@ -284,7 +285,7 @@ def experience_from_claims(
         ex = pd.Series(excess).groupby(ind_claim).sum()
         base = pd.Series(state["incurred"].to_numpy(dtype=float)).groupby(ind_claim).sum()
         factor = (ex / base.where(base > 0)).fillna(0.0)
-        load = loss * exp["industry"].astype(str).map(factor).fillna(0.0).to_numpy(dtype=float)
+        load = loss * lookup(exp["industry"], {str(k): float(v) for k, v in factor.items()}, 0.0)
         large_tab = pd.DataFrame({"excess": ex, "capped_incurred": base, "excess_factor": factor})
         large_tab.index.name = "industry"
     elif rule is not None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._lookup import lookup
 from ..errors import ValidationError
 
 __all__ = ["LargeRule", "as_large", "capped_increments", "catastrophe_claims", "catastrophe_load"]
@@ -99,5 +100,5 @@ def catastrophe_load(rows: pd.DataFrame, min_deaths: int, model=None) -> np.ndar
     limit = rows["limit_death"].to_numpy(dtype=float)
     cap = rows["limit_accident"].to_numpy(dtype=float) if "limit_accident" in rows else 10 * limit
     per = np.minimum(np.outer(limit * (1 + m.injury_ratio * dshare), k[sel]), cap[:, None]) @ pmf[sel]
-    rate = rows["industry"].astype(str).map(fatal).to_numpy(dtype=float)
+    rate = lookup(rows["industry"], {str(k): float(v) for k, v in fatal.items()})
     return rows["exposure"].to_numpy(dtype=float) * rate * per

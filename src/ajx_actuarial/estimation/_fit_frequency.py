@@ -28,6 +28,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._lookup import lookup
 from ..errors import ValidationError
 from ..reference import INDUSTRIES
 
@@ -87,7 +88,7 @@ def fit_relativities(exp: pd.DataFrame, prior, factors: list[str], relativity_sd
     import statsmodels.api as sm
 
     base = prior.rates().sum(axis=1) / prior.frequency_multiplier / pd.Series(prior.normaliser).reindex(list(INDUSTRIES)).fillna(1.0)
-    off = exp["exposure"].to_numpy(dtype=np.float64) * exp["industry"].astype(str).map(base).to_numpy(dtype=np.float64)
+    off = exp["exposure"].to_numpy(dtype=np.float64) * lookup(exp["industry"], {str(k): float(v) for k, v in base.items()})
     keys = {"policy": exp["policy_id"].astype(str).to_numpy(), "industry": exp["industry"].astype(str).to_numpy()}
     for f in factors:
         keys[f] = _levels(exp[f], f)

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 import pandas as pd
 
+from .._lookup import lookup
 from ..errors import ValidationError
 from ..reference import INDUSTRIES
 from .cluster import cluster_pmf
@@ -253,7 +254,7 @@ class LossModel:
         cv = self.heterogeneity_cv
         if history and cv > 0 and "accidents_3y" in book.columns:
             base = self.rates().sum(axis=1) / self.frequency_multiplier
-            ind = book["industry"].astype(str).map(base).to_numpy(dtype=np.float64)
+            ind = lookup(book["industry"], {str(k): float(v) for k, v in base.items()})
             lam = HISTORY_YEARS * book["headcount"].to_numpy(dtype=np.float64) * ind * rel
             n = book["accidents_3y"].to_numpy(dtype=np.float64)
             known = n > 0

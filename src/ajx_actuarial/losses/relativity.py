@@ -18,6 +18,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._lookup import lookup
+
 __all__ = ["factor_relativity", "history_posterior", "HISTORY_YEARS"]
 
 #: Look-back of the portfolio's history columns (``accidents_3y``).
@@ -42,7 +44,7 @@ def _lookup(col: pd.Series, table: Mapping) -> np.ndarray:
                 if k >= 0:
                     lut[k] = float(table[k])
             return lut[np.clip(v, 0, top)]
-    return col.astype(str).map({str(k): float(v) for k, v in table.items()}).fillna(1.0).to_numpy(dtype=np.float64)
+    return lookup(col, {str(k): float(v) for k, v in table.items()}, 1.0)
 
 
 def factor_relativity(df: pd.DataFrame, relativities: Mapping, region_effects: Mapping, normaliser: Mapping) -> np.ndarray:
@@ -52,10 +54,9 @@ def factor_relativity(df: pd.DataFrame, relativities: Mapping, region_effects: M
         if fac in df.columns and table:
             rel *= _lookup(df[fac], table)
     if region_effects and "region" in df.columns:
-        rel *= _lookup(df["region"].astype(str), region_effects)
+        rel *= _lookup(df["region"], region_effects)
     if normaliser:
-        ind = df["industry"].astype(str)
-        rel /= ind.map({str(k): float(v) for k, v in normaliser.items()}).fillna(1.0).to_numpy(dtype=np.float64)
+        rel /= lookup(df["industry"], {str(k): float(v) for k, v in normaliser.items()}, 1.0)
     return rel
 
 

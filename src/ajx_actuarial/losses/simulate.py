@@ -326,7 +326,7 @@ def _events_frame(outs, blocks, block_years, prep, df) -> pd.DataFrame:
     agg = ev.groupby(["sim_year", "row"], sort=True).agg(claims=("claims", "sum"), accidents=("accidents", "sum"),
                                                          max_deaths=("max_deaths", "max"), deaths=("deaths", "sum"),
                                                          insured=("insured", "sum")).reset_index()
-    pid = df["policy_id"].to_numpy()[np.argsort(prep.order)]  # input row -> policy id
+    pid = df["policy_id"].to_numpy()  # the validated book is in input order: input row -> policy id
     agg.insert(2, "policy_id", pid[agg["row"].to_numpy()])
     return agg
 

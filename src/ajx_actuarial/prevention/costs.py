@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._lookup import lookup
 from ..errors import ValidationError
 from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml, register_kind
 from ._services import MAX_UNIT_COST, SERVICE_TYPES
@@ -121,7 +122,7 @@ class CostTable:
         f = np.array([im.get(k, 1.0) for k in INDUSTRIES])[df["industry"].cat.codes.to_numpy()]
         f = f * np.array([sm.get(k, 1.0) for k in SIZES])[df["size"].cat.codes.to_numpy()]
         if self.data["region_surcharge"] and "region" in df.columns:
-            f = f * df["region"].astype(str).map(self.data["region_surcharge"]).fillna(1.0).to_numpy(dtype=np.float64)
+            f = f * lookup(df["region"], {str(k): float(v) for k, v in self.data["region_surcharge"].items()}, 1.0)
         small = np.isin(df["size"].cat.codes.to_numpy(), [SIZES.index("small"), SIZES.index("micro")])
         return f * np.where(pooled & small, 1.0 / self.pool_size, 1.0)
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._lookup import lookup
 from ..errors import ValidationError
 from ._schema import num, table_of
 
@@ -128,7 +129,7 @@ def _lookup(col: pd.Series, levels: dict[str, float]) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col.dtype):
         lut = np.array([levels.get("False", levels.get("false", np.nan)), levels.get("True", levels.get("true", np.nan))])
         return lut[col.to_numpy(dtype=np.int8)]
-    return col.astype(str).map(levels).to_numpy(dtype=np.float64, na_value=np.nan)
+    return lookup(col, {str(k): v for k, v in levels.items()})
 
 
 def _history_arrays(df: pd.DataFrame):
@@ -146,7 +147,7 @@ def _history_arrays(df: pd.DataFrame):
 def expected_claims_3y(df: pd.DataFrame, s: dict) -> np.ndarray:
     """``E = 3 × headcount × expected_per_worker[industry]`` of an exposure-aware history factor."""
     per = s.get("expected_per_worker", {})
-    rate = df["industry"].astype(str).map({str(k): float(v) for k, v in per.items()}).fillna(0.0).to_numpy(dtype=np.float64)
+    rate = lookup(df["industry"], {str(k): float(v) for k, v in per.items()}, 0.0)
     return 3.0 * df["headcount"].to_numpy(dtype=np.float64) * rate
 
 
