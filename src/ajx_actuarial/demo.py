@@ -91,7 +91,8 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     if j is not None:
         fs = j.fee_schedule(on_breach=fee_breach)
         ctx.update(rules=j.prevention_rules(), fee_ratio=fs.as_mapping(), assess=fs.assess_kwargs(), pooling=j.pooling,
-                   stress_prevention={**{k: v for k, v in fs.assess_kwargs().items() if k in ("floor", "fee_base", "ledger")},
+                   stress_prevention={**{k: v for k, v in fs.assess_kwargs().items()
+                                         if k in ("floor", "fee_base", "ledger", "cap", "it_cost", "earmark")},
                                       "pooling": j.pooling},
                    rules_label=f"{j.name} mandates",
                    fee_label="fee " + ", ".join(f"{y}: {r:.1%}" for y, r in zip(fs.years, fs.ratios)) + f" ({fs.ledger})", schedule=fs)
@@ -124,6 +125,11 @@ def _write_jurisdiction(run: RunFolder, con: Console, j, offered, uw, ctx: dict)
     classes = j.classify(offered).value_counts().rename_axis("sector_class").reset_index(name="policies")
     run.write_table(classes, "sector_classes.parquet")
     ctx["sector_classes"] = {str(k): int(v) for k, v in zip(classes["sector_class"], classes["policies"])}
+    ctx["scope"] = {k: (v if isinstance(v, (bool, str)) or v is None else int(v) if float(v).is_integer() and k != "participation_target"
+                        else float(v)) for k, v in j.scope(offered).summary.items()}
+    checks = j.check_table()
+    run.write_table(checks.astype({c: str for c in checks.columns if checks[c].dtype == object}), "table_checks.parquet")
+    ctx["table_checks"] = {str(r["test"]): bool(r["passed"]) for _, r in checks.iterrows()} if "passed" in checks.columns else {}
     ctx["underwriting"] = {"rules": int(len(uw.summary)), "removed": int(len(uw.removed)),
                            "must_accept": bool(j.data.get("underwriting", {}).get("must_accept", False))}
     if len(uw.summary):
@@ -212,6 +218,7 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
         summary["jurisdiction"] = {"name": j.name, "title": j.title, "preset": j.preset, "table": table,
                                    "rules": ctx["rules"].name, "limit_rule": j.limit_policy().label, "ledger": fs.ledger,
                                    "sector_classes": ctx["sector_classes"], "underwriting": ctx["underwriting"],
+                                   "scope": ctx.get("scope", {}), "table_checks": ctx.get("table_checks", {}),
                                    "assumed": list(j.data["meta"].get("assumed", []))}
     run.write_json(summary, "summary.json")
     run.finish(derived=("report.html",))

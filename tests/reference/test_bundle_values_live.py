@@ -67,6 +67,8 @@ TEXT = {
     "ledger_source": "the clause of the ledger regime",
     "must_accept_source": "the clause of must_accept",
     "formula_source": "the clause of the Beijing limit formula",
+    "replaces": "the earlier rule a bundle's document replaces, in words",
+    "provisions": "the document's provisions in words, each naming the value or contract rule that encodes it",
     "excludes": ("what the fee may not pay (S01: marketing; S04: internal management costs): the package charges neither to "
                  "the fee (commission, admin and levy are separate loadings), so the exclusion holds by construction"),
 }

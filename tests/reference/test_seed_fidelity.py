@@ -109,3 +109,17 @@ def test_sub_sector_mix_is_validated():
     bad["sectors"]["sub_sector_mix"]["fishing"]["ships"] = {"value": 0.0, "source": "x", "flag": "assumption"}
     with pytest.raises(ajx.ValidationError, match="unknown code"):
         ajx.jurisdictions.Jurisdiction.from_dict(bad) if hasattr(ajx.jurisdictions, "Jurisdiction") else ajx.jurisdictions.load(bad)
+
+
+def test_national_2025_bundle_cites_the_2025_measures():
+    """应急〔2025〕27号 (N25) replaced 安监总办〔2017〕140号: minimum 400 000 (Art. 15), commission <= 5 % (Art. 14),
+    prevention <= 21 % of the premium actually collected, all workers incl. temporary and dispatched (Art. 16)."""
+    j = ajx.jurisdictions.load("national-2025")
+    m = j.data["meta"]
+    assert "应急〔2025〕27号" in m["title"] and "140号" in m["replaces"]
+    text = " ".join(m["provisions"])
+    for clause in ("Art. 14", "Art. 15", "Art. 16", "纯风险损失率", "不高于实际收取保费的21%"):
+        assert clause in text, clause
+    assert j.data["limits"]["minimum"]["value"] == 400_000 and j.data["insurer"]["max_commission"]["value"] == 0.05
+    assert j.data["fee"]["cap"]["value"] == 0.21
+    assert any(t == "the document's provisions and where each is encoded" for t, _ in j.describe())

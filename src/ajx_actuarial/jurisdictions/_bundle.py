@@ -271,8 +271,12 @@ class Jurisdiction:
                                         ", ".join(sec.get("mandatory_sub_sectors", [])) or "-",
                                         ", ".join(sec.get("encouraged", []) + sec.get("encouraged_sub_sectors", [])) or "-",
                                         ", ".join(sec.get("excluded", [])) or "-", _uw_text(d.get("underwriting", {}))]})
-        out = [(f"{self.name}: {self.title}. {m.get('description', '')}", parts),
-               ("assumed (not in the seed text)", pd.DataFrame({"assumption": m.get("assumed", [])})),
+        if m.get("replaces"):
+            parts = pd.concat([parts, pd.DataFrame({"part": ["replaces"], "value": [str(m["replaces"])]})], ignore_index=True)
+        out = [(f"{self.name}: {self.title}. {m.get('description', '')}", parts)]
+        if m.get("provisions"):
+            out.append(("the document's provisions and where each is encoded", pd.DataFrame({"provision": list(m["provisions"])})))
+        out += [("assumed (not in the seed text)", pd.DataFrame({"assumption": m.get("assumed", [])})),
                ("every number with its source and confidence flag", self.sources()),
                ("the rate table against the bundle's rules", self.check_table())]
         return out
