@@ -45,13 +45,14 @@ def demo_table(folder: Path) -> None:
     a, p = s["adequacy"], s["prevention"]
     print(f"loss ratio: simulated {s['simulation']['mean_loss_ratio']:.1%}, exact {a['implied_loss_ratio']:.1%}, permissible "
           f"{a['permissible_loss_ratio']:.1%}; {a['flagged_segments']} of {a['segments']} segments below cost")
-    print(f"prevention at {p['fee_ratio']:.0%}: {p['share_funded']:.1%} of mandated units funded; break-even fee "
+    print(f"prevention at {p['fee_ratio']:.0%} (pool: {p.get('pooling')}): {p.get('services_funded', float('nan')):.1%} of the mandated "
+          f"services' cost paid, {p.get('spent_share', float('nan')):.2%} of ex-VAT premium spent; break-even fee "
           f"{p['break_even_fee_ratio']:.1%} pooled, {p['break_even_fee_ratio_median_policy']:.1%} median unit")
     st = pd.read_parquet(folder / "stress.parquet").set_index("scenario")
     b = st.loc["baseline"]
     for name, r in st.iterrows():
         print(f"  {name:24s} premium x{r['premium'] / b['premium']:.2f}, loss ratio {r['loss_ratio']:.1%}, "
-              f"VaR 99.5 % {r['var_995'] / 1e6:,.0f} m, mandates funded {r['share_funded']:.1%}")
+              f"VaR 99.5 % {r['var_995'] / 1e6:,.0f} m, mandated cost paid {r.get('services_funded', float('nan')):.1%}")
 
 
 def break_even(n: int = 200_000, seed: int = 9) -> None:

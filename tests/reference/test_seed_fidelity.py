@@ -123,3 +123,27 @@ def test_national_2025_bundle_cites_the_2025_measures():
     assert j.data["limits"]["minimum"]["value"] == 400_000 and j.data["insurer"]["max_commission"]["value"] == 0.05
     assert j.data["fee"]["cap"]["value"] == 0.21
     assert any(t == "the document's provisions and where each is encoded" for t, _ in j.describe())
+
+
+@pytest.mark.parametrize("industry, sub, size, counts", [
+    # S04 Annex 1: mines 2 risk assessments + 2 hazard inspections (one of them thorough) a year
+    ("coal_mine", "none", "micro", {"risk_assessment": 2, "hazard_inspection": 1, "thorough_inspection": 1}),
+    ("noncoal_mine", "tailings_pond", "micro", {"risk_assessment": 2, "hazard_inspection": 1, "thorough_inspection": 1}),
+    ("noncoal_mine", "open_pit", "large", {"risk_assessment": 2, "hazard_inspection": 1, "thorough_inspection": 1}),
+    # large and medium hazchem, fireworks, metallurgy: 1 + 1
+    ("hazardous_chemicals", "hazchem_production", "large", {"risk_assessment": 1, "hazard_inspection": 1}),
+    ("fireworks", "none", "medium", {"risk_assessment": 1, "hazard_inspection": 1}),
+    ("metallurgy", "none", "large", {"risk_assessment": 1, "hazard_inspection": 1}),
+])
+def test_xinzhou_mandated_service_counts(industry, sub, size, counts):
+    """S04 Annex 1 (service frequencies): mines incl. tailings ponds (非煤矿山（含尾矿库）) 2 + 2, large and medium
+    hazchem / fireworks / metallurgy 1 + 1; the required cost is the counts times the default unit costs."""
+    from ajx_actuarial.prevention import SERVICE_TYPES, CostTable
+
+    book = _unit(industry, sub, size=size, limit_death=400_000, premium=100_000.0)
+    bp = assess(book, rules="xinzhou-2024", fee_ratio=0.15).by_policy.iloc[0]
+    got = {t: int(bp[f"n_{t}"]) for t in SERVICE_TYPES if bp[f"n_{t}"] > 0}
+    assert got == counts
+    ct = CostTable.load()  # central unit costs (DOMAIN.md §7.4), flat across industry and size
+    assert not bool(bp["pooled_delivery"])
+    assert bp["required_cost"] == pytest.approx(sum(n * ct.data["unit_cost"][t][0] for t, n in counts.items()), rel=1e-12)
