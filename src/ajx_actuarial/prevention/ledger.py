@@ -98,6 +98,17 @@ class LedgerYear:
         return {c: float(np.sum(getattr(self, c))) for c in LEDGER_COLUMNS}
 
 
+def _amounts(x, name: str) -> np.ndarray:
+    """``x`` as an array of CNY amounts, finite, >= 0 and at most :data:`MAX_AMOUNT`."""
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValidationError(f"ledger_step: {name} must be numbers (CNY), got {x!r}"[:200]) from None
+    if not np.isfinite(a).all() or (a < 0).any() or (a > MAX_AMOUNT).any():
+        raise ValidationError(f"ledger_step: {name} must be finite and >= 0 (at most {MAX_AMOUNT:.0e} CNY)")
+    return a
+
+
 def ledger_step(budget, required, carried_in=0.0, *, regime: str = "carry_forward", floor=None, cap=None,
                 below_floor: str = "spend") -> LedgerYear:
     """One year of the prevention ledger for every pool at once.
@@ -134,31 +145,10 @@ def ledger_step(budget, required, carried_in=0.0, *, regime: str = "carry_forwar
     ([100.0, 190.0], [50.0, 0.0], [0.0, 40.0], [0.0, 0.0])
     """
     check_regime(regime, "ledger_step")
-    arrays = []
-    for name, x in (("budget", budget), ("required", required), ("carried_in", carried_in)):
-        try:
-            a = np.asarray(x, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValidationError(f"ledger_step: {name} must be numbers (CNY), got {x!r}"[:200]) from None
-        if not np.isfinite(a).all() or (a < 0).any() or (a > MAX_AMOUNT).any():
-            raise ValidationError(f"ledger_step: {name} must be finite and >= 0 (at most {MAX_AMOUNT:.0e} CNY)")
-        arrays.append(a)
-    b, r, c = arrays
+    b, r, c = (_amounts(x, name) for name, x in (("budget", budget), ("required", required), ("carried_in", carried_in)))
     if below_floor not in BELOW_FLOOR:
         raise ValidationError(f"ledger_step: below_floor must be one of {list(BELOW_FLOOR)}, got {below_floor!r}")
-    bounds = []
-    for name, x in (("floor", floor), ("cap", cap)):
-        if x is None:
-            bounds.append(None)
-            continue
-        try:
-            a = np.asarray(x, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValidationError(f"ledger_step: {name} must be numbers (CNY), got {x!r}"[:200]) from None
-        if not np.isfinite(a).all() or (a < 0).any() or (a > MAX_AMOUNT).any():
-            raise ValidationError(f"ledger_step: {name} must be finite and >= 0 (at most {MAX_AMOUNT:.0e} CNY)")
-        bounds.append(a)
-    fl, cp = bounds
+    fl, cp = (None if x is None else _amounts(x, name) for name, x in (("floor", floor), ("cap", cap)))
     if cp is not None and fl is None:
         raise ValidationError("ledger_step: cap is the most a floor rule spends; give floor= with it (without a floor the budget is the most spent)")
     if fl is not None and cp is not None and (np.broadcast_to(fl, np.broadcast_shapes(fl.shape, cp.shape)) > cp + 1e-9).any():
