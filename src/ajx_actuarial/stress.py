@@ -94,6 +94,13 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         sset = load(scenarios)
     else:
         sset = ScenarioSet.from_dict({"scenario": list(scenarios)}, source="<list>")
+    if prevention is not None:
+        if not isinstance(prevention, Mapping):
+            raise ValidationError(f"stress: prevention must be a mapping of prevention.assess keywords, got {type(prevention).__name__}")
+        own = sorted(set(prevention) & {"fee_ratio", "years", "start_year", "rules", "cost_inflation"})
+        if own:
+            raise ValidationError(f"stress: prevention= may not set {own}: the scenarios set the fee and the run its rules "
+                                  f"(pass fee_ratio= or rules= to stress.run)")
     ss = seed_sequence(rng)
     res = resolve(sset, table=table, fee_ratio=fee_ratio, model=model)
     # 1. price every scenario at its own limits (the scenario's limit is the table's minimum)

@@ -129,3 +129,13 @@ def test_projection_spends_the_floor_every_year_and_path():
     np.testing.assert_allclose(by["prevention_expense"], by["prevention_budget"] - by["lapsed"] + by["prevention_above_budget"], rtol=1e-9)
     with pytest.raises(ValidationError, match="fee_floor"):
         ajx.project(book, years=1, paths=2, rng=1, fee_floor=0.3, fee_cap=0.21)
+
+
+def test_stress_takes_a_jurisdictions_prevention_rule():
+    """stress.run(prevention=...) runs every scenario's prevention under the rule (Xinzhou's floor): each spends >= 15 %."""
+    book = ajx.synth.portfolio(1500, preset="shanxi-mining", rng=5)
+    st = ajx.stress.run(book, [{"name": "base"}, {"name": "fee-15", "fee_ratio": 0.15}], years=20, table="xinzhou-2024",
+                        prevention={"floor": 0.15, "fee_base": "ex_vat", "ledger": "not_provisioned"})
+    assert (st["prevention_spent_share"] >= 0.15 - 1e-12).all()
+    with pytest.raises(ValidationError, match="prevention= may not set"):
+        ajx.stress.run(book, [{"name": "base"}], years=5, prevention={"fee_ratio": 0.2})
