@@ -2,7 +2,7 @@
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import ajx_actuarial as ajx
@@ -47,6 +47,10 @@ def _expected_basis(name: str) -> bool:
 
 @settings(max_examples=60, deadline=None)
 @given(p=policies(), name=st.sampled_from(sorted(TABLES)), more=st.integers(1, 5))
+@example(p={"policy_id": 1, "industry": "coal_mine", "size": "large", "headcount": 1, "std_grade": 0, "violations": 0,
+            "blacklisted": False, "accidents_3y": 1, "deaths_3y": 0, "claim_free_years": 0, "rectification": "on_time",
+            "rescue_participation": False, "dual_prevention": False, "risk_tier": "low", "limit_death": 800000.0},
+         name="national-2025", more=1)  # found by CI: a one-worker unit's claim ratio (1.25) above the fatal load (1.10)
 def test_monotone_in_violations_accidents_deaths_blacklist(p, name, more):
     known = p["accidents_3y"] > 0 or p["claim_free_years"] > 0  # both 0 is an unknown history: neutral, not claim-free
     worse = [

@@ -102,8 +102,8 @@ def _reference_premium(row, t):
         else:  # history: graded on the worst single accident (default: the 3-year total)
             m = D(1)
             worst = getattr(row, "max_accident_deaths_3y", row.deaths_3y)
-            if row.deaths_3y > 0 and "fatal" in spec:  # a table without a fatal rule looks at the claim-free years only
-                grade = 0 if worst <= 2 else (1 if worst <= 9 else 2)
+            if row.deaths_3y > 0 and "fatal" in spec and spec.get("basis", "claims") != "expected":
+                grade = 0 if worst <= 2 else (1 if worst <= 9 else 2)  # a table without a fatal rule: claim-free years only
                 m = D(spec["fatal"][grade])
             elif spec.get("basis", "claims") == "expected":
                 # claims against the unit's expected claims: (k + N)/(k + E), E = 3 × headcount × claims per
@@ -113,6 +113,9 @@ def _reference_premium(row, t):
                     e = D(3) * D(int(row.headcount)) * D(spec["expected_per_worker"][row.industry])
                     lo, hi = (D(x) for x in spec["bounds"])
                     m = min(max((k + D(int(row.accidents_3y))) / (k + e), lo), hi)
+                if row.deaths_3y > 0 and "fatal" in spec:  # a death charges at least its fatal load, never less than the ratio
+                    grade = 0 if worst <= 2 else (1 if worst <= 9 else 2)
+                    m = max(m, D(spec["fatal"][grade]))
             elif row.claim_free_years >= 1:
                 m = D(spec["claim_free"][min(row.claim_free_years, len(spec["claim_free"])) - 1])
             elif row.accidents_3y > 0:
@@ -177,10 +180,12 @@ HAND = {
     # transport micro 11, 12 deaths in one accident (major+): 400 000 × 0.595491‰ = 238.1964 + 54.9795 = 293.1759;
     # × 11 = 3 224.9349; × 1.30 = 4 192.42
     "P09": 4_192.42,
-    # fishing small 40, 1.5m: 12 deaths in 3 years but the worst accident killed 2 (general, 1.10, not major+ 1.30);
-    # ILF(1.5m) between 1.4m (3.0785887894) and 1.6m (3.2003401013): 3.13946444535; 400 000 × 0.688363‰ = 275.3452
-    # × 3.13946444535 = 864.4365 + 42.7788 = 907.2153 per head; × 40 = 36 288.6106; × 1.10 = 39 917.47
-    "P15": 39_917.47,
+    # fishing small 40, 1.5m: 12 deaths in 3 years but the worst accident killed 2 (general, load 1.10, not major+ 1.30);
+    # against expected claims the 5 accidents give (4 + 5)/(4 + 3 × 40 × 0.011455 = 1.3746) = 1.6745, bounded at 1.30,
+    # and a death charges the larger of the two: 1.30. ILF(1.5m) between 1.4m (3.0785887894) and 1.6m (3.2003401013):
+    # 3.13946444535; 400 000 × 0.688363‰ = 275.3452 × 3.13946444535 = 864.4365 + 42.7788 = 907.2153 per head;
+    # × 40 = 36 288.6106; × 1.30 = 47 175.19
+    "P15": 47_175.19,
 }
 
 
@@ -192,7 +197,7 @@ def test_hand_worked_national_2025():
     assert priced.loc["P02", "float_factor"] == 0.70 and priced.loc["P02", "f_claim_history"] == 0.70
     assert priced.loc["P04", "float_factor"] == 1.30
     assert priced.loc["P04", "float_raw"] == pytest.approx(1.10 * 0.96 * 1.10 * 1.10 * 1.15)
-    assert priced.loc["P15", "f_claim_history"] == 1.10 and priced.loc["P09", "f_claim_history"] == 1.30
+    assert priced.loc["P15", "f_claim_history"] == 1.30 and priced.loc["P09", "f_claim_history"] == 1.30
     assert str(priced.loc["P01", "history_class"]) == "unknown" and str(priced.loc["P05", "history_class"]) == "claim-free"
 
 

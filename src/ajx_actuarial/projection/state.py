@@ -140,7 +140,7 @@ class HistoryState:
             out = np.where(known, np.clip((self.k + n) / (self.k + self.E[None, :]), lo, hi), 1.0)
             if self.fatal.size:
                 g = np.minimum(np.maximum(grade - 2, 0), self.fatal.size - 1)
-                out = np.where(grade >= 2, self.fatal[g], out)
+                out = np.where(grade >= 2, np.maximum(self.fatal[g], out), out)  # a death never lowers the factor (as price)
             return out
         return self.lut[self.index(sl)]
 

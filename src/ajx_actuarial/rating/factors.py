@@ -155,7 +155,8 @@ def history_multiplier(df: pd.DataFrame, s: dict) -> np.ndarray:
     """Accident-history factor. Precedence: a fatal accident in 3 years (graded by the deaths of
     the worst single accident) > (``basis = "claims"``) claim-free discount by consecutive
     claim-free years > non-fatal claim load > neutral (1.0); or (``basis = "expected"``) the
-    credibility ratio of claims to expected claims on a known history > neutral."""
+    credibility ratio of claims to expected claims on a known history > neutral, where a fatal
+    accident charges the larger of its load and that ratio (so a death never lowers the factor)."""
     acc, deaths, cfy = _history_arrays(df)
     n = len(df)
     out = np.ones(n)
@@ -175,7 +176,9 @@ def history_multiplier(df: pd.DataFrame, s: dict) -> np.ndarray:
     if fatal.size:
         grade = np.where(deaths >= 10, 2, np.where(deaths >= 3, 1, 0))
         grade = np.minimum(grade, fatal.size - 1)
-        out = np.where(deaths > 0, fatal[grade], out)
+        # against expected claims, a small unit's claim ratio may exceed the fatal load: a death never lowers the factor
+        f = np.maximum(fatal[grade], out) if s.get("basis", "claims") == "expected" else fatal[grade]
+        out = np.where(deaths > 0, f, out)
     return out
 
 
