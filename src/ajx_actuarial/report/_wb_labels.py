@@ -53,12 +53,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "p5": ("5th percentile", "5%分位数"), "p50": ("median", "中位数"), "p95": ("95th percentile", "95%分位数"),
     # run
     "run_id": ("run id", "运行编号"), "kind": ("run kind", "运行类型"), "created": ("created", "创建时间"),
-    "ajx_actuarial": ("ajx_actuarial version", "ajx_actuarial版本"), "seed": ("seed", "随机种子"), "table": ("rate table", "费率表"),
+    "ajx_actuarial": ("ajx_actuarial version", "ajx_actuarial版本"),
     "title": ("title", "标题"), "name": ("name", "名称"), "path": ("path", "路径"), "year": ("year", "年度"),
     "years": ("years", "年数"), "paths": ("paths", "路径数"), "start_year": ("first policy year", "起始保单年度"),
     # book and pricing
-    "industry": ("industry", "行业"), "size": ("size", "规模"), "limit_band": ("limit band", "限额档"),
-    "policies": ("policies", "保单数"), "workers": ("workers", "从业人员数"), "premium": ("premium", "保费"),
+    "limit_band": ("limit band", "限额档"),
     "premium_ex_vat": ("premium ex VAT", "不含税保费"), "prevention_budget": ("prevention budget", "预防服务经费"),
     "limit_death": ("per-person limit", "每人伤亡责任限额"), "mean_limit_death": ("mean per-person limit", "平均每人伤亡责任限额"),
     "filed_premium": ("filed premium", "备案保费"), "rated_premium": ("rated premium", "费率保费"),
@@ -67,7 +66,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "implied_loss_ratio": ("implied loss ratio", "隐含赔付率"), "thin": ("thin segment", "样本不足"),
     "below_risk": ("below the risk premium", "低于风险保费"), "premium_per_worker": ("premium per worker", "人均保费"),
     # losses
-    "scenario": ("scenario", "情景"), "description": ("description", "说明"), "note": ("note", "备注"),
+    "description": ("description", "说明"), "note": ("note", "备注"),
     "expected_loss": ("expected loss", "期望赔付"), "simulated_loss": ("simulated mean loss", "模拟年均赔付"),
     "simulated_loss_se": ("standard error of the simulated mean", "模拟均值标准误"), "loss_ratio": ("loss ratio", "赔付率"),
     "var_995": ("VaR 99.5 %", "99.5% VaR"), "tvar_99": ("TVaR 99 %", "99% TVaR"),
@@ -86,9 +85,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "payout_per_death": ("payout per death", "每死亡赔付"), "frequency_multiplier": ("frequency multiplier", "频率乘数"),
     "severity_multiplier": ("severity multiplier", "损失程度乘数"),
     # prevention
-    "fee_ratio": ("prevention fee ratio", "事故预防服务费比例"), "share_funded": ("mandated policies funded", "经费足额保单占比"),
-    "services_funded": ("mandated service cost paid", "强制服务费用支付比例"),
-    "prevention_spent_share": ("prevention spent, share of ex-VAT premium", "预防支出占不含税保费比例"),
     "prevention_shortfall": ("prevention shortfall", "预防经费缺口"), "mandated": ("mandated policies", "强制服务保单数"),
     "required_cost": ("required cost", "所需经费"), "budget": ("budget", "经费"), "shortfall": ("shortfall", "缺口"),
     "surplus": ("surplus", "结余"), "break_even_fee_ratio": ("break-even fee ratio", "盈亏平衡服务费比例"),
@@ -113,7 +109,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "flagged_premium_share": ("premium share flagged", "被标记保费占比"), "tolerance": ("tolerance", "容差"), "relativity": ("relativity", "相对系数"),
     # projection, capital
     "commission": ("commission", "手续费"), "admin": ("administration", "管理费用"), "levy": ("protection-fund levy", "保险保障基金"),
-    "underwriting_result": ("underwriting result", "承保结果"), "combined_ratio": ("combined ratio", "综合成本率"),
+    "underwriting_result": ("underwriting result", "承保结果"),
     "mean_float_factor": ("mean floating factor", "平均浮动系数"), "mean_history_factor": ("mean history factor", "平均事故记录系数"),
     "minimum_capital": ("minimum capital", "最低资本"), "capital": ("capital", "实际资本"), "solvency_ratio": ("solvency ratio", "偿付能力充足率"),
     "p_below_100": ("P(solvency ratio < 100 %)", "充足率低于100%的概率"), "p_capital_negative": ("P(capital < 0)", "资本为负的概率"),
@@ -123,6 +119,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "outstanding_ratio": ("outstanding reserve ratio", "未决赔款准备金比例"),
     "p_below_100_any_year": ("P(solvency ratio < 100 % in some year)", "任一年充足率低于100%的概率"),
     "required_initial_capital_995": ("initial capital for >= 100 % on 99.5 % of paths", "99.5%路径充足率不低于100%所需初始资本"),
-    "pools": ("pools", "统筹单元数"), "class": ("class", "类别"), "share": ("share", "占比"), "book": ("book", "业务组合"),
+    "pools": ("pools", "统筹单元数"), "class": ("class", "类别"),
     "sector_class": ("sector class", "行业类别"),
 }
