@@ -147,3 +147,13 @@ def test_xinzhou_mandated_service_counts(industry, sub, size, counts):
     ct = CostTable.load()  # central unit costs (DOMAIN.md §7.4), flat across industry and size
     assert not bool(bp["pooled_delivery"])
     assert bp["required_cost"] == pytest.approx(sum(n * ct.data["unit_cost"][t][0] for t, n in counts.items()), rel=1e-12)
+
+
+@pytest.mark.parametrize("amount", [0, -490_000, float("inf"), 1e12, "490k"])
+def test_a_fixed_limit_rule_refuses_an_absurd_amount(amount):
+    import copy
+
+    d = copy.deepcopy(ajx.jurisdictions.load("beijing-2017").data)
+    d["limits"]["amount"]["value"] = amount
+    with pytest.raises(ajx.ValidationError, match="limits.amount"):
+        ajx.jurisdictions.Jurisdiction.from_dict(d)

@@ -158,3 +158,7 @@ def test_expected_loss_takes_a_relativity_array():
     pd.testing.assert_frame_equal(ajx.expected_loss(book, m, relativity=rel), ajx.expected_loss(book, m))
     with pytest.raises(ajx.ValidationError, match="one finite value > 0 per unit"):
         ajx.expected_loss(book, m, relativity=rel[:-1])
+    bad = rel.copy()
+    bad[3] = np.inf
+    with pytest.raises(ajx.ValidationError, match=r"relativities must be finite and > 0; bad rows \[3\]"):
+        ajx.expected_loss(book, m, relativity=bad)

@@ -139,3 +139,5 @@ def test_stress_takes_a_jurisdictions_prevention_rule():
     assert (st["prevention_spent_share"] >= 0.15 - 1e-12).all()
     with pytest.raises(ValidationError, match="prevention= may not set"):
         ajx.stress.run(book, [{"name": "base"}], years=5, prevention={"fee_ratio": 0.2})
+    with pytest.raises(ValidationError, match="prevention must be a mapping"):
+        ajx.stress.run(book, [{"name": "base"}], years=5, prevention=5)

@@ -49,8 +49,12 @@ def _relativity(df: pd.DataFrame, model: LossModel, relativity: str | None) -> n
     n = len(df)
     if isinstance(relativity, np.ndarray):
         rel = relativity.astype(np.float64, copy=False)
-        if rel.shape != (n,) or not np.isfinite(rel).all() or (rel <= 0).any():
+        if rel.shape != (n,):
             raise ValidationError(f"expected_loss: a relativity array must hold one finite value > 0 per unit ({n}), got shape {rel.shape}")
+        bad = np.flatnonzero(~np.isfinite(rel) | (rel <= 0))
+        if bad.size:
+            raise ValidationError(f"expected_loss: relativities must be finite and > 0; bad rows {bad[:5].tolist()} "
+                                  f"(values {rel[bad[:5]].tolist()})")
         return rel
     if relativity == "model":
         return model.relativity(df)
