@@ -13,7 +13,6 @@ one comparison table (:data:`MEASURES`).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,11 +33,6 @@ from .scenarios import Resolved, Scenario, ScenarioSet, load, packaged_scenarios
 __all__ = ["Scenario", "ScenarioSet", "load", "run", "run_detailed", "packaged_scenarios", "StressResult", "MEASURES"]
 
 #: The comparison table's columns, grouped by whom they concern (one row per scenario).
-#: LossModel fields a unit's relativity (:meth:`LossModel.relativity`) does not read: scenarios that differ only in
-#: these share one relativity array in :func:`run_detailed`'s exact path.
-_NOT_RELATIVITY = ("name", "fit_report", "severity_multiplier", "shock_by", "shock_cv", "shock_dist", "year_cv", "parameter_cv",
-                   "death_loss", "medical_median", "medical_sigma", "payout_share", "civil_share", "rescue_share", "third_party_share")
-
 MEASURES = {
     "policy": ("levers", "limit_death", "mean_limit_death", "description", "note"),
     "victims": ("victims_economic_loss", "victim_compensation_share", "payout_per_death", "payout_per_death_vs_20x_income",
@@ -142,7 +136,7 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
                       **pv)
         ex = None
         if exact:  # the units' relativities do not depend on limits, price, severity or the year effects: once per model
-            key = json.dumps({k: v for k, v in r.model.as_dict().items() if k not in _NOT_RELATIVITY}, sort_keys=True, default=str)
+            key = r.model.relativity_key()
             if key not in rels:
                 rels[key] = r.model.relativity(validate_portfolio(p))
             ex = expected_loss(p, r.model, relativity=rels[key])

@@ -38,7 +38,6 @@ from ..errors import ValidationError
 from ..portfolio import validate_portfolio
 from .limits import LimitPolicy
 from ._expected_core import EXPECTED_COLUMNS, expected_arrays, expected_frame
-from .engine import pass_key
 from .model import LossModel
 
 __all__ = ["expected_loss", "expected_loss_many", "EXPECTED_COLUMNS"]
@@ -121,9 +120,8 @@ def expected_loss_many(book: pd.DataFrame, scenarios: Mapping[str, object], *,
     """:func:`expected_loss` of several scenarios on one book, sharing what they have in common.
 
     The book is validated once; the relativities are computed once per group of models that
-    share them (the fields :func:`~ajx_actuarial.losses.engine.pass_key` lists: scenarios that
-    differ in frequency or severity multipliers, common shock, systemic or parameter risk, or
-    limits share one); scenarios with equal models and limits (e.g. ones that move only the
+    share them (:meth:`LossModel.relativity_key`: scenarios that differ in severity, common
+    shock, systemic or parameter risk, or limits share one); scenarios with equal models and limits (e.g. ones that move only the
     premium or the fee) are computed once; the laws of one accident are cached per limit
     configuration across scenarios and calls. Each result equals ``expected_loss(book, model, limits)``.
 
@@ -166,7 +164,7 @@ def expected_loss_many(book: pd.DataFrame, scenarios: Mapping[str, object], *,
         if same in done:  # the same model and limits as an earlier scenario (e.g. one that only moves the fee)
             out[name] = out[done[same]].copy()
             continue
-        key = pass_key(model) if relativity == "model" else None
+        key = model.relativity_key() if relativity == "model" else None
         if key not in rels:
             rels[key] = _relativity(df, model, relativity)
         out[name] = expected_frame(df, expected_arrays(df, model, rels[key], _limit_arrays(df, limits)))

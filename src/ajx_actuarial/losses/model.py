@@ -233,6 +233,18 @@ class LossModel:
         """Π relativities × region effect / normaliser of each row of a validated book (no history)."""
         return factor_relativity(book, self.relativities, self.region_effects, self.normaliser)
 
+    #: Fields :meth:`relativity` does not read (a new field is assumed read: scenarios then stop sharing, never wrongly share).
+    _NOT_RELATIVITY = frozenset({"name", "fit_report", "severity_multiplier", "shock_by", "shock_cv", "shock_dist", "year_cv",
+                                 "parameter_cv", "death_loss", "medical_median", "medical_sigma", "payout_share", "civil_share",
+                                 "rescue_share", "third_party_share"})
+
+    def relativity_key(self) -> str:
+        """Equal for two models whose :meth:`relativity` of any book is bit-identical (``stress.run`` and
+        ``expected_loss_many`` compute it once for scenarios that share it)."""
+        import json
+
+        return json.dumps({k: v for k, v in self.as_dict().items() if k not in self._NOT_RELATIVITY}, sort_keys=True, default=str)
+
     def relativity(self, book: pd.DataFrame, *, history: bool | None = None) -> np.ndarray:
         """Each unit's risk relativity: its characteristics and, where known, its claim history.
 
