@@ -73,15 +73,22 @@ def fmt_millions(v, unit: str = "m CNY", digits: int = 2) -> str:
     return "" if _bad(v) else f"{float(v) / 1e6:,.{digits}f}{' ' + unit if unit else ''}"
 
 
-def fmt_pct(v, digits: int = 1) -> str:
-    """A ratio as a percent: ``0.153`` → ``15.3 %``.
+def fmt_pct(v, digits: int | None = 1) -> str:
+    """A ratio as a percent: ``0.153`` → ``15.3 %``; ``digits=None``: as many decimals as the
+    ratio has, up to two (a rule's ratio as written: ``0.2`` → ``20 %``, ``0.1667`` → ``16.67 %``).
 
     Examples
     --------
     >>> fmt_pct(0.153)
     '15.3 %'
+    >>> fmt_pct(0.2, None), fmt_pct(0.1667, None)
+    ('20 %', '16.67 %')
     """
-    return "" if _bad(v) else f"{100 * float(v):,.{digits}f} %"
+    if _bad(v):
+        return ""
+    if digits is None:
+        digits = next((d for d in (0, 1) if abs(round(100 * float(v), d) - 100 * float(v)) < 1e-9), 2)
+    return f"{100 * float(v):,.{digits}f} %"
 
 
 def shorten(text: object, width: int = MAX_NAME) -> str:

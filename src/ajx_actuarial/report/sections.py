@@ -97,10 +97,10 @@ def key_findings(ctx: Context) -> str:
     if p:
         boxes.append(h.kpi(ctx.zh("3. Share of the mandated services' cost the prevention money pays", "3. 预防经费支付的强制服务费用比例"),
                            fmt_pct(p.get("services_funded", p.get("share_funded"))),
-                           ctx.zh(f"at a {_pct_exact(p.get('fee_ratio'))} fee ({p.get('rules', '')}); spent {fmt_pct(p.get('spent_share'), 1)} of ex-VAT "
+                           ctx.zh(f"at a {fmt_pct(p.get('fee_ratio'), None)} fee ({p.get('rules', '')}); spent {fmt_pct(p.get('spent_share'), 1)} of ex-VAT "
                                   f"premium" + (f" (the {fmt_pct(p.get('floor'), 0)} floor; mandates paid at cost up to the 21 % cap)" if p.get("floor") else "")
                                   + f"; shortfall {fmt_millions(p.get('total_shortfall'))}" + (f" over {p['years']} years" if p.get("years", 1) > 1 else ""),
-                                  f"服务费比例{_pct_exact(p.get('fee_ratio'))}（{p.get('rules', '')}）；支出为不含税保费的{fmt_pct(p.get('spent_share'), 1)}"
+                                  f"服务费比例{fmt_pct(p.get('fee_ratio'), None)}（{p.get('rules', '')}）；支出为不含税保费的{fmt_pct(p.get('spent_share'), 1)}"
                                   + (f"（{fmt_pct(p.get('floor'), 0)}下限；强制服务在21%上限内据实列支）" if p.get("floor") else "")
                                   + f"；缺口{fmt_millions(p.get('total_shortfall'), '百万元')}" + (f"（{p['years']}年合计）" if p.get("years", 1) > 1 else ""))))
     elif base is not None:
@@ -171,16 +171,6 @@ def simulation(ctx: Context) -> str:
     name = "按定价" if ctx.figure_lang == "zh" else "as priced"
     return body + h.figure(exceedance_figure({name: x}, lang=ctx.lang),
                            ctx.zh("Probability that the annual insured loss exceeds a level (log scale)", "年度赔付超过某一水平的概率（对数刻度）"))
-
-
-def _pct_exact(v) -> str:
-    """A ratio as a percent with as many decimals as it has (0.2 → 20 %, 0.1667 → 16.67 %)."""
-    if v is None or not isinstance(v, (int, float)):
-        return fmt_pct(v)
-    for d in (0, 1, 2):
-        if abs(round(v * 100, d) - v * 100) < 1e-9:
-            return fmt_pct(v, d)
-    return fmt_pct(v, 2)
 
 
 def _where_the_money_goes(ctx: Context, p: dict) -> str:
@@ -271,11 +261,11 @@ def stress(ctx: Context) -> str:
     if fee0 is not None:
         tab = ctx.summary.get("table", "")
         body += h.note(ctx.zh(f"Every scenario is priced with rate table {tab} unless it names another. "
-                              f"Prevention in the scenarios uses that table's prevention-fee loading ({_pct_exact(fee0)} of ex-VAT premium) unless a scenario sets fee_ratio; "
+                              f"Prevention in the scenarios uses that table's prevention-fee loading ({fmt_pct(fee0, None)} of ex-VAT premium) unless a scenario sets fee_ratio; "
                               "limit scenarios are repriced through the table's increased-limit factors, so a higher limit raises the premium with the expected loss "
                               "and the loss ratio stays where it was.",
                               f"各情景均按费率表{tab}定价（情景另行指定者除外）。"
-                              f"情景中的预防服务经费按该费率表的预防费附加比例（不含税保费的{_pct_exact(fee0)}）计算，情景另有设定者除外；"
+                              f"情景中的预防服务经费按该费率表的预防费附加比例（不含税保费的{fmt_pct(fee0, None)}）计算，情景另有设定者除外；"
                               "限额情景按费率表的增限系数重新定价，提高限额时保费与期望赔付同步上升，赔付率基本不变。"))
     m = pd.DataFrame({ctx.t("premium") + unit: st["premium"] / 1e6, ctx.zh("expected loss", "期望赔付") + unit: st["expected_loss"] / 1e6,
                       ctx.t("loss_ratio"): st["loss_ratio"], "VaR 99.5 %" + unit: st["var_995"] / 1e6, "TVaR 99 %" + unit: st["tvar_99"] / 1e6,
