@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from ..errors import ValidationError
+from ._labels_console import CONSOLE_LABELS
 
 __all__ = ["LANGS", "check_lang", "label", "code_label"]
 
@@ -121,6 +122,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "simulated_loss": ("simulated mean loss (CNY)", "模拟年均赔付（元）"),
     "p_loss_ratio_gt_100": ("P(loss ratio > 100 %)", "赔付率超100%概率"),
 }
+_LABELS.update({k: v for k, v in CONSOLE_LABELS.items() if k not in _LABELS})
 
 
 def check_lang(lang: str) -> str:
