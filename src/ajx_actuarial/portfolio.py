@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -152,7 +152,7 @@ EXPERIENCE_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _fail(column: str, rule: str, mask: np.ndarray, values: pd.Series | np.ndarray, where: str) -> None:
+def _fail(column: str, rule: str, mask: np.ndarray, values: pd.Series | np.ndarray, where: str) -> NoReturn:
     idx = np.flatnonzero(mask)
     vals = np.asarray(values)[idx[:5]]
     raise ValidationError(
@@ -160,8 +160,17 @@ def _fail(column: str, rule: str, mask: np.ndarray, values: pd.Series | np.ndarr
     )
 
 
+def _numeric(series: pd.Series, col: Column, where: str) -> pd.Series:
+    """``series`` as numbers (text that is not a number becomes NaN); complex numbers are refused, naming the rows."""
+    num = series if pd.api.types.is_numeric_dtype(series.dtype) else pd.to_numeric(series, errors="coerce")
+    if pd.api.types.is_complex_dtype(num.dtype):
+        m = np.fromiter((isinstance(v, (complex, np.complexfloating)) for v in series), dtype=bool, count=len(series))
+        _fail(col.name, "must be a real number, got complex values", m, series, where)
+    return num
+
+
 def _as_int(series: pd.Series, col: Column, where: str) -> np.ndarray:
-    s = series
+    s = _numeric(series, col, where) if pd.api.types.is_complex_dtype(series.dtype) else series
     if s.dtype == bool or pd.api.types.is_bool_dtype(s.dtype):
         _fail(col.name, "must be an integer, got booleans", np.ones(len(s), bool), s, where)
     if pd.api.types.is_integer_dtype(s.dtype):
@@ -181,7 +190,7 @@ def _as_int(series: pd.Series, col: Column, where: str) -> np.ndarray:
         if m.any():
             _fail(col.name, "must be a whole number", m, arr, where)
         return arr.astype(np.int64)
-    num = pd.to_numeric(s, errors="coerce")
+    num = _numeric(s, col, where)
     m = num.isna().to_numpy()
     if m.any():
         _fail(col.name, "must be an integer (missing or non-numeric values found)", m, s, where)
@@ -197,6 +206,7 @@ def _as_bool(series: pd.Series, col: Column, where: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(s.dtype) and not s.isna().any():
         return s.to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(s.dtype):
+        _numeric(s, col, where)  # refuses complex numbers
         arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
         m = ~np.isin(arr, (0.0, 1.0))
         if m.any():
@@ -217,7 +227,7 @@ def _as_bool(series: pd.Series, col: Column, where: str) -> np.ndarray:
 def _as_float(series: pd.Series, col: Column, where: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(series.dtype):
         _fail(col.name, "must be numeric, got booleans", np.ones(len(series), bool), series, where)
-    num = pd.to_numeric(series, errors="coerce") if not pd.api.types.is_numeric_dtype(series.dtype) else series
+    num = _numeric(series, col, where)
     arr = num.to_numpy(dtype=np.float64, na_value=np.nan)
     m = ~np.isfinite(arr)
     if m.any():
@@ -234,7 +244,7 @@ def _as_float_blank_ok(series: pd.Series, col: Column, where: str) -> np.ndarray
     s = series
     if not pd.api.types.is_numeric_dtype(s.dtype):
         s = s.astype(object).where(~s.astype("string").str.strip().eq("").fillna(True), np.nan)
-    num = pd.to_numeric(s, errors="coerce") if not pd.api.types.is_numeric_dtype(s.dtype) else s
+    num = _numeric(s, col, where)
     arr = num.to_numpy(dtype=np.float64, na_value=np.nan)
     m = np.isnan(arr) & s.notna().to_numpy()
     if m.any():
@@ -405,6 +415,20 @@ def _sub_sector_parents() -> np.ndarray:
     return np.asarray([str(par.get(c, "")) for c in SUB_SECTORS], dtype=object)
 
 
+def _fail_unhashable(ids: pd.Series, where: str) -> NoReturn:
+    """A policy id that is a list, dict or set (an id is a string or a number): name the rows."""
+    def bad(v: object) -> bool:
+        try:
+            hash(v)
+        except TypeError:
+            return True
+        return False
+
+    m = np.fromiter((bad(v) for v in ids), dtype=bool, count=len(ids))
+    vals = [type(v).__name__ for v in ids.to_numpy()[np.flatnonzero(m)[:5]]]
+    _fail("policy_id", f"must be a string or a number, got {', '.join(sorted(set(vals)))}", m, ids, where)
+
+
 def _ids_unique(ids: pd.Series) -> bool:
     """Whether the policy ids are unique: O(n) for increasing or compact integer ids, else hashing."""
     a = ids.to_numpy()
@@ -452,7 +476,11 @@ def validate_portfolio(df: pd.DataFrame) -> pd.DataFrame:
     (400000.0, 'on_time')
     """
     out = _validate(df, PORTFOLIO_COLUMNS + EXPOSURE_COLUMNS, "portfolio")
-    if not _ids_unique(out["policy_id"]):
+    try:
+        unique = _ids_unique(out["policy_id"])
+    except TypeError:  # a list or dict cell cannot be compared
+        _fail_unhashable(out["policy_id"], "portfolio")
+    if not unique:
         dup = out["policy_id"].duplicated(keep=False).to_numpy()
         _fail("policy_id", "must be unique", dup, out["policy_id"], "portfolio")
     _check_cross(out, "portfolio")
@@ -467,7 +495,10 @@ def validate_experience(df: pd.DataFrame) -> pd.DataFrame:
     as in the portfolio contract, with the same defaults.
     """
     out = _validate(df, EXPERIENCE_COLUMNS, "experience")
-    dup = out.duplicated(subset=["policy_id", "year"], keep=False).to_numpy()
+    try:
+        dup = out.duplicated(subset=["policy_id", "year"], keep=False).to_numpy()
+    except TypeError:  # a list or dict cell cannot be compared
+        _fail_unhashable(out["policy_id"], "experience")
     if dup.any():
         _fail("policy_id", "must be unique within a year (policy_id, year)", dup, out["policy_id"], "experience")
     m = (out["deaths"].to_numpy() + out["disabilities"].to_numpy() > 0) & (out["claims"].to_numpy() == 0)

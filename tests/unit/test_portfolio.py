@@ -66,11 +66,29 @@ def test_string_booleans_and_float_ints(small_book):
         (lambda d: d.assign(headcount=[True, False, True]), r"column 'headcount' must be an integer, got booleans"),
         (lambda d: d.iloc[0:0], r"the table is empty"),
         (lambda d: d.assign(region=["bj", None, "sx"]), r"column 'region' must not be missing"),
+        # issue 23: complex numbers (a RecursionError, or the imaginary part silently dropped) and list/dict ids
+        (lambda d: d.assign(headcount=np.array([300, 1 + 2j, 4], dtype=object)),
+         r"column 'headcount' must be a real number, got complex values; bad rows \[1\] \(values \[\(1\+2j\)\]\)"),
+        (lambda d: d.assign(headcount=[1 + 2j, 2 + 0j, 3j]), r"column 'headcount' must be a real number, got complex values; bad rows \[0, 1, 2\]"),
+        (lambda d: d.assign(limit_death=[4e5 + 1j, 5e5, 6e5]), r"column 'limit_death' must be a real number, got complex values"),
+        (lambda d: d.assign(project_cost=np.array([None, 1e6 + 1j, 2e6], dtype=object)), r"column 'project_cost' must be a real number"),
+        (lambda d: d.assign(blacklisted=[1j, 0, 1]), r"column 'blacklisted' must be a real number, got complex values"),
+        (lambda d: d.assign(std_grade=[1 + 1j, 0, 1]), r"column 'std_grade' must be a real number"),
+        (lambda d: d.assign(policy_id=[["A1"], "A2", "A3"]), r"column 'policy_id' must be a string or a number, got list; bad rows \[0\]"),
+        (lambda d: d.assign(policy_id=["A1", {"id": 2}, {"id": 3}]), r"column 'policy_id' must be a string or a number, got dict; bad rows \[1, 2\]"),
     ],
 )
 def test_bad_portfolios(small_book, mutate, match):
     with pytest.raises(ajx.ValidationError, match=match):
         ajx.validate_portfolio(mutate(small_book))
+
+
+def test_experience_with_list_valued_ids_names_the_rows():
+    exp = ajx.synth.experience(ajx.synth.portfolio(3, rng=1), 1, rng=2)
+    exp["policy_id"] = exp["policy_id"].astype(object)
+    exp.at[1, "policy_id"] = [7]
+    with pytest.raises(ajx.ValidationError, match=r"experience: column 'policy_id' must be a string or a number, got list; bad rows \[1\]"):
+        ajx.validate_experience(exp)
 
 
 def test_not_a_frame():
