@@ -1,6 +1,7 @@
 """RateTable: load, round trip, validation errors with key paths, price() errors."""
 
 import copy
+import re
 
 import pandas as pd
 import pytest
@@ -68,6 +69,19 @@ def _set(d, path, value):
         ("factors.claim_history.fatal", [1.1, 1.2, 1.3, 1.4], r"factors\.claim_history: .*at most 3 multipliers"),
         ("limits.min_limit_death", 0, r"limits\.min_limit_death: minimum limit must be > 0"),
         ("meta.name", "", r"meta\.name: must be a non-empty string"),
+        # issue 23: silently accepted (decimals, absurd sizes) or a TypeError when shown (sources)
+        ("premium.decimals", -3, r"premium\.decimals: must be an integer in \[0, 6\] .*got -3"),
+        ("premium.decimals", 2.5, r"premium\.decimals: must be an integer in \[0, 6\]"),
+        ("premium.min_premium", 1e300, r"premium\.min_premium: minimum premium must be <= 1e\+06, got 1e\+300"),
+        ("premium.float_cap", 1e300, r"premium\.float_cap: float cap must be <= 10, got 1e\+300"),
+        ("base_rates.size.micro", 1e300, r"base_rates\.size\.micro: multiplier must be <= 10, got 1e\+300"),
+        ("size_factor.factors", [1e300, 1.0, 1.0, 1.0, 1.0], r"size_factor\.factors\[0\]: multiplier must be <= 10, got 1e\+300"),
+        ("meta.sources", 5, r"meta\.sources: must be a list of texts .*got 5"),
+        ("meta.sources", ["N25", 5], r"meta\.sources: must be a list of texts"),
+        ("meta.description", 5, r"meta\.description: must be text, got 5"),
+        ("meta.effective", [2025], r"meta\.effective: must be a date"),
+        ("factors.violations.default", "many", r"factors\.violations\.default: default value of the column must be a number, got 'many'"),
+        ("factors.blacklist.default", "no", r"factors\.blacklist\.default: must be true or false, got 'no'"),
     ],
 )
 def test_bad_tables(path, value, match):
@@ -75,6 +89,50 @@ def test_bad_tables(path, value, match):
     _set(d, path, value)
     with pytest.raises(ajx.ValidationError, match=match):
         RateTable.from_dict(d)
+
+
+@pytest.mark.parametrize("path, value, key", [
+    ("premium.decimals", -3, "premium.decimals"),
+    ("premium.min_premium", 1e300, "premium.min_premium"),
+    ("base_rates.size.large", 1e300, "base_rates.size.large"),
+    ("size_factor.factors", [1e300] * 5, "size_factor.factors[0]"),
+    ("meta.sources", 5, "meta.sources"),
+])
+def test_bad_table_file_names_the_file_and_key(tmp_path, small_book, path, value, key):
+    """A bad TOML is refused where it is loaded (not priced or shown), naming the file and the key."""
+    import tomli_w
+
+    d = _data()
+    _set(d, path, value)
+    f = tmp_path / "mine.toml"
+    f.write_text(tomli_w.dumps(d), encoding="utf-8")
+    with pytest.raises(ajx.ValidationError, match=rf"^rate table '.*mine\.toml': {re.escape(key)}: "):
+        ajx.price(small_book, f)
+    with pytest.raises(ajx.ValidationError, match=re.escape(key)):
+        RateTable.from_dict(d, source="x")
+
+
+def test_price_takes_a_path(tmp_path, small_book):
+    f = RateTable.load("national-2025").to_toml(tmp_path / "t.toml")
+    by_path, by_name = ajx.price(small_book, f), ajx.price(small_book, "national-2025")
+    pd.testing.assert_series_equal(by_path["premium"], by_name["premium"])
+
+
+@pytest.mark.parametrize("kind, spec", [
+    ("categorical", {"levels": {"a": 1.0, "b": 1.1}}),
+    ("banded", {"bands": [1], "multipliers": [1.0, 1.1]}),
+    ("boolean", {"true": 1.1}),
+])
+def test_factor_column_the_book_lacks_is_named(small_book, kind, spec):
+    """Issue 23: a KeyError/TypeError (or, boolean, silently 1) before; with a default the default applies."""
+    d = _data()
+    d["factors"]["mine"] = {"kind": kind, "column": "colour", **spec}
+    t = RateTable.from_dict(d)
+    with pytest.raises(ajx.ValidationError, match=r"price: table 'national-2025': factor 'mine' \(" + kind + r"\) reads column 'colour', "
+                                                  r"which the book lacks, and states no default"):
+        ajx.price(small_book, t)
+    d["factors"]["mine"]["default"] = {"categorical": "b", "banded": 5, "boolean": True}[kind]
+    assert (ajx.price(small_book, RateTable.from_dict(d))["f_mine"] == 1.1).all()
 
 
 def test_missing_section_and_malformed_toml(tmp_path):
@@ -118,6 +176,8 @@ def test_price_rejects_bad_input(small_book):
         ajx.price(small_book.assign(headcount=[0, 1, 2]), "national-2025")
     with pytest.raises(ajx.ValidationError, match="table must be a RateTable"):
         ajx.price(small_book, 42)
+    with pytest.raises(ajx.ValidationError, match=r"price: lift_limits must be True or False, got 'no'"):
+        ajx.price(small_book, "national-2025", lift_limits="no")
 
 
 def test_explain(small_book):

@@ -28,7 +28,7 @@ from .._lookup import lookup
 from ..errors import ValidationError
 from ._schema import num, table_of
 
-__all__ = ["Factor", "FACTOR_KINDS", "HISTORY_COLUMNS", "history_multiplier", "history_class", "validate_factor"]
+__all__ = ["Factor", "FACTOR_KINDS", "HISTORY_COLUMNS", "history_multiplier", "history_class", "validate_factor", "missing_column_message"]
 
 FACTOR_KINDS = ("categorical", "banded", "boolean", "history")
 HISTORY_COLUMNS = ("accidents_3y", "deaths_3y", "max_accident_deaths_3y", "claim_free_years")
@@ -50,8 +50,9 @@ class Factor:
         if self.kind == "history":
             return history_multiplier(df, s)
         if self.column not in df.columns:
-            default = s.get("default")
-            return np.full(n, self._lookup_scalar(default))
+            if "default" not in s:
+                raise ValidationError(missing_column_message(self))
+            return np.full(n, self._lookup_scalar(s["default"]))
         col = df[self.column]
         if self.kind == "categorical":
             levels = {str(k): float(v) for k, v in s["levels"].items()}
@@ -109,6 +110,12 @@ class Factor:
             for lab, v in zip(("fatal accident, 1-2 deaths (general)", "fatal accident, 3-9 deaths (larger)", "fatal accident, >= 10 deaths (major+)"), s.get("fatal", [])):
                 rows.append((lab, float(v)))
         return pd.DataFrame(rows, columns=["level", "multiplier"])
+
+
+def missing_column_message(f: Factor) -> str:
+    """The error for a factor whose column the book lacks and which states no ``default``."""
+    return (f"factor {f.name!r} ({f.kind}) reads column {f.column!r}, which the book lacks, and states no default; "
+            f"add the column to the book or a 'default' to [factors.{f.name}]")
 
 
 def _lookup(col: pd.Series, levels: dict[str, float]) -> np.ndarray:
@@ -229,9 +236,13 @@ def validate_factor(name: str, spec: dict) -> None:
                 raise ValidationError(f"{p}.bands[{i}]: bands must increase, got {bands}")
         for i, v in enumerate(mults):
             num(v, f"{p}.multipliers[{i}]", what="multiplier")
+        if "default" in spec:
+            num(spec["default"], f"{p}.default", positive=False, what="default value of the column")
     elif kind == "boolean":
         num(spec.get("true"), f"{p}.true", what="multiplier")
         num(spec.get("false", 1.0), f"{p}.false", what="multiplier")
+        if "default" in spec and not isinstance(spec["default"], bool):
+            raise ValidationError(f"{p}.default: must be true or false, got {spec['default']!r}")
     else:
         basis = spec.get("basis", "claims")
         if basis not in ("claims", "expected"):

@@ -17,13 +17,15 @@ is the frequency relativity :func:`~ajx_actuarial.simulate` and
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError, format_rows
 from ..portfolio import validate_portfolio
 from .exposure import apply_exposure_base, explain_exposure
-from .factors import history_class
+from .factors import history_class, missing_column_message
 from .sublimits import describe_sub_limits, follow_lifted_limits, sublimit_factors
 from .table import RateTable
 
@@ -38,23 +40,32 @@ PRICE_COLUMNS = (
 )
 
 
-def _as_table(table: RateTable | str) -> RateTable:
+def _as_table(table: RateTable | str | os.PathLike[str]) -> RateTable:
     if isinstance(table, RateTable):
         return table
-    if isinstance(table, str):
+    if isinstance(table, (str, os.PathLike)):
         return RateTable.load(table)
-    raise ValidationError(f"price: table must be a RateTable or a table name/path, got {type(table).__name__}")
+    raise ValidationError(f"price: table must be a RateTable, a packaged table's name or a .toml path, got {type(table).__name__}")
 
 
-def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, lift_limits: bool = False) -> pd.DataFrame:
+def _check_factor_columns(t: RateTable, df: pd.DataFrame) -> None:
+    """Every factor of ``t`` finds its column in the book, or states a default for it."""
+    for f in t.factors:
+        if f.kind != "history" and f.column not in df.columns and "default" not in f.spec:
+            raise ValidationError(f"price: table {t.name!r}: {missing_column_message(f)}")
+
+
+def price(portfolio: pd.DataFrame, table: RateTable | str | os.PathLike[str] = "national-2025", *,
+          lift_limits: bool = False) -> pd.DataFrame:
     """Price every policy of ``portfolio`` with ``table``.
 
     Parameters
     ----------
     portfolio : DataFrame
         A portfolio (validated here; see :func:`ajx_actuarial.validate_portfolio`).
-    table : RateTable or str
-        A table or the name of a packaged one (``ajx tables list``) or a TOML path.
+    table : RateTable, str or path
+        A table or the name of a packaged one (``ajx tables list``) or a TOML path (``str`` or
+        :class:`pathlib.Path`).
     lift_limits : bool, default False
         A ``limit_death`` below the table's minimum is an error; with ``True`` it is raised to
         the minimum (column ``limit_lifted`` marks those rows), and each sub-limit that was at its
@@ -81,7 +92,8 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     Raises
     ------
     ValidationError
-        Bad portfolio, or a limit below the table minimum without ``lift_limits``.
+        Bad portfolio, a limit below the table minimum without ``lift_limits``, or a factor of
+        the table whose column the book lacks (and which states no ``default``).
 
     Examples
     --------
@@ -91,8 +103,11 @@ def price(portfolio: pd.DataFrame, table: RateTable | str = "national-2025", *, 
     >>> bool((priced["premium"] >= 500).all())
     True
     """
+    if not isinstance(lift_limits, (bool, np.bool_)):
+        raise ValidationError(f"price: lift_limits must be True or False, got {lift_limits!r}")
     t = _as_table(table)
     df = validate_portfolio(portfolio)
+    _check_factor_columns(t, df)
     limit = df["limit_death"].to_numpy(dtype=np.float64)
     below = limit < t.min_limit_death
     if below.any():

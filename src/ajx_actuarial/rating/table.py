@@ -38,7 +38,7 @@ Format (base rates are written in per mille of the reference limit per head per 
 
     [base_rates]                        # ‰ of reference_limit per head per year (limit part)
     industry = { coal_mine = 0.80, ..., other = 0.20 }
-    size = { large = 1.0, medium = 1.0, small = 1.0, micro = 1.0 }   # multipliers
+    size = { large = 1.0, medium = 1.0, small = 1.0, micro = 1.0 }   # multipliers (at most 10)
     medical = { coal_mine = 85.0, ... } # CNY per head per year (medical part; default 0)
     float_mean = { coal_mine = 1.03, ...}   # reference book's mean float factor (default 1)
     [base_rates.grid.coal_mine]         # optional explicit cells, ‰ (override industry × size)
@@ -76,9 +76,9 @@ Format (base rates are written in per mille of the reference limit per head per 
 
     [premium]
     float_floor = 0.70
-    float_cap = 1.30
-    min_premium = 500                   # CNY per policy
-    decimals = 2                        # round the premium to the cent
+    float_cap = 1.30                    # at most 10
+    min_premium = 500                   # CNY per policy (at most 1 000 000)
+    decimals = 2                        # round the premium to the cent (0-6)
 
     [loadings]                          # fractions of the ex-VAT premium
     prevention_fee = 0.20               # <= 0.21 (N24 / N25 national cap)
@@ -94,8 +94,9 @@ Format (base rates are written in per mille of the reference limit per head per 
     bands = [10e6, 50e6]                # inclusive upper bounds of the exposure
     rates = [0.65, 0.60, 0.55]          # ‰ of project cost (CNY per tonne) at reference_limit
 
-Every key is checked by :meth:`RateTable.validate`; errors name the key path, e.g.
-``factors.violations.multipliers[2]: multiplier must be > 0, got -1``.
+Every key is checked by :meth:`RateTable.validate` (:mod:`._table_schema`, with its bounds on absurd
+values); errors name the file (or table) and the key path, e.g.
+``rate table 'my.toml': factors.violations.multipliers[2]: multiplier must be > 0, got -1``.
 """
 
 from __future__ import annotations
@@ -112,19 +113,13 @@ import pandas as pd
 from ..errors import ValidationError
 from ..portfolio import atomic_path
 from ..reference import INDUSTRIES, SIZES, packaged_toml, read_toml, register_kind
-from ._schema import choice as _choice
-from ._schema import num as _num
-from ._schema import table_of as _table
-from .exposure import ExposureBase, validate_exposure_base
-from .factors import FACTOR_KINDS, HISTORY_COLUMNS, Factor, validate_factor
-from .ilf import ILFSchedule, validate_ilf
-from .sublimits import SUB_LIMIT_MODES
+from ._table_schema import COMMISSION_CAP, FEE_CAP, validate_table
+from .exposure import ExposureBase
+from .factors import FACTOR_KINDS, HISTORY_COLUMNS, Factor
+from .ilf import ILFSchedule
 
 __all__ = ["RateTable", "Factor", "packaged_tables", "COMMISSION_CAP", "FEE_CAP", "FACTOR_KINDS", "HISTORY_COLUMNS"]
 
-COMMISSION_CAP = 0.05  # N25 Art. 14 (DOMAIN.md §1.2)
-FEE_CAP = 0.21  # N24; N25 per RP/BS26 (DOMAIN.md §2.3)
-_LOADING_KEYS = ("prevention_fee", "commission", "admin", "profit", "levy", "vat")
 _SUB_LIMIT_TEXT = {"model": "model: off the standard (per accident 10 ×, a year 20 × limit_death, medical 10 %) priced by the loss model",
                    "none": "none: rates as stated, whatever the sub-limits"}
 
@@ -153,7 +148,7 @@ class RateTable:
     def from_dict(cls, data: dict, *, source: str = "<dict>") -> "RateTable":
         """Validate ``data`` (the TOML structure) and build the table."""
         data = copy.deepcopy(data)
-        _validate(data, source)
+        validate_table(data, source)
         grid = _grid(data)
         factors = tuple(
             Factor(name, spec["kind"], spec.get("column"), spec) for name, spec in data.get("factors", {}).items()
@@ -193,7 +188,7 @@ class RateTable:
 
     def validate(self) -> "RateTable":
         """Re-run validation (tables are validated on construction; this returns ``self``)."""
-        _validate(self.data, self.name)
+        validate_table(self.data, repr(self.name))
         return self
 
     def with_changes(self, **sections: dict) -> "RateTable":
@@ -204,7 +199,7 @@ class RateTable:
                 _deep_update(data[key], value)
             else:
                 data[key] = value
-        return RateTable.from_dict(data, source=self.name)
+        return RateTable.from_dict(data, source=repr(self.name))
 
     # ------------------------------------------------------------------ accessors
     @property
@@ -328,111 +323,6 @@ class RateTable:
 
     def __deepcopy__(self, memo) -> "RateTable":
         return self
-
-
-# ---------------------------------------------------------------------- validation
-
-
-def _validate(data: dict, source: str) -> None:
-    where = f"rate table {source}"
-    _table(data, where)
-    for section in ("meta", "limits", "base_rates", "size_factor", "premium", "loadings"):
-        if section not in data:
-            raise ValidationError(f"{where}: missing section [{section}]")
-    meta = _table(data["meta"], "meta")
-    if not isinstance(meta.get("name"), str) or not meta["name"]:
-        raise ValidationError("meta.name: must be a non-empty string")
-    lim = _table(data["limits"], "limits")
-    unknown = sorted(set(lim) - {"min_limit_death", "reference_limit", "ilf", "sub_limits", "note"})
-    if unknown:
-        raise ValidationError(f"limits: unknown key(s) {unknown}; allowed: min_limit_death, reference_limit, ilf, sub_limits")
-    _num(lim.get("min_limit_death"), "limits.min_limit_death", what="minimum limit", hi=1e8)
-    if "sub_limits" in lim:
-        _choice(lim["sub_limits"], "limits.sub_limits", SUB_LIMIT_MODES, what="how sub-limits are priced")
-    validate_ilf(lim)
-
-    br = _table(data["base_rates"], "base_rates")
-    ind = _table(br.get("industry"), "base_rates.industry")
-    missing = [k for k in INDUSTRIES if k not in ind]
-    unknown = sorted(set(ind) - set(INDUSTRIES))
-    if unknown:
-        raise ValidationError(f"base_rates.industry: unknown industry code(s) {unknown}; allowed: {list(INDUSTRIES)}")
-    if missing:
-        raise ValidationError(f"base_rates.industry: missing industry code(s) {missing}")
-    for k, v in ind.items():
-        _num(v, f"base_rates.industry.{k}", what="base rate (‰)", hi=100)
-    size = _table(br.get("size", {s: 1.0 for s in SIZES}), "base_rates.size")
-    for k in size:
-        if k not in SIZES:
-            raise ValidationError(f"base_rates.size: unknown size code {k!r}; allowed: {list(SIZES)}")
-        _num(size[k], f"base_rates.size.{k}", what="multiplier")
-    for k, cells in _table(br.get("grid", {}), "base_rates.grid").items():
-        if k not in INDUSTRIES:
-            raise ValidationError(f"base_rates.grid: unknown industry code {k!r}")
-        for s, v in _table(cells, f"base_rates.grid.{k}").items():
-            if s not in SIZES:
-                raise ValidationError(f"base_rates.grid.{k}: unknown size code {s!r}")
-            _num(v, f"base_rates.grid.{k}.{s}", what="base rate (‰)", hi=100)
-    unknown = sorted(set(br) - {"industry", "size", "grid", "medical", "medical_grid", "float_mean", "note"})
-    if unknown:
-        raise ValidationError(f"base_rates: unknown key(s) {unknown}; allowed: industry, size, grid, medical, medical_grid, float_mean")
-    for key, what, hi in (("medical", "medical rate (CNY per head)", 1e5), ("float_mean", "mean float factor", 10.0)):
-        vals = _table(br.get(key, {}), f"base_rates.{key}")
-        bad = sorted(set(vals) - set(INDUSTRIES))
-        if bad:
-            raise ValidationError(f"base_rates.{key}: unknown industry code(s) {bad}; allowed: {list(INDUSTRIES)}")
-        for k, v in vals.items():
-            _num(v, f"base_rates.{key}.{k}", what=what, positive=key == "float_mean", lo=0, hi=hi)
-    for k, cells in _table(br.get("medical_grid", {}), "base_rates.medical_grid").items():
-        if k not in INDUSTRIES:
-            raise ValidationError(f"base_rates.medical_grid: unknown industry code {k!r}")
-        for s, v in _table(cells, f"base_rates.medical_grid.{k}").items():
-            if s not in SIZES:
-                raise ValidationError(f"base_rates.medical_grid.{k}: unknown size code {s!r}")
-            _num(v, f"base_rates.medical_grid.{k}.{s}", what="medical rate (CNY per head)", positive=False, lo=0, hi=1e5)
-
-    sf = _table(data["size_factor"], "size_factor")
-    bands, facs = sf.get("bands"), sf.get("factors")
-    if not isinstance(bands, list) or not isinstance(facs, list):
-        raise ValidationError("size_factor: 'bands' and 'factors' must be lists")
-    if len(facs) != len(bands) + 1:
-        raise ValidationError(f"size_factor: needs len(factors) == len(bands) + 1, got {len(facs)} factors for {len(bands)} bands")
-    for i, b in enumerate(bands):
-        _num(b, f"size_factor.bands[{i}]", what="band bound")
-        if i and b <= bands[i - 1]:
-            raise ValidationError(f"size_factor.bands[{i}]: bands must increase, got {bands}")
-    for i, v in enumerate(facs):
-        _num(v, f"size_factor.factors[{i}]", what="multiplier")
-
-    prem = _table(data["premium"], "premium")
-    lo = _num(prem.get("float_floor"), "premium.float_floor", what="float floor")
-    hi = _num(prem.get("float_cap"), "premium.float_cap", what="float cap")
-    if not lo <= 1.0 <= hi:
-        raise ValidationError(f"premium: float bounds must satisfy float_floor <= 1 <= float_cap, got [{lo}, {hi}]")
-    _num(prem.get("min_premium"), "premium.min_premium", positive=False, lo=0, what="minimum premium")
-    dec = prem.get("decimals", 2)
-    if isinstance(dec, bool) or not isinstance(dec, int) or not -3 <= dec <= 6:
-        raise ValidationError(f"premium.decimals: must be an integer in [-3, 6], got {dec!r}")
-
-    ld = _table(data["loadings"], "loadings")
-    unknown = sorted(set(ld) - set(_LOADING_KEYS))
-    if unknown:
-        raise ValidationError(f"loadings: unknown key(s) {unknown}; allowed: {list(_LOADING_KEYS)}")
-    for k in _LOADING_KEYS:
-        if k not in ld:
-            raise ValidationError(f"loadings.{k}: missing")
-        _num(ld[k], f"loadings.{k}", positive=False, lo=0, hi=1, what="loading")
-    if ld["commission"] > COMMISSION_CAP:
-        raise ValidationError(f"loadings.commission: {ld['commission']} exceeds the 5 % cap of the 2025 national measures (应急〔2025〕27号 Art. 14)")
-    if ld["prevention_fee"] > FEE_CAP:
-        raise ValidationError(f"loadings.prevention_fee: {ld['prevention_fee']} exceeds the national 21 % cap on prevention-service budgets (N24; 2025 national measures)")
-    total = sum(ld[k] for k in _LOADING_KEYS if k != "vat")
-    if total >= 1:
-        raise ValidationError(f"loadings: prevention_fee + commission + admin + profit + levy = {total:.3f} leaves nothing for losses (must be < 1)")
-
-    for name, spec in _table(data.get("factors", {}), "factors").items():
-        validate_factor(name, _table(spec, f"factors.{name}"))
-    validate_exposure_base(data.get("exposure_base"))
 
 
 def _grid(data: dict) -> pd.DataFrame:
