@@ -13,15 +13,26 @@ from ._common import TABLE_SUFFIXES, encoding_option, output_option, read_input,
 
 
 def parse_fee(spec: str):
-    """``0.15`` or a schedule ``2026:0.15,2028:0.20``."""
+    """``0.15`` or a schedule ``2026:0.15,2028:0.20`` (each year once: a year named twice is refused, not overwritten)."""
     from ..errors import ValidationError
 
-    try:
-        if ":" in spec:
-            return {int(k): float(v) for k, v in (item.split(":") for item in spec.split(","))}
-        return float(spec)
-    except ValueError as exc:
-        raise ValidationError(f"--fee-ratio: expected a number or YEAR:RATIO,... got {spec!r}") from exc
+    bad = f"--fee-ratio: expected a number or YEAR:RATIO,... got {spec!r}"[:300]
+    if ":" not in spec:
+        try:
+            return float(spec)
+        except ValueError as exc:
+            raise ValidationError(bad) from exc
+    sched: dict[int, float] = {}
+    for item in spec.split(","):
+        try:
+            k, v = item.split(":")
+            year, ratio = int(k), float(v)
+        except ValueError as exc:
+            raise ValidationError(bad) from exc
+        if year in sched:
+            raise ValidationError(f"--fee-ratio: year {year} is listed twice ({sched[year]:g} and {ratio:g}); give each year once")
+        sched[year] = ratio
+    return sched
 
 
 def parse_contract(spec: Optional[str]) -> Optional[dict[str, float]]:

@@ -73,6 +73,15 @@ class FeeSchedule:
     it_cost: float | None = None
     earmark: str | None = None
 
+    def __post_init__(self):
+        # as_mapping() keys on the year: a year listed twice would keep one ratio silently
+        yrs = [int(y) for y in self.years]
+        twice = sorted({y for y in yrs if yrs.count(y) > 1})
+        if twice:
+            raise ValidationError(f"FeeSchedule: years must be distinct; {twice[0]} is listed twice (years {yrs})"[:300])
+        if len(yrs) != len(np.atleast_1d(self.ratios)):
+            raise ValidationError(f"FeeSchedule: {len(yrs)} years but {len(np.atleast_1d(self.ratios))} ratios")
+
     def as_mapping(self) -> dict[int, float]:
         """``{year: ratio}``, the form :func:`ajx_actuarial.prevention.assess` takes as ``fee_ratio``."""
         return {int(y): float(r) for y, r in zip(self.years, self.ratios)}
