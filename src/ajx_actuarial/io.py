@@ -6,12 +6,22 @@ BOM) and, failing that, as GB18030 (a superset of GBK/GB2312, what Chinese Excel
 from the header line. A header that repeats a column name is an error (pandas would
 silently rename the second copy ``headcount.1``).
 
+A file that is not text (a NUL byte, a workbook or Parquet file renamed ``.csv``) is refused
+naming the file; so is a ragged CSV (a row with more fields than the header), naming the
+line, instead of letting pandas shift the columns under the wrong names.
+
 Writing (:func:`write_table`) picks the format from the suffix: ``.parquet``, ``.csv``
-(UTF-8 with BOM, so Excel shows Chinese correctly), ``.xlsx`` (openpyxl) or ``.json``. Every
+(UTF-8 with BOM, so Excel shows Chinese correctly; CRLF line ends as RFC 4180 has them, so a
+carriage return inside a cell is quoted), ``.xlsx`` (openpyxl) or ``.json``. Text
+meant for a spreadsheet is neutralised (OWASP CSV injection, :func:`neutralise_text`): in
+CSV and JSON a text cell (or CSV header) starting with ``= + - @``, a tab or a carriage
+return gets a leading ``'``; in xlsx such a cell is written as a string with Excel's quote
+prefix, never a formula. Numbers are never altered; Parquet is written as it is. Every
 write is atomic (:class:`atomic_path`): a temporary file beside the target, renamed onto it
 on success, removed on failure; a temporary file left by a killed process (SIGKILL) is
-removed by the next write to the same target. File-system failures (a folder as target,
-no permission, disk full) become one :class:`~ajx_actuarial.errors.ValidationError`.
+removed by the next write into the same folder (:func:`remove_stale_temps`). File-system
+failures (a folder as target, no permission, disk full) become one
+:class:`~ajx_actuarial.errors.ValidationError`.
 """
 
 from __future__ import annotations
@@ -20,16 +30,20 @@ import codecs
 import csv
 import io
 import os
+import re
 import secrets
 import time
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
+from ._text_safety import FORMULA_START, neutralise_text, not_text, ragged, risky, text_columns
 from .errors import ValidationError
 
-__all__ = ["read_table", "write_table", "atomic_path", "detect_encoding", "detect_delimiter", "TABLE_FORMATS"]
+__all__ = ["read_table", "write_table", "atomic_path", "detect_encoding", "detect_delimiter", "neutralise_text", "remove_stale_temps",
+           "FORMULA_START", "TABLE_FORMATS"]
 
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".xlsx": "xlsx"}
 DELIMITERS = (",", ";", "\t", "|")
@@ -37,6 +51,7 @@ EXCEL_MAX_ROWS = 1_048_576  # rows of one sheet, header included (Excel 2007+ li
 EXCEL_MAX_COLS = 16_384
 _TMP_MARK = ".ajx-"  # temporary files are named .<target name>.ajx-<pid>-<random>.tmp
 _LEGACY_TMP_AGE_S = 3600.0  # older .<name>.*.tmp files (no pid in the name) are stale after an hour
+_TMP_RE = re.compile(r"^\..+\.ajx-(\d+)-[0-9A-Za-z]+\.tmp$")  # any target's temporary file, with its writer's pid
 
 
 def _format_of(path: Path, where: str) -> str:
@@ -102,7 +117,18 @@ def _duplicates(names: list) -> list[str]:
 
 def _read_csv(p: Path, encoding: str | None) -> pd.DataFrame:
     raw = p.read_bytes()
-    enc = _check_encoding(encoding) if encoding else detect_encoding(raw)
+    why = None if encoding else not_text(raw)
+    if why:
+        raise ValidationError(f"read: {str(p)!r} is not a text CSV file: it holds {why}"
+                              + ("; if it is UTF-16 text, pass --encoding utf-16" if why.startswith("binary") else ""))
+    if encoding:
+        enc = _check_encoding(encoding)
+    else:
+        try:
+            enc = detect_encoding(raw)
+        except ValidationError as exc:
+            raise ValidationError(f"read: {str(p)!r} is not a text CSV file in UTF-8 or GBK/GB18030; "
+                                  "pass --encoding if it is text in another encoding (e.g. big5, latin-1, utf-16)") from exc
     if enc == "utf-8" and raw.startswith(codecs.BOM_UTF8):
         enc = "utf-8-sig"
     try:
@@ -117,13 +143,16 @@ def _read_csv(p: Path, encoding: str | None) -> pd.DataFrame:
     dup = _duplicates(next(csv.reader([header], delimiter=sep)))
     if dup:
         raise ValidationError(f"read: {str(p)!r}: duplicate column(s) {dup} in the header; each column may appear once")
+    err = ragged(p, text, sep, first_only=True)  # else pandas would make the first column the index and shift the names
+    if err is not None:
+        raise err
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep)
-        df.attrs["read"] = {"format": "csv", "delimiter": sep, "encoding": enc}
-        return df
     except (ValueError, pd.errors.ParserError) as exc:
-        raise ValidationError(f"read: cannot parse {str(p)!r} as CSV (delimiter {sep!r}, encoding {enc}): "
-                              f"{str(exc).splitlines()[0]}") from exc
+        raise (ragged(p, text, sep) or ValidationError(
+            f"read: cannot parse {str(p)!r} as CSV (delimiter {sep!r}, encoding {enc}): {str(exc).splitlines()[0]}")) from exc
+    df.attrs["read"] = {"format": "csv", "delimiter": sep, "encoding": enc}
+    return df
 
 
 def _read_xlsx(p: Path) -> pd.DataFrame:
@@ -193,34 +222,53 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _remove_stale_temps(target: Path) -> list[Path]:
-    """Remove temporary files of earlier writes to ``target`` whose writer is gone (e.g. SIGKILL)."""
-    prefix = f".{target.name}."
+def _unlink_all(files: list[Path]) -> list[Path]:
+    removed = []
+    for f in files:
+        try:
+            f.unlink()
+            removed.append(f)
+        except OSError:
+            pass
+    return removed
+
+
+def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files in ``folder`` whose writer is gone (e.g. killed by SIGKILL); returns them.
+
+    A temporary file of :class:`atomic_path` is named ``.<target>.ajx-<pid>-<random>.tmp``;
+    it is stale when no process has that pid (a pid still alive, this process included, is
+    left alone). Called by every write into the folder and when a run folder is started.
+    """
     try:
-        entries = [f for f in target.parent.iterdir() if f.name.startswith(prefix) and f.name.endswith(".tmp")]
+        entries = [f for f in Path(folder).iterdir() if f.name.endswith(".tmp") and _TMP_MARK in f.name]
     except OSError:
         return []
-    removed = []
+    stale = []
     for f in entries:
-        middle = f.name[len(prefix):-len(".tmp")]
-        if middle.startswith(_TMP_MARK[1:]):  # ajx-<pid>-<random>
-            pid_text = middle[len(_TMP_MARK) - 1:].split("-", 1)[0]
-            if not pid_text.isdigit():
-                continue
-            pid = int(pid_text)
-            stale = pid != os.getpid() and not _pid_alive(pid)
-        else:  # an older version's mkstemp name (no pid): stale after an hour
-            try:
-                stale = time.time() - f.stat().st_mtime > _LEGACY_TMP_AGE_S
-            except OSError:
-                continue
-        if stale:
-            try:
-                f.unlink()
-                removed.append(f)
-            except OSError:
-                pass
-    return removed
+        m = _TMP_RE.match(f.name)
+        if m is not None and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            stale.append(f)
+    return _unlink_all(stale)
+
+
+def _remove_stale_temps(target: Path) -> list[Path]:
+    """Remove stale temporary files beside ``target``: any with a dead writer's pid, and an older version's of ``target``."""
+    removed = remove_stale_temps(target.parent)
+    prefix = f".{target.name}."
+    try:  # an older version's mkstemp name (no pid) for this target: stale after an hour
+        legacy = [f for f in target.parent.iterdir()
+                  if f.name.startswith(prefix) and f.name.endswith(".tmp") and _TMP_MARK not in f.name[len(prefix) - 1:]]
+    except OSError:
+        return removed
+    old = []
+    for f in legacy:
+        try:
+            if time.time() - f.stat().st_mtime > _LEGACY_TMP_AGE_S:
+                old.append(f)
+        except OSError:
+            continue
+    return removed + _unlink_all(old)
 
 
 def _make_temp(target: Path) -> Path:
@@ -237,7 +285,7 @@ class atomic_path:
     On any exception the temporary file is removed and ``target`` is left untouched; an
     ``OSError`` (no permission, disk full, a folder in the way) is re-raised as
     :class:`ValidationError` naming the target. Stale temporary files of earlier, killed
-    writes to the same target are removed first.
+    writes into the same folder are removed first (:func:`remove_stale_temps`).
 
     Examples
     --------
@@ -292,15 +340,27 @@ def _write_xlsx(df: pd.DataFrame, tmp: Path) -> None:
         raise ValidationError(f"write: {len(df):,} rows × {df.shape[1]} columns do not fit one Excel sheet "
                               f"(at most {EXCEL_MAX_ROWS - 1:,} rows, {EXCEL_MAX_COLS:,} columns); write .parquet or .csv")
     d = df.copy(deep=False)
-    for c in d.columns:  # Excel has no categorical or nullable types
-        if isinstance(d[c].dtype, pd.CategoricalDtype):
-            d[c] = d[c].astype(object)
+    cells = [(0, c) for c in np.flatnonzero(risky(list(d.columns)))]  # (sheet row - 1, column) of formula-like text
+    for i, col in text_columns(d):
+        if isinstance(col.dtype, pd.CategoricalDtype):  # Excel has no categorical or nullable types
+            d.isetitem(i, col.astype(object))
+        cells += [(r + 1, i) for r in np.flatnonzero(risky(d.iloc[:, i].to_numpy(dtype=object)))]
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         d.to_excel(xw, index=False, sheet_name="data")
+        ws = xw.sheets["data"]
+        for r, c in cells:  # openpyxl stores "=..." as a formula: make each such cell literal text, quote-prefixed like Excel's '
+            cell = ws.cell(row=int(r) + 1, column=int(c) + 1)
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, writer: Callable[[pd.DataFrame, Path], None] | None = None) -> Path:
     """Write ``df`` atomically as CSV (UTF-8 with BOM), Parquet, Excel or JSON, by suffix.
+
+    Text that a spreadsheet would run as a formula is neutralised: a ``'`` before it in CSV
+    and JSON (:func:`neutralise_text`), literal quote-prefixed text (never a formula) in xlsx;
+    numbers are never changed. A custom ``writer`` gets ``df`` as it is.
 
     Parameters
     ----------
@@ -341,11 +401,11 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, writer: Calla
         if writer is not None:
             writer(df, tmp)
         elif fmt == "csv":
-            df.to_csv(tmp, index=False, encoding="utf-8-sig")
+            neutralise_text(df).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         elif fmt == "parquet":
             df.to_parquet(tmp, index=False)
         elif fmt == "xlsx":
             _write_xlsx(df, tmp)
         else:
-            df.to_json(tmp, orient="records", force_ascii=False, indent=1)
+            neutralise_text(df, header=False).to_json(tmp, orient="records", force_ascii=False, indent=1)
     return p

@@ -126,15 +126,16 @@ def test_stale_temp_files_are_removed_by_the_next_write(run_cli, tmp_path):
     dead = tmp_path / ".book.csv.ajx-999999999-dead.tmp"  # writer killed (SIGKILL): no such pid
     legacy = tmp_path / ".book.csv.k3j4h5g6.tmp"  # older mkstemp name, two hours old
     live = tmp_path / f".book.csv.ajx-{os.getppid()}-live.tmp"  # a writer still running: kept
-    other = tmp_path / ".other.csv.ajx-999999999-dead.tmp"  # another target's: not ours to judge
-    for f in (dead, legacy, live, other):
+    other = tmp_path / ".other.csv.ajx-999999998-dead.tmp"  # another target's, its writer dead too: removed (same folder)
+    other_live = tmp_path / f".other.csv.ajx-{os.getppid()}-live.tmp"  # another target's, writer alive: kept
+    for f in (dead, legacy, live, other, other_live):
         f.write_text("half")
     old = time.time() - 7200
     os.utime(legacy, (old, old))
     code, _, err = run_cli("synth", "-n", 10, "-o", target)
     assert code == 0, err
-    assert target.is_file() and not dead.exists() and not legacy.exists()
-    assert live.exists() and other.exists()
+    assert target.is_file() and not dead.exists() and not legacy.exists() and not other.exists()
+    assert live.exists() and other_live.exists()
 
 
 def test_excel_output_round_trips(run_cli, ins, tmp_path):

@@ -120,3 +120,125 @@ def test_temporary_file_of_a_sigkilled_writer_is_removed_by_the_next_write(tmp_p
         time.sleep(0.05)
     aio.write_table(ZH, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.parquet"]
+
+
+# ---------------------------------------------------------------- reading: what is not a text CSV, ragged rows
+
+
+def _parquet_bytes(tmp_path) -> bytes:
+    ZH.to_parquet(tmp_path / "x.parquet")
+    return (tmp_path / "x.parquet").read_bytes()
+
+
+def _xlsx_bytes(tmp_path) -> bytes:
+    ZH.to_excel(tmp_path / "x.xlsx", index=False)
+    return (tmp_path / "x.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize("content, says", [
+    (lambda d: _xlsx_bytes(d), "a zip archive (an Excel .xlsx workbook?)"),
+    (lambda d: _parquet_bytes(d), "a Parquet file"),
+    (lambda d: bytes(range(256)) * 8, "binary data (a NUL byte at byte 0)"),
+    (lambda d: b"policy_id,industry\n1,coal\x00mine\n", "binary data (a NUL byte at byte 25)"),
+    (lambda d: bytes(range(1, 9)) * 100, "binary data (800 control bytes"),
+    (lambda d: b"\x81\xff" * 500, "is not a text CSV file in UTF-8 or GBK/GB18030; pass --encoding"),
+], ids=["xlsx", "parquet", "bytes", "nul", "control", "undecodable"])
+def test_binary_file_named_csv_names_the_file(tmp_path, content, says):
+    p = tmp_path / "book.csv"
+    p.write_bytes(content(tmp_path))
+    with pytest.raises(ajx.ValidationError) as e:
+        aio.read_table(p)
+    msg = str(e.value)
+    assert msg.startswith(f"read: {str(p)!r} is not a text CSV file") and says in msg, msg
+
+
+def test_binary_file_named_csv_is_one_line_in_the_cli(run_cli, tmp_path):
+    p = tmp_path / "图书.csv"
+    p.write_bytes(bytes(range(256)) * 4)
+    code, _, err = run_cli("validate", p)
+    assert code == 2 and err.count("\n") == 1 and "图书.csv" in err and "is not a text CSV file" in err, err
+
+
+def test_utf16_text_is_not_called_binary(tmp_path):
+    p = tmp_path / "u16.csv"
+    p.write_bytes(ZH.to_csv(index=False, sep="\t").encode("utf-16"))
+    with pytest.raises(ajx.ValidationError, match=r"not a text CSV file in UTF-8 or GBK/GB18030; pass --encoding .*utf-16"):
+        aio.read_table(p)
+    pd.testing.assert_frame_equal(aio.read_table(p, encoding="utf-16"), ZH)
+
+
+HEADER = "policy_id,industry,size,headcount\n"
+
+
+@pytest.mark.parametrize("body, line, fields, why", [
+    ("1,coal_mine,large,10,99\n2,coal_mine,large,10,99\n", 2, 5, "a stray delimiter"),  # every row: pandas would shift the names
+    ("1,coal_mine,large,10,99\n2,coal_mine,large,10\n", 2, 5, "a stray delimiter"),
+    ("1,coal_mine,large,10\n2,coal_mine,large,10\n3,coal_mine,large,10,5,6\n", 4, 6, "a stray delimiter"),
+    ('1,"coal\nmine",large,10\n2,coal_mine,large,10,5\n', 4, 5, "a stray delimiter"),  # a quoted line break: physical line 4
+    ("1,coal_mine,large,10,\n2,coal_mine,large,10,\n", 2, 5, "a trailing delimiter"),
+], ids=["every-row", "first-row", "later-row", "quoted-newline", "trailing-delimiter"])
+def test_ragged_csv_names_the_file_and_line(tmp_path, body, line, fields, why):
+    p = tmp_path / "ragged.csv"
+    p.write_text(HEADER + body, "utf-8")
+    with pytest.raises(ajx.ValidationError) as e:
+        aio.read_table(p)
+    msg = str(e.value)
+    assert f"{str(p)!r} line {line}: {fields} fields but the header has 4" in msg and why in msg, msg
+    assert "industry" not in msg
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_ragged_csv_with_another_delimiter(tmp_path, sep):
+    p = tmp_path / "r.csv"
+    p.write_text(HEADER.replace(",", sep) + sep.join(["1", "coal_mine", "large", "10", "x"]) + "\n", "utf-8")
+    with pytest.raises(ajx.ValidationError, match=r"line 2: 5 fields but the header has 4"):
+        aio.read_table(p)
+
+
+def test_ragged_csv_is_one_line_in_the_cli(run_cli, tmp_path):
+    p = tmp_path / "book.csv"
+    p.write_text(HEADER + "1,coal_mine,large,10,99\n", "utf-8")
+    code, _, err = run_cli("validate", p)
+    assert code == 2 and err.count("\n") == 1 and "book.csv' line 2: 5 fields" in err and "industry" not in err, err
+
+
+def test_short_rows_still_read(tmp_path):
+    p = tmp_path / "short.csv"
+    p.write_text(HEADER + "1,coal_mine,large\n", "utf-8")
+    assert aio.read_table(p)["headcount"].isna().all()
+
+
+# ---------------------------------------------------------------- stale temporary files of any target in the folder
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait(timeout=60)
+    return proc.pid
+
+
+@pytest.mark.parametrize("write", ["table", "atomic_path"])
+def test_any_write_removes_dead_writers_temps_in_the_folder(tmp_path, write):
+    dead = _dead_pid()
+    stale = [tmp_path / f".big.parquet.ajx-{dead}-a1b2c3d4.tmp", tmp_path / f".other.csv.ajx-{dead}-0000.tmp"]
+    kept = [tmp_path / f".big.parquet.ajx-{os.getpid()}-0000.tmp",  # this process may be writing it
+            tmp_path / f".x.csv.ajx-{os.getppid()}-0000.tmp",  # a live writer
+            tmp_path / "notes.ajx-1-0.tmp", tmp_path / f"ajx-{dead}-x.tmp"]  # not a temporary file's name
+    for f in stale + kept:
+        f.write_bytes(b"half")
+    if write == "table":
+        aio.write_table(ZH, tmp_path / "new.csv")
+    else:
+        with aio.atomic_path(tmp_path / "new.txt") as tmp:
+            tmp.write_text("ok")
+    assert not any(f.exists() for f in stale) and all(f.exists() for f in kept)
+
+
+def test_remove_stale_temps_returns_what_it_removed(tmp_path):
+    dead = _dead_pid()
+    f = tmp_path / f".priced.xlsx.ajx-{dead}-ff.tmp"
+    f.write_bytes(b"x")
+    assert aio.remove_stale_temps(tmp_path) == [f] and aio.remove_stale_temps(tmp_path / "missing") == []

@@ -1,8 +1,10 @@
 """Low-level Excel writing for the run workbook: safe cells, number formats by column name, labels, sheets.
 
 A string cell is always written as literal text (``data_type = "s"``, never a formula), and
-one that starts with ``=``, ``+``, ``-``, ``@``, a tab or a line break also carries Excel's
-quote prefix, so editing it in Excel keeps it text. Characters XML cannot hold become U+FFFD, and
+one that starts with ``=``, ``+``, ``-``, ``@``, a tab or a line break
+(:data:`ajx_actuarial.io.FORMULA_START`, plus LF) also carries Excel's quote prefix, so
+editing it in Excel keeps it text; ``ajx price -o x.xlsx`` and every table written by
+:func:`ajx_actuarial.io.write_table` do the same. Characters XML cannot hold become U+FFFD, and
 a carriage return a line feed (what any XML reader would make of it).
 Numbers stay numbers; their display comes from :func:`number_format`, chosen by the column (or
 measure) name, so a new column of a run table gets a sensible format without an edit here.
@@ -19,13 +21,14 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from ..io import FORMULA_START
 from ..present import check_lang, label
 
 __all__ = ["Sheet", "FORMATS", "number_kind", "number_format", "col_label", "cell_value", "is_number", "put", "add_sheet"]
 
 # Kinds of number and their Excel formats; money is CNY with thousands separators (the unit is in the header).
 FORMATS = {"cny": "#,##0", "pct": "0.0%", "int": "#,##0", "count": "#,##0.00", "year": "0", "ratio": "0.00", "dec": "#,##0.00##"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA_START = (*FORMULA_START, "\n")  # a raw CR is written as LF (below)
 _MAX_TEXT = 32_767  # characters in one Excel cell
 _EXCEL_MAX_ROWS = 1_048_576
 
