@@ -26,3 +26,67 @@ def test_stress_table_headers_in_both_languages():
         assert head in zh
     for cell in ("766", "572.04", "5,720", "55.6 %", "0.0 %", "60.1 %", "353.67", "129.28", "44.2 %"):  # same figures either way
         assert cell in en and cell in zh
+
+
+# --- issue 24: progress bars with a total and an ETA, quiet off a terminal; whole texts; $COLUMNS -------------------------
+
+import io  # noqa: E402
+
+import pytest  # noqa: E402
+from rich.progress import TimeRemainingColumn  # noqa: E402
+
+from ajx_actuarial.present import frame_table, make_console, progress_bar  # noqa: E402
+
+
+def _terminal(buf=None) -> Console:
+    return Console(file=buf or io.StringIO(), force_terminal=True, width=120)
+
+
+@pytest.mark.parametrize("steps", [8, 3])
+def test_progress_bar_shows_a_known_total_at_once_and_scales_the_callbacks_steps(steps):
+    bar, cb = progress_bar("simulating 2,000 years", _terminal(), total=2000)
+    with bar as p:
+        task = p.tasks[0]
+        assert task.total == 2000 and task.completed == 0  # "0/2000", not "0/?", before the first block ends
+        assert any(isinstance(c, TimeRemainingColumn) for c in p.columns)  # an ETA
+        cb(1, steps)
+        assert task.completed == pytest.approx(2000 / steps)
+        cb(steps, steps)
+        assert task.completed == pytest.approx(2000)
+
+
+def test_progress_bar_without_a_total_takes_the_callbacks():
+    bar, cb = progress_bar("stress", _terminal())
+    with bar as p:
+        cb(3, 10)
+        assert p.tasks[0].total == 10 and p.tasks[0].completed == 3
+
+
+def test_progress_bar_is_quiet_off_a_terminal():
+    buf = io.StringIO()
+    bar, cb = progress_bar("simulating", Console(file=buf, width=120), total=100)
+    with bar:
+        cb(1, 2)
+        cb(2, 2)
+    assert buf.getvalue() == ""
+
+
+@pytest.mark.parametrize("width", [80, 250])
+def test_frame_table_wrap_keeps_every_text_whole(width):
+    long = " ".join(f"word{i}" for i in range(120))
+    df = pd.DataFrame({"part": ["a long header that is still shown whole"], "value": [long], "number_with_a_long_name": [1.5]})
+    text = _render_at(frame_table(df, title=long, wrap=True), width)
+    assert "…" not in text
+    assert all(f"word{i}" in text for i in range(120)) and all(w in text for w in "a long header that is still shown whole".split())
+
+
+def _render_at(table, width: int) -> str:
+    c = Console(record=True, width=width)
+    c.print(table)
+    return c.export_text()
+
+
+def test_make_console_takes_columns_from_the_environment(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "97")
+    assert make_console().width == 97
+    assert make_console(width=61).width == 61

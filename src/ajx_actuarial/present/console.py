@@ -1,42 +1,59 @@
 """Rich tables and progress bars for the console (CLI and demo).
 
 Every cell and title that may hold user text goes through :func:`escape_markup`, so a
-scenario called ``[/bold]`` prints as written and a 300-character name is shortened.
+scenario called ``[/bold]`` prints as written and a 300-character name is shortened. Numbers
+follow the policy of :mod:`.formats` (:func:`~.formats.fmt_cell`: years as ``2026``, never
+scientific notation, whatever ``float_fmt`` a caller passes).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Callable, Mapping
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from .formats import escape_markup, fmt_int, fmt_num, fmt_pct
+from .formats import escape_markup, fmt_cell, fmt_int, fmt_pct
 from .labels import code_label, label
 
 __all__ = ["make_console", "frame_table", "portfolio_summary_table", "premium_summary_table", "segment_table", "stress_table",
            "progress_bar"]
 
 
-def make_console(stderr: bool = False) -> Console:
-    """A console: the terminal's width, or 160 columns when piped (files, CI logs)."""
+def _columns_env() -> int | None:
+    try:
+        w = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return None
+    return w if w >= 20 else None
+
+
+def make_console(stderr: bool = False, width: int | None = None) -> Console:
+    """A console: ``width``, else ``$COLUMNS`` when set, else the terminal's width, or 160 columns when
+    piped (files, CI logs)."""
     stream = sys.stderr if stderr else sys.stdout
-    return Console(highlight=False, width=None if stream.isatty() else 160, stderr=stderr)
+    w = width or _columns_env() or (None if stream.isatty() else 160)
+    return Console(highlight=False, width=w, stderr=stderr)
 
 
-def _cell(v, float_fmt: str | None, wrap: bool = False) -> str:
-    if isinstance(v, float):
-        if v != v:  # NaN: an empty cell (e.g. a triangle's future)
-            return ""
-        return float_fmt.format(v) if float_fmt else fmt_num(v)
-    return escape_markup(v, None if wrap else 80)
+def _cell(v, float_fmt: str | None, wrap: bool = False, column: object = None, fmt: Callable | None = None) -> str:
+    if fmt is not None and not isinstance(v, str):
+        return escape_markup(fmt(v), None)
+    if isinstance(v, str) or not (isinstance(v, (int, float)) or hasattr(v, "dtype")):
+        return escape_markup(v, None if wrap else 80)
+    return escape_markup(fmt_cell(v, column, float_fmt), None)
 
 
 def frame_table(df: pd.DataFrame, title: str | None = None, float_fmt: str | None = None, max_rows: int = 30,
-                wrap: bool = False) -> Table:
-    """A rich Table for a small DataFrame (index included when named); ``wrap``: text cells whole, folded
-    over lines (sources and notes), never shortened.
+                wrap: bool = False, formats: Mapping[str, Callable] | None = None, caption: str | None = None) -> Table:
+    """A rich Table for a small DataFrame (index included when named); ``wrap``: text cells and the
+    title whole, folded over lines (sources and notes), never shortened.
+
+    Numbers follow :func:`~ajx_actuarial.present.formats.fmt_cell` (a year column as ``2026``, never
+    scientific notation); ``formats`` maps a column to its own formatter (e.g. ``fmt_pct``).
 
     Examples
     --------
@@ -45,17 +62,22 @@ def frame_table(df: pd.DataFrame, title: str | None = None, float_fmt: str | Non
     1
     """
     d = df.reset_index() if (df.index.name or isinstance(df.index, pd.MultiIndex)) else df
-    t = Table(title=escape_markup(title, 200) if title else None, show_lines=False)
+    formats = dict(formats or {})
+    t = Table(title=(escape_markup(title, None if wrap else 200) if title else None), show_lines=False)
     for c in d.columns:
         num = pd.api.types.is_numeric_dtype(d[c].dtype)
-        if wrap and not num:
-            t.add_column(escape_markup(c), justify="left", overflow="fold")
+        if wrap:  # every text and header whole, folded over lines
+            t.add_column(escape_markup(c, None), justify="right" if num else "left", overflow="fold")
         else:
             t.add_column(escape_markup(c), justify="right" if num else "left")
+    cols = list(d.columns)
     for row in d.head(max_rows).itertuples(index=False):
-        t.add_row(*[_cell(v, float_fmt, wrap) for v in row])
+        t.add_row(*[_cell(v, float_fmt, wrap, c, formats.get(c)) for v, c in zip(row, cols)])
+    notes = [caption] if caption else []
     if len(d) > max_rows:
-        t.caption = f"... {len(d) - max_rows} more rows"
+        notes.append(f"... {len(d) - max_rows} more rows")
+    if notes:
+        t.caption = escape_markup("; ".join(notes), None)
     return t
 
 
@@ -106,7 +128,8 @@ def segment_table(res, title: str, lang: str = "en") -> Table:
     s = res.summary
     floor = s.get("floor")
     if lang == "zh":
-        t.caption = (f"统筹方式 {s['pooling']}；强制服务成本已支付 {fmt_pct(s.get('services_funded'))}；经费足额占比 {fmt_pct(s['share_funded'])}；"
+        pool = label(f"con_pooling_{s['pooling']}", "zh")
+        t.caption = (f"统筹方式：{s['pooling'] if pool.startswith('con_') else pool}；强制服务成本已支付 {fmt_pct(s.get('services_funded'))}；经费足额占比 {fmt_pct(s['share_funded'])}；"
                      f"缺口 {fmt_int(s['total_shortfall'])} 元；结余 {fmt_int(s['total_surplus'])} 元；"
                      + (f"为达到{fmt_pct(floor, 0)}下限的其他服务 {fmt_int(s.get('total_further', 0))} 元，超出预算 {fmt_int(s.get('total_above_budget', 0))} 元；"
                         if floor is not None else "")
@@ -144,18 +167,46 @@ def stress_table(table: pd.DataFrame, title: str, lang: str = "en") -> Table:
     return t
 
 
-def progress_bar(label_text: str, console: Console | None = None):
-    """A transient rich progress bar and a ``callback(done, total)`` that advances it.
+class _Bar:
+    """The context manager :func:`progress_bar` returns: starts and stops the rich bar (no-op when quiet)."""
 
-    Use as ``bar, cb = progress_bar("simulating"); with bar: simulate(..., progress=cb)``.
+    def __init__(self, progress, quiet: bool):
+        self.progress, self.quiet = progress, quiet
+
+    def __enter__(self):
+        if not self.quiet:
+            self.progress.start()
+        return self.progress
+
+    def __exit__(self, *exc) -> None:
+        if not self.quiet:
+            self.progress.stop()
+
+
+def progress_bar(label_text: str, console: Console | None = None, total: float | None = None):
+    """A transient progress bar with a total and an ETA, and a ``callback(done, total)`` that advances it.
+
+    Use as ``bar, cb = progress_bar("simulating 2,000 years", total=2000); with bar: simulate(..., progress=cb)``.
+    ``total``, known before the work starts (years, scenarios × years, ...), is shown at once
+    (``0/2000``, not ``0/?``); the callback's own ``(done, total)`` steps (e.g. blocks) are then
+    scaled to it. Quiet (nothing printed, the callback a no-op) when the console is not a terminal
+    (files, pipes, CI logs, tests).
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
+    con = console or make_console()
+    quiet = not con.is_terminal
     bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=console or make_console(), transient=True)
-    task = bar.add_task(escape_markup(label_text, 120), total=None)
+                   "ETA", TimeRemainingColumn(), console=con, transient=True, disable=quiet)
+    known = float(total) if total is not None and total > 0 else None
+    task = bar.add_task(escape_markup(label_text, 120), total=known)
 
-    def cb(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
+    def cb(done: float, steps: float | None = None) -> None:
+        if quiet:
+            return
+        if known is not None:
+            bar.update(task, completed=known * done / steps if steps else min(done, known))
+        else:
+            bar.update(task, completed=done, total=steps)
 
-    return bar, cb
+    return _Bar(bar, quiet), cb
