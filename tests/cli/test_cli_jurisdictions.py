@@ -104,3 +104,59 @@ def test_demo_bad_jurisdiction_options(run_cli, tmp_path):
     code, _, err = run_cli("demo", "-n", 50, "-o", out, "--jurisdiction", "zhejiang", "--fee-breach", "warn")
     assert_one_line_error(code, err, "--fee-breach: must be 'error' or 'flag', got 'warn'")
     assert not out.exists()
+
+
+# --- issue 24: whole texts, the seed's title, --full and -o ---------------------------------------------------------------
+
+def _assumptions(name: str) -> list[str]:
+    return list(ajx.jurisdictions.load(name).data["meta"]["assumed"])
+
+
+@pytest.mark.parametrize("columns", [80, 250])
+def test_show_prints_whole_texts_at_any_width(run_cli, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, err = run_cli("jurisdictions", "show", "xinzhou-2024")
+    assert code == 0, err
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= columns
+    words = set(out.split())
+    for text in _assumptions("xinzhou-2024"):  # every assumption whole: each of its words is printed
+        assert all(w in words or w in out for w in text.split()), text
+    assert "S04" in out and "004_7f495db093a78fc6.txt" not in out  # the seed's title, not its file name
+    assert "忻应急发" in out.replace("\n", "").replace("│", "").replace(" ", "")
+
+
+def test_show_full_adds_the_seed_file_and_the_rule_set(run_cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    code, out, err = run_cli("jurisdictions", "show", "xinzhou-2024", "--full")
+    assert code == 0, err
+    assert "…" not in out and "prevention rule set xinzhou-2024" in out and "004_7f495db093a78fc6.txt" in out
+    assert "risk_assessment" in out and "thorough_inspection" in out
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_show_output_writes_the_whole_text(run_cli, tmp_path, suffix):
+    target = tmp_path / f"xinzhou{suffix}"
+    code, out, err = run_cli("jurisdictions", "show", "xinzhou-2024", "--full", "--width", 100, "-o", target)
+    assert code == 0, err
+    assert "wrote" in out and target.is_file() and not list(tmp_path.glob(".*.tmp"))
+    text = target.read_text("utf-8")
+    assert "…" not in text
+    if suffix == ".md":
+        assert text.startswith("# xinzhou-2024") and "## every number with its source and confidence flag" in text
+        for a in _assumptions("xinzhou-2024"):
+            assert f"| {a} |" in text
+        for p in ajx.jurisdictions.load("xinzhou-2024").sources()["path"]:
+            assert f"| {p} |" in text
+    else:  # the same text the console prints at that width
+        code, shown, err = run_cli("jurisdictions", "show", "xinzhou-2024", "--full", "--width", 100)
+        assert code == 0, err
+        assert text == shown
+
+
+def test_show_output_errors(run_cli, tmp_path):
+    code, _, err = run_cli("jurisdictions", "show", "xinzhou-2024", "-o", tmp_path)
+    assert_one_line_error(code, err, "is a folder")
+    code, _, err = run_cli("jurisdictions", "show", "xinzhou-2024", "--width", 5)
+    assert_one_line_error(code, err, "--width")
+    assert not list(tmp_path.iterdir())

@@ -7,10 +7,10 @@ from typing import Optional
 
 import typer
 
-from ..present import escape_markup, fmt_int, frame_table, progress_bar
+from ..present import escape_markup, fmt_int, fmt_money, fmt_num, fmt_pct, frame_table, label, progress_bar
 from ._app import app, out
 from ._pool import pool_option, pool_rules_option, pool_table, pool_test_option, read_pool
-from ._common import XLSX_HELP, encoding_option, is_workbook, output_option, read_input, run_output, seed_option
+from ._common import XLSX_HELP, encoding_option, is_workbook, lang_option, output_option, read_input, run_output, seed_option
 from .prevention import parse_fee
 
 
@@ -62,6 +62,7 @@ def project(
     output: Path = output_option("Run folder (projection.parquet, projection_summary.parquet, capital.parquet, manifest.json; for `ajx report`). "
                                  + XLSX_HELP, ...),
     encoding: Optional[str] = encoding_option(),
+    lang: str = lang_option(),
 ) -> None:
     """Project a book over several policy years: renewals, trends, limit indexation, the fee ledger, result and solvency.
 
@@ -75,7 +76,9 @@ def project(
     from ..runs import RunFolder
 
     from ..errors import ValidationError
+    from ..present import check_lang
 
+    lang = check_lang(lang)
     if outstanding_ratio is not None and not 0 <= outstanding_ratio <= 20:
         raise ValidationError(f"--outstanding-ratio: must be in [0, 20], got {outstanding_ratio!r}")
     if initial_capital is not None and not initial_capital >= 0:
@@ -91,7 +94,8 @@ def project(
         lev["limits"] = parse_projection_limits(limits)
     if fee_ratio is not None:
         lev["fee_ratio"] = parse_fee(fee_ratio)
-    bar, cb = progress_bar(f"projecting {fmt_int(len(df))} policies × {years} years × {fmt_int(paths)} paths", out)
+    bar, cb = progress_bar(label("con_projecting", lang).format(n=fmt_int(len(df)), years=years, paths=fmt_int(paths)), out,
+                           total=years * paths)
     with bar:
         res = _project(df, years=years, start_year=start_year, table=table, paths=paths, rng=seed, progress=cb,
                        lift_limits=lift_limits, scenarios=scenarios, **lev)
@@ -103,7 +107,7 @@ def project(
     summary = res.summary()
     cap_year = cap.summary().join(cap.internal.drop(columns=["paths"]))
     insurers, insurer_table = pool_table(res, pool_spec, initial_capital, outstanding_ratio) if pool_spec else (None, None)
-    with run_output(output) as folder, RunFolder(folder, kind="project", seed=seed, inputs={
+    with run_output(output, lang=lang) as folder, RunFolder(folder, kind="project", seed=seed, inputs={
             "book": str(book), "table": table, "scenarios": scenarios, "years": years, "start_year": start_year, "paths": paths,
             "limits": limits, "fee_ratio": fee_ratio, "ledger": ledger}) as run:
         run.write_table(res.priced_start, "priced.parquet")
@@ -119,26 +123,43 @@ def project(
                                     "outstanding_ratio": "development pattern" if outstanding_ratio is None else outstanding_ratio,
                                     "p_below_100_any_year": p_below, "required_initial_capital_995": need}}, "summary.json")
         run.finish()
+    _print_console(res, cap, cap_year, p_below, need, insurer_table, scenarios, paths, lang)
+    out.print(f"wrote {escape_markup(output, None)} (Excel workbook)" if is_workbook(output) else
+              f"wrote {escape_markup(output, None)} (manifest.json); `ajx report {escape_markup(output, None)}` renders it")
+
+
+_MONEY = ("premium", "insured_loss", "underwriting_result", "prevention_budget", "prevention_spent", "carried_forward", "minimum_capital",
+          "capital")
+
+
+def _print_console(res, cap, cap_year, p_below, need, insurer_table, scenarios, paths: int, lang: str) -> None:
+    """The projection's console view: money in whole yuan (万/亿 in zh), ratios as percents, years as 2026, and the
+    VaR column named for what it is (the loss at 99.5 %: negative when even that path makes a profit)."""
     keys = ["premium", "insured_loss", "underwriting_result", "prevention_budget", "prevention_spent", "carried_forward", "cost_share_funded",
             "mean_float_factor"]
     ids = ["scenario", "year"] if res.scenarios else ["year"]
     wide = res.by_year.groupby(ids, observed=True, sort=False)[keys].mean()
+    money = {k: (lambda v: fmt_num(v, lang=lang)) for k in _MONEY}
     where = f"scenarios {scenarios}" if res.scenarios else res.provenance["table"]
-    out.print(frame_table(wide, title=f"Projection, mean over {fmt_int(paths)} paths ({escape_markup(where, 120)}, levers: projection_levers.parquet)",
-                          float_fmt="{:,.4g}"))
-    out.print(frame_table(cap_year[["minimum_capital", "capital", "solvency_ratio", "p5", "p_below_100", "var"]],
-                          title="C-ROSS phase II (liability): minimum capital, capital, solvency ratio; VaR 99.5 % of the one-year result (assumption)",
-                          float_fmt="{:,.4g}"))
+    fmts = {**money, "var": money["premium"], "cost_share_funded": fmt_pct, "mean_float_factor": lambda v: f"{v:.3f}",
+            "solvency_ratio": fmt_pct, "p5": fmt_pct, "p_below_100": fmt_pct}
+    heads = {"var": label("con_var_loss", lang), **{k: label(f"con_col_{k}", lang) for k in ("scenario", "year", *_MONEY, *fmts)
+                                                    if k != "var"}}
+
+    def show(frame, title: str, caption: str | None = None) -> None:
+        d = frame.reset_index().rename(columns=heads)
+        out.print(frame_table(d, title=title, caption=caption, formats={heads.get(k, k): f for k, f in fmts.items()}))
+
+    show(wide, label("con_projection_title", lang).format(paths=fmt_int(paths), where=escape_markup(where, 120)))
+    show(cap_year[["minimum_capital", "capital", "solvency_ratio", "p5", "p_below_100", "var"]], label("con_capital_title", lang),
+         label("con_var_note", lang))
     if insurer_table is not None:
         out.print(insurer_table)
     if res.scenarios:
         for k in res.scenarios:
-            out.print(f"{escape_markup(k, 80)}: P(solvency ratio < 100 % at some year end) = {p_below[k]:.1%}; "
-                      f"capital for >= 100 % every year on 99.5 % of paths: {need[k]:,.0f}")
-        out.print(f"(one insurer, initial capital {cap.initial_capital:,.0f} in every scenario)")
+            out.print(label("con_p_below_scenario", lang).format(name=escape_markup(k, 80), p=fmt_pct(p_below[k]),
+                                                                 need=fmt_money(need[k], lang=lang)))
+        out.print(label("con_one_insurer", lang).format(capital=fmt_money(cap.initial_capital, lang=lang)))
     else:
-        out.print(f"P(solvency ratio < 100 % at some year end) = {p_below:.1%} with initial capital {cap.initial_capital:,.0f}; "
-                  f"capital for >= 100 % in every year on 99.5 % of paths: {need:,.0f}")
-    out.print(f"wrote {escape_markup(output, None)} (Excel workbook)" if is_workbook(output) else
-              f"wrote {escape_markup(output, None)} (manifest.json); `ajx report {escape_markup(output, None)}` renders it")
-
+        out.print(label("con_p_below", lang).format(p=fmt_pct(p_below), capital=fmt_money(cap.initial_capital, lang=lang),
+                                                    need=fmt_money(need, lang=lang)))
