@@ -28,8 +28,8 @@ from . import stress as _stress
 from . import synth
 from .errors import ValidationError
 from .losses import LossModel, simulate
-from .present import (fmt_millions, fmt_pct, portfolio_summary_table, premium_summary_table, progress_bar, segment_table,
-                      stress_table)
+from .present import (fmt_int, fmt_millions, fmt_money, fmt_pct, label, portfolio_summary_table, premium_summary_table, progress_bar,
+                      segment_table, stress_table)
 from .prevention import assess
 from .rating import RateTable, adequacy, price
 from .report import write_report
@@ -87,15 +87,16 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     rate_table = RateTable.load(table)
     fee = float(rate_table.loadings["prevention_fee"])
     ctx: dict = {"rules": RULES, "fee_ratio": fee, "assess": {"fee_ratio": fee}, "pooling": "insurer",
-                 "rules_label": "Xinzhou 2024 mandates", "fee_label": f"the table's {fmt_pct(fee, 0)} prevention fee"}
+                 "rules_label": label("con_rules_xinzhou", lang), "fee_label": label("con_fee_table", lang).format(fee=fmt_pct(fee, None))}
     if j is not None:
         fs = j.fee_schedule(on_breach=fee_breach)
         ctx.update(rules=j.prevention_rules(), fee_ratio=fs.as_mapping(), assess=fs.assess_kwargs(), pooling=j.pooling,
                    stress_prevention={**{k: v for k, v in fs.assess_kwargs().items()
                                          if k in ("floor", "fee_base", "ledger", "cap", "it_cost", "earmark")},
                                       "pooling": j.pooling},
-                   rules_label=f"{j.name} mandates",
-                   fee_label="fee " + ", ".join(f"{y}: {r:.1%}" for y, r in zip(fs.years, fs.ratios)) + f" ({fs.ledger})", schedule=fs)
+                   rules_label=label("con_rules_bundle", lang).format(name=j.name),
+                   fee_label=label("con_fee_schedule", lang).format(
+                       schedule=", ".join(f"{y}: {fmt_pct(r, None)}" for y, r in zip(fs.years, fs.ratios)), ledger=fs.ledger), schedule=fs)
     inputs = {"book": f"synthetic book, ajx_actuarial.synth, seed {seed}", "table": table, "years": years,
               "stress_years": stress_years, "rules": getattr(ctx["rules"], "name", ctx["rules"]),
               "fee_ratio": {str(k): v for k, v in ctx["fee_ratio"].items()} if isinstance(ctx["fee_ratio"], dict) else fee,
@@ -105,7 +106,7 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
                       jurisdiction=j.name)
     run = RunFolder(Path(out_dir), kind="demo", seed=seed, inputs=inputs)
     # Inputs are checked (synthesis, pricing) before the previous run in out_dir is replaced.
-    with con.status(f"synthesising {n:,} policies ..."):
+    with con.status(label("con_synthesising", lang).format(n=fmt_int(n))):
         offered = synth.portfolio(n, rng=seed) if j is None else j.book(n, rng=seed)
     uw = j.underwrite(offered) if j is not None else None
     book = uw.insured if uw is not None else offered
@@ -114,12 +115,12 @@ def run_demo(*, n: int = 100_000, years: int = 5_000, stress_years: int = 2_000,
     priced = price(book, rate_table)
     with run:
         if j is not None:
-            _write_jurisdiction(run, con, j, offered, uw, ctx)
+            _write_jurisdiction(run, con, j, offered, uw, ctx, lang)
         return _run(run, con, t_start, book, priced, years=years, stress_years=stress_years, seed=seed, table=table, fee=fee,
                     lang=lang, ctx=ctx, j=j)
 
 
-def _write_jurisdiction(run: RunFolder, con: Console, j, offered, uw, ctx: dict) -> None:
+def _write_jurisdiction(run: RunFolder, con: Console, j, offered, uw, ctx: dict, lang: str = "en") -> None:
     """The bundle's own outputs: its numbers and sources, sector classes, underwriting and its effect."""
     run.write_table(j.sources().astype({"value": str}), "jurisdiction_sources.parquet")  # numbers and codes (rating "B")
     classes = j.classify(offered).value_counts().rename_axis("sector_class").reset_index(name="policies")
@@ -139,13 +140,13 @@ def _write_jurisdiction(run: RunFolder, con: Console, j, offered, uw, ctx: dict)
         ch = eff.set_index("book").loc["change"]
         ctx["underwriting"].update(premium_change=float(ch["premium"]), expected_loss_change=float(ch["expected_loss"]),
                                    prevention_budget_change=float(ch["prevention_budget"]))
-        con.print(f"underwriting ({j.name}): {len(uw.removed):,} of {len(offered):,} units deferred or refused; premium "
-                  f"{fmt_millions(ch['premium'])}, expected loss {fmt_millions(ch['expected_loss'])}, prevention budget "
-                  f"{fmt_millions(ch['prevention_budget'])}")
+        con.print(label("con_underwriting", lang).format(
+            name=j.name, removed=fmt_int(len(uw.removed)), offered=fmt_int(len(offered)), premium=fmt_millions(ch["premium"], lang=lang),
+            loss=fmt_millions(ch["expected_loss"], lang=lang), budget=fmt_millions(ch["prevention_budget"], lang=lang)))
     fs = ctx["schedule"]
     if len(fs.breaches):
-        con.print(f"fee breach flagged ({j.name}): " + "; ".join(f"{int(r.year)} {r.fee_ratio:.1%} vs {r.rule} {r.limit:.0%}"
-                                                                for r in fs.breaches.itertuples()))
+        con.print(label("con_fee_breach", lang).format(name=j.name, items="; ".join(
+            f"{int(r.year)} {fmt_pct(r.fee_ratio)} vs {r.rule} {fmt_pct(r.limit, None)}" for r in fs.breaches.itertuples())))
 
 
 def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress_years, seed, table, fee, lang, ctx, j) -> dict:
@@ -154,41 +155,41 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
     model = LossModel.default()
     check = model.check(book)
     run.write_table(check, "model_check.parquet")
-    con.print(f"loss model: {int(check['ok'].sum())} of {len(check)} public anchors met on this book (ajx model check); "
-              f"{check.set_index('figure').loc['disabilities per death (book)', 'model']:.1f} disabilities per death, "
-              f"gross premium needed {check.attrs['premium_per_worker']:,.0f} CNY per worker a year")
+    con.print(label("con_loss_model", lang).format(
+        met=int(check["ok"].sum()), anchors=len(check), dpd=f"{check.set_index('figure').loc['disabilities per death (book)', 'model']:.1f}",
+        ppw=fmt_money(check.attrs["premium_per_worker"], lang=lang)))
     run.write_table(priced, "priced.parquet")
-    con.print(premium_summary_table(priced, title=f"Premium by industry, table {table}", lang=lang))
-    with con.status("rate adequacy audit (exact expected loss) ..."):
+    con.print(premium_summary_table(priced, title=label("con_premium_title", lang).format(table=table), lang=lang))
+    with con.status(label("con_adequacy_status", lang)):
         adq = adequacy(book, table)
     run.write_table(adq.by_segment.reset_index(), "adequacy.parquet")
     a = adq.summary
-    con.print(f"adequacy: implied loss ratio {fmt_pct(a['implied_loss_ratio'])} vs permissible {fmt_pct(a['permissible_loss_ratio'])}; "
-              f"{a['flagged_segments']} of {a['segments']} segments below their risk premium")
+    con.print(label("con_adequacy", lang).format(implied=fmt_pct(a["implied_loss_ratio"]), permissible=fmt_pct(a["permissible_loss_ratio"]),
+                                                 flagged=a["flagged_segments"], segments=a["segments"]))
 
-    bar, cb = progress_bar(f"simulating {years:,} years (first run compiles the numba kernels)", con)
+    bar, cb = progress_bar(label("con_simulating_compile", lang).format(years=fmt_int(years)), con, total=years)
     with bar:
         sim = simulate(priced, years, rng=seed, progress=cb)
     run.write_table(sim.annual.reset_index(), "simulation.parquet")
     s = sim.summary()["value"]
-    con.print(f"simulation: mean insured loss {fmt_millions(s['mean insured loss'])}, VaR 99.5 % {fmt_millions(s['VaR 99.5 % insured'])} "
-              f"({s['VaR 99.5 % / mean']:.2f} × the mean; systemic year effect and parameter uncertainty included), "
-              f"mean loss ratio {fmt_pct(s['mean loss ratio (ex VAT)'])} of ex-VAT premium; VaR − mean = "
-              f"{fmt_pct(s['(VaR 99.5 % − mean) / premium ex VAT'])} of ex-VAT premium beside C-ROSS's 20.3 % liability premium-risk factor")
+    con.print(label("con_simulation", lang).format(
+        mean=fmt_millions(s["mean insured loss"], lang=lang), var=fmt_millions(s["VaR 99.5 % insured"], lang=lang),
+        ratio=f"{s['VaR 99.5 % / mean']:.2f}", lr=fmt_pct(s["mean loss ratio (ex VAT)"]),
+        unexpected=fmt_pct(s["(VaR 99.5 % − mean) / premium ex VAT"])))
 
     prev = assess(priced, rules=ctx["rules"], pooling=ctx["pooling"], **ctx["assess"])
     run.write_table(prev.by_policy, "prevention.parquet")
     run.write_table(prev.by_year, "prevention_ledger.parquet")  # budget, carried in, spent at cost, carried out, lapsed, shortfall
     run.write_table(prev.by_segment.reset_index(), "prevention_segments.parquet")
-    con.print(segment_table(prev, f"Prevention budget: {ctx['rules_label']} at {ctx['fee_label']}", lang))
+    con.print(segment_table(prev, label("con_prevention_title", lang).format(rules=ctx["rules_label"], fee=ctx["fee_label"]), lang))
 
     sset = _stress.load(SCENARIOS)
-    bar, cb = progress_bar(f"stress scenarios ({SCENARIOS})", con)
+    bar, cb = progress_bar(label("con_stress_progress", lang).format(name=SCENARIOS), con, total=len(sset.scenarios) * stress_years)
     with bar:
         st = _stress.run_detailed(book, sset, years=stress_years, rng=seed, progress=cb,
                                   **({"table": table, "rules": ctx["rules"], "prevention": ctx["stress_prevention"]} if j is not None else {}))
     save_stress(st, run)
-    con.print(stress_table(st.table, title=f"Stress scenarios {SCENARIOS} (common random numbers)", lang=lang))
+    con.print(stress_table(st.table, title=label("con_stress_title", lang).format(name=SCENARIOS), lang=lang))
 
     summary = {
         "policies": int(len(book)), "workers": int(book["headcount"].sum()), "seed": seed, "table": table,
@@ -227,5 +228,5 @@ def _run(run: RunFolder, con: Console, t0: float, book, priced, *, years, stress
         title += f"（{j.name}）" if lang == "zh" else f" under {j.name}"
     report = write_report(run.folder, run.folder / "report.html", title=title, lang=lang)
     summary["seconds"] = round(time.perf_counter() - t0, 1)
-    con.print(f"report: {report.resolve()}\noutputs in {run.folder.resolve()} ({summary['seconds']} s)")
+    con.print(label("con_report_written", lang).format(report=report.resolve(), folder=run.folder.resolve(), seconds=summary["seconds"]))
     return summary
