@@ -90,3 +90,47 @@ def test_bad_options_fail_cleanly(run_cli, files, tmp_path):
         code, _, err = run_cli(*base, *args)
         assert code == 2 and message in err and err.count("\n") == 1, (args, err)
         assert not out.exists()
+
+
+def _doubled(led):
+    return pd.concat([led, led], ignore_index=True)
+
+
+def _serial(led):
+    return led.assign(accident_date=(pd.to_datetime(led["accident_date"]) - pd.Timestamp("1899-12-30")).dt.days)
+
+
+def _negative(led):
+    bad = led.copy()
+    bad.loc[bad["claim_id"] == bad.loc[0, "claim_id"], "paid"] = -3_000_000.0
+    return bad
+
+
+@pytest.mark.parametrize("change, message", [
+    (_doubled, "row(s) repeat an earlier row exactly"),
+    (_serial, "column 'accident_date' holds numbers, not dates (Excel serial date?"),
+    (_negative, "column 'paid' nets below zero for claim(s) [0]"),
+    (lambda led: led.assign(recovery=0.0), "column 'recovery' is not supported"),
+], ids=["loaded-twice", "excel-serial", "net-negative", "recovery"])
+def test_ledger_contract_one_line_nothing_written(run_cli, files, tmp_path, change, message):
+    """Issue 23: a ledger loaded twice, Excel serial dates, a claim netting below zero: one line, exit 2, no output."""
+    d, _, led = files
+    change(led).to_csv(tmp_path / "bad.csv", index=False)
+    out = tmp_path / "exp.parquet"
+    code, _, err = run_cli("experience", "--policies", d / "book.csv", "--claims", tmp_path / "bad.csv",
+                           "--valuation", "2025-06-30", "-o", out)
+    assert code == 2 and message in err and err.count("\n") == 1 and err.startswith("error: "), err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--valuation", "2025-06-30", "--trend", "--rating-year", "1800"], "to_year (the rating year) must be a year (an integer) in 1980-2100, got 1800"),
+    (["--valuation", "2025-06-30", "--trend", "--rating-year", "99999"], "to_year (the rating year) must be a year (an integer) in 1980-2100, got 99999"),
+    (["--valuation", "1800-01-01"], "valuation_date must fall in the years 1980-2100, got 1800-01-01"),
+], ids=["rating-1800", "rating-99999", "valuation-1800"])
+def test_years_out_of_range_one_line_nothing_written(run_cli, files, tmp_path, args, message):
+    d, _, _ = files
+    out = tmp_path / "exp.parquet"
+    code, _, err = run_cli("experience", "--policies", d / "book.csv", "--claims", d / "ledger.csv", "-o", out, *args)
+    assert code == 2 and message in err and err.count("\n") == 1 and "RuntimeWarning" not in err, (args, err)
+    assert not out.exists()

@@ -12,26 +12,17 @@ from .._lookup import lookup
 from .._version import __version__
 from ..errors import ValidationError
 from ..portfolio import validate_experience
+from ._arguments import check_arguments, valuation_date as _valuation
 from .allocate import ALLOCATIONS, order_key, spread_amount, spread_count
 from .develop import check_options, develop
 from .large import as_large, capped_increments, catastrophe_claims, catastrophe_load
 from .ledger import validate_ledger
 from .register import experience_rows, link_claims, read_register
 from .result import ExperienceResult
-from .trend import as_trend
+from .trend import as_trend, check_year
 from .triangles import COUNT_MEASURES, MEASURES, ages, build_cells, claim_state, to_triangle
 
 __all__ = ["experience_from_claims"]
-
-
-def _valuation(value) -> pd.Timestamp:
-    try:
-        v = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        v = pd.NaT
-    if pd.isna(v):
-        raise ValidationError(f"experience_from_claims: valuation_date must be a date (YYYY-MM-DD), got {value!r}")
-    return v.tz_localize(None).normalize() if v.tzinfo else v.normalize()
 
 
 def _segments(table: pd.DataFrame, by) -> tuple[str, np.ndarray, list[str]]:
@@ -90,7 +81,8 @@ def experience_from_claims(
     claims : DataFrame
         The ledger, one row per transaction (:func:`ajx_actuarial.claims.validate_ledger`).
     valuation_date : date-like
-        Transactions and reports after it are ignored (they had not happened).
+        Transactions and reports after it are ignored (they had not happened). Its year, and the
+        rating year, must lie in :data:`ajx_actuarial.claims.ledger.YEAR_RANGE`.
     method : {"chainladder", "bf", "capecod"}
         Development of losses. ``bf`` needs ``apriori`` (expected ultimate per unit of
         ``weight``); ``capecod`` estimates it. Counts use chain ladder, or Cape Cod on exposure
@@ -133,8 +125,11 @@ def experience_from_claims(
     Raises
     ------
     ValidationError
-        Bad ledger (dates that do not parse, transactions before the accident, ...), claims for
-        policies not in the register, an unknown option, nothing reported by the valuation date.
+        Bad ledger (exact duplicate rows, a claim netting below zero, numbers or unparseable
+        text in a date column, transactions before the accident, ...: :func:`validate_ledger`),
+        claims for policies not in the register, an unknown option or an argument of the wrong
+        kind (``by``, ``columns``, ``loss_model``, ``years``), a valuation or rating year outside
+        ``YEAR_RANGE``, nothing reported by the valuation date.
 
     Examples
     --------
@@ -163,10 +158,10 @@ def experience_from_claims(
         raise ValidationError(f"experience_from_claims: allocate must be one of {list(ALLOCATIONS)}, got {allocate!r}")
     if isinstance(min_age, bool) or not isinstance(min_age, (int, np.integer)) or min_age < 0:
         raise ValidationError(f"experience_from_claims: min_age must be an integer number of months >= 0, got {min_age!r}")
+    years = check_arguments(by, loss_model, years)
     rule, tr = as_large(large), as_trend(trend)
     led_all = validate_ledger(claims, columns=columns)
-    has_case = "case_reserve" in (claims.rename(columns=dict(columns)) if columns else claims).columns
-    basis = basis or ("incurred" if has_case else "paid")
+    basis = basis or ("incurred" if led_all.attrs.get("case_reserve_given") else "paid")
     if basis not in ("incurred", "paid"):
         raise ValidationError(f"experience_from_claims: basis must be 'incurred' or 'paid', got {basis!r}")
     table, form = read_register(policies)
@@ -300,7 +295,7 @@ def experience_from_claims(
     # ---- trend
     rating_year = None
     if tr is not None:
-        rating_year = int(tr.to_year or V.year + 1)
+        rating_year = check_year(int(tr.to_year or V.year + 1), "experience_from_claims: the rating year (trend to_year)")
         ff, sf = tr.frequency_factor(row_year, rating_year), tr.severity_factor(row_year, rating_year)
     else:
         ff = sf = np.ones(n_rows)

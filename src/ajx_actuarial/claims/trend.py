@@ -26,8 +26,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..errors import ValidationError
+from .ledger import YEAR_RANGE
 
-__all__ = ["Trend", "DEFAULT_FREQUENCY_TREND", "income_index", "as_trend"]
+__all__ = ["Trend", "DEFAULT_FREQUENCY_TREND", "income_index", "as_trend", "check_year"]
 
 #: Annual frequency trend, DOMAIN.md §6.5 (−5 % to −8 % a year; midpoint; assumption).
 DEFAULT_FREQUENCY_TREND = -0.065
@@ -71,7 +72,7 @@ class Trend:
     severity : "income" or float
         ``"income"``: the income series of ``region`` (prior year), or a constant annual rate.
     to_year : int or None
-        Rating year; default the valuation year + 1.
+        Rating year in :data:`~ajx_actuarial.claims.ledger.YEAR_RANGE`; default the valuation year + 1.
     region : str
         Income series for ``severity="income"`` (``national`` or ``beijing``).
     """
@@ -88,8 +89,8 @@ class Trend:
         s = self.severity
         if not (s == "income" or (not isinstance(s, bool) and isinstance(s, (int, float)) and np.isfinite(s) and -0.5 < s < 0.5)):
             raise ValidationError(f"trend: severity must be 'income' or an annual rate in (-0.5, 0.5), got {s!r}")
-        if self.to_year is not None and (isinstance(self.to_year, bool) or not isinstance(self.to_year, (int, np.integer))):
-            raise ValidationError(f"trend: to_year must be a year (int), got {self.to_year!r}")
+        if self.to_year is not None:
+            check_year(self.to_year, "trend: to_year (the rating year)")
 
     def frequency_factor(self, years, to_year: int) -> np.ndarray:
         """``(1 + frequency)^(to_year − year)``."""
@@ -104,6 +105,14 @@ class Trend:
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def check_year(value, what: str) -> int:
+    """``value`` as a calendar year in :data:`~ajx_actuarial.claims.ledger.YEAR_RANGE` (an int, not text or a float)."""
+    lo, hi = YEAR_RANGE
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+        raise ValidationError(f"{what} must be a year (an integer) in {lo}-{hi}, got {value!r}"[:300])
+    return int(value)
 
 
 def as_trend(trend) -> Trend | None:

@@ -43,7 +43,7 @@ def experience(
     basis: Optional[str] = typer.Option(None, "--basis", help="incurred or paid (default: incurred when the ledger has case_reserve)."),
     tail: Optional[str] = typer.Option(None, "--tail", help="Tail factor (a number >= 1) or a curve: exponential, inverse_power."),
     trend: bool = typer.Option(False, "--trend/--no-trend", help="Trend to the rating year: frequency -6.5 %/yr, severity with income."),
-    rating_year: Optional[int] = typer.Option(None, "--rating-year", help="Rating year for --trend (default: valuation year + 1)."),
+    rating_year: Optional[int] = typer.Option(None, "--rating-year", help="Rating year for --trend, 1980-2100 (default: valuation year + 1)."),
     cap: Optional[float] = typer.Option(None, "--cap", help="Cap each claim at this amount (CNY) and spread the excess by industry."),
     catastrophe: bool = typer.Option(False, "--catastrophe/--no-catastrophe", help="Take out accidents with >= 3 deaths; load them back from the loss model."),
     min_age: int = typer.Option(12, "--min-age", help="Months an accident year needs to enter the experience."),
