@@ -63,7 +63,9 @@ def style():
     import matplotlib as mpl
 
     mpl.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
-                         "axes.spines.right": False, "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold"})
+                         "axes.spines.right": False, "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold",
+                         # the number policy of present.formats: no scientific notation or offset on an axis of amounts
+                         "axes.formatter.limits": (-12, 15), "axes.formatter.useoffset": False})
     f = cjk_font()
     if f:
         mpl.rcParams["font.sans-serif"] = [f, *[x for x in mpl.rcParams["font.sans-serif"] if x != f]]
@@ -300,12 +302,16 @@ def solvency_figure(capital_summary, internal=None, lang: str = "en"):
         ax2.bar(xi - w / 2, i["cross_minimum_capital"] / 1e6, width=w, color="tab:blue",
                 label="C-ROSS minimum capital" if fl == "en" else "C-ROSS最低资本")
         ax2.bar(xi + w / 2, i["var"] / 1e6, width=w, color="tab:orange",
-                label="VaR 99.5 % (assumption)" if fl == "en" else "VaR 99.5%（假设）")
+                label="loss at 99.5 % (VaR, assumption; below 0: a profit)" if fl == "en" else "99.5%分位损失（VaR，假设；负值为盈利）")
         ax2.set_title("Capital need" if fl == "en" else "资本需求")
         ax2.set_ylabel("m CNY" if fl == "en" else "百万元")
         ax2.set_xticks(xi, [str(int(v)) for v in xi])
-        top = float(max(i["cross_minimum_capital"].max(), i["var"].max())) / 1e6
-        ax2.set_ylim(0, top * 1.45)  # room above the bars for the legend
+        top = max(float(max(i["cross_minimum_capital"].max(), i["var"].max())) / 1e6, 0.0)
+        low = min(float(i["var"].min()) / 1e6, 0.0)  # a negative VaR (a profit even at 99.5 %) is drawn below the zero line
+        if low < 0:
+            ax2.axhline(0, color="black", lw=0.8)
+        span = (top - low) or 1.0
+        ax2.set_ylim(low - 0.08 * span if low < 0 else 0, top + 0.45 * span)  # room above the bars for the legend
         ax2.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     return fig

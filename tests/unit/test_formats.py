@@ -115,3 +115,28 @@ def test_project_console_has_no_scientific_notation_and_explains_the_var_column(
         assert "loss at 99.5 %" in flat and "negative: even that path makes a profit" in flat and "┃ var " not in out
     else:
         assert "99.5% 分位损失" in flat and "为负值表示即使在该路径上也有盈利" in flat.replace(" ", "") and "多年预测" in flat and "万" in out
+
+
+def test_charts_draw_amounts_without_scientific_notation_and_show_a_negative_var():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ajx_actuarial import plots
+
+    plots.style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1.2e8, 9.9e9])
+    fig.canvas.draw()
+    texts = [t.get_text() for t in ax.get_yticklabels()] + [ax.yaxis.get_offset_text().get_text()]
+    assert not any(SCI.search(t) for t in texts), texts
+    plt.close(fig)
+    years = pd.Index([2026, 2027], name="year")
+    cap = pd.DataFrame({"solvency_ratio": [1.5, 1.7], "p5": [0.9, 1.0], "p95": [2.0, 2.2]}, index=years)
+    internal = pd.DataFrame({"cross_minimum_capital": [4e5, 4.5e5], "var": [-2e5, 3e5]}, index=years)
+    fig = plots.solvency_figure(cap, internal)
+    ax2 = fig.axes[1]
+    assert ax2.get_ylim()[0] < -0.2  # the negative VaR bar (a profit even at 99.5 %) is inside the axes
+    assert any("below 0: a profit" in t.get_text() for t in ax2.get_legend().get_texts())
+    plt.close(fig)
