@@ -108,3 +108,22 @@ def test_stress_and_report_errors(run_cli, tmp_path):
     (tmp_path / "empty").mkdir()
     code, _, err = run_cli("report", tmp_path / "empty")
     assert code == 2 and "has no readable manifest.json: not a complete run" in err
+
+
+# --- issue 24: the console speaks --lang; no scientific notation ----------------------------------------------------------
+
+@pytest.mark.parametrize("lang, present, absent", [
+    ("zh", ("费率充足性：隐含赔付率", "损失模拟：年均赔付", "损失模型：本业务组合满足", "分行业保费", "压力情景", "万元"),
+     ("adequacy:", "simulation:", "loss model:", "Premium by industry", "Stress scenarios")),
+    ("en", ("adequacy: implied loss ratio", "simulation: mean insured loss", "loss model:", "Premium by industry"), ("费率充足性", "损失模拟")),
+])
+def test_demo_console_speaks_its_language(run_cli, tmp_path, monkeypatch, lang, present, absent):
+    monkeypatch.setenv("COLUMNS", "250")
+    code, stdout, err = run_cli("demo", "-n", 300, "--years", 20, "--stress-years", 20, "--lang", lang, "-o", tmp_path / "d")
+    assert code == 0, err
+    flat = " ".join(stdout.split())
+    for s in present:
+        assert s in flat, s
+    for s in absent:
+        assert s not in flat, s
+    assert not re.search(r"[0-9]e[+-][0-9]", stdout)
