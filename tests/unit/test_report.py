@@ -76,7 +76,7 @@ def test_key_findings_numbers_and_context(run_dir):
     ex_vat = priced["premium_ex_vat"].sum()
     assert f"{100 * 500.5e6 / ex_vat:,.1f} %" in kf  # expected loss ratio = mean / ex-VAT premium
     assert "500.50 m CNY" in kf and "995.00 m CNY" in kf  # mean and the empirical 99.5 % quantile
-    assert f"{100 * 995e6 / ex_vat:,.0f} % of ex-VAT premium" in kf
+    assert f"{100 * 995e6 / ex_vat:,.0f} % of a year&#x27;s ex-VAT premium; from 1,000 simulated years" in kf
     assert f"{100 * prev.summary['share_funded']:.1f} %" in kf and "at a 20 % fee" in kf
     for fact in ("book", "rate table", "limits", "seed", "simulated years", "300 policies", "national-2025", "77", "1,000 (book)"):
         assert fact in kf, fact
@@ -150,4 +150,4 @@ def test_chinese_without_a_cjk_font_falls_back_to_english_figures(run_dir, monke
     monkeypatch.setattr(plots, "cjk_font", lambda: None)
     assert plots.figure_lang("zh") == "en" and plots.figure_lang("en") == "en"
     doc = render_report(run_dir[0], lang="zh")
-    assert "No CJK font found for the figures" in doc and "<h2>主要结论</h2>" in doc
+    assert "未找到中文字体（请安装 fonts-noto-cjk）" in doc and "<h2>主要结论</h2>" in doc

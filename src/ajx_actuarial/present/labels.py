@@ -11,8 +11,9 @@ import functools
 
 from ..errors import ValidationError
 from ._labels_console import CONSOLE_LABELS
+from ._labels_text import TEXT_ZH
 
-__all__ = ["LANGS", "check_lang", "label", "code_label"]
+__all__ = ["LANGS", "check_lang", "label", "code_label", "code_name", "text_label"]
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
@@ -121,6 +122,44 @@ _LABELS: dict[str, tuple[str, str]] = {
     "prevention_shortfall": ("prevention shortfall (CNY)", "预防经费缺口（元）"),
     "simulated_loss": ("simulated mean loss (CNY)", "模拟年均赔付（元）"),
     "p_loss_ratio_gt_100": ("P(loss ratio > 100 %)", "赔付率超100%概率"),
+    "p_lr_gt_100_short": ("P(LR > 100 %)", "赔付率超100%概率"),
+    "tvar_995": ("TVaR 99.5 %", "TVaR 99.5%"),
+    "tvar_995_long": ("TVaR 99.5 % (mean of the worst 0.5 % of years)", "TVaR 99.5%（最差0.5%年度的均值）"),
+    "tvar_99_long": ("TVaR 99 % (mean of the worst 1 % of years)", "TVaR 99%（最差1%年度的均值）"),
+    # the simulation table (per simulated year)
+    "gross_loss": ("gross loss (before limits)", "限额前损失"),
+    "insured_loss": ("insured loss (after limits)", "限额后赔付"),
+    "accidents": ("accidents", "事故数"),
+    "deaths": ("deaths", "死亡人数"),
+    "disabilities": ("disabilities", "伤残人数"),
+    "mean": ("mean", "均值"),
+    "std": ("standard deviation", "标准差"),
+    "min": ("min", "最小值"),
+    "max": ("max", "最大值"),
+    "median": ("median", "中位数"),
+    # the regulator's page: measure groups
+    "prevention_measures": ("prevention", "事故预防"),
+    # prevention pooling (prevention.POOLINGS) and fee bases
+    "pooling_policy": ("per policy (each unit's budget pays its own services)", "按保单（各单位经费只支付自身服务）"),
+    "pooling_segment": ("per segment (budgets pooled within industry × size)", "按细分（行业×规模内统筹）"),
+    "pooling_insurer": ("one pool (the insurer's whole book)", "保险公司统筹（全部业务一个资金池）"),
+    "fee_base_collected": ("collected premium (VAT included)", "实收保费（含增值税）"),
+    "fee_base_ex_vat": ("ex-VAT premium", "不含税保费"),
+    # provenance rows (the run's inputs, manifest.json)
+    "input": ("input", "输入"),
+    "input_book": ("book", "业务组合"),
+    "input_portfolio": ("book", "业务组合"),
+    "input_table": ("rate table", "费率表"),
+    "input_years": ("simulated years", "模拟年数"),
+    "input_rules": ("mandate rules", "强制服务规则"),
+    "input_fee_ratio": ("prevention fee ratio", "事故预防服务费比例"),
+    "input_scenarios": ("scenario set", "情景集"),
+    "input_stress_years": ("simulated years per stress scenario", "每个压力情景模拟年数"),
+    "input_jurisdiction": ("jurisdiction", "地区方案"),
+    "input_limits": ("limit policy", "限额政策"),
+    "input_paths": ("paths", "路径数"),
+    "input_start_year": ("first policy year", "起始保单年度"),
+    "input_ledger": ("ledger", "台账"),
 }
 _LABELS.update({k: v for k, v in CONSOLE_LABELS.items() if k not in _LABELS})
 
@@ -152,6 +191,19 @@ def label(key: str, lang: str = "en") -> str:
     return pair[LANGS.index(check_lang(lang))]
 
 
+def text_label(text: object, lang: str = "en") -> str:
+    """A whole text (a packaged scenario's description, a loss-model anchor's figure or source) in
+    ``lang``: its Chinese form under ``zh`` when one is listed (:mod:`._labels_text`), else as is.
+
+    Examples
+    --------
+    >>> text_label("all accident frequencies +30 %", "zh"), text_label("all accident frequencies +30 %")
+    ('所有事故频率上升30%', 'all accident frequencies +30 %')
+    """
+    s = str(text)
+    return TEXT_ZH.get(s, s) if check_lang(lang) == "zh" else s
+
+
 @functools.cache
 def _code_names() -> dict[str, str]:
     from .. import reference
@@ -159,6 +211,26 @@ def _code_names() -> dict[str, str]:
     names = dict(reference.industries()["name_zh"])
     names.update(dict(reference.size_classes()["name_zh"]))
     return names
+
+
+@functools.cache
+def _code_names_en() -> dict[str, str]:
+    from .. import reference
+
+    return dict(reference.industries()["name_en"])
+
+
+def code_name(code: object, lang: str = "en") -> str:
+    """An industry or size code in words, in either language (the report's tables): ``coal_mine`` →
+    ``Coal mine (underground)`` / ``煤矿``; an unknown code is returned as is.
+
+    Examples
+    --------
+    >>> code_name("hazardous_chemicals"), code_name("hazardous_chemicals", "zh"), code_name("micro")
+    ('Hazardous chemicals', '危险化学品', 'micro')
+    """
+    s = str(code)
+    return _code_names().get(s, s) if check_lang(lang) == "zh" else _code_names_en().get(s, s)
 
 
 def code_label(code: object, lang: str = "en") -> str:

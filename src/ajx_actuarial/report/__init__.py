@@ -28,6 +28,7 @@ Adding a section (e.g. risk-based pricing adequacy)
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -35,11 +36,12 @@ from typing import Callable
 from ..errors import ValidationError
 from ..io import atomic_path
 from ..present import check_lang, escape_html
-from ..runs import read_run
+from ..runs import is_plain_name, list_in_run, read_run, run_lock
 from . import _html as h
 from . import adequacy as adq
 from . import model, policy
 from . import projection as proj
+from . import scenarios as scn
 from . import sections as s
 from .workbook import build_workbook, write_workbook
 
@@ -65,7 +67,7 @@ REGISTRY: list[Section] = [
     Section("prevention", ("Prevention budget", "事故预防服务经费"), ("prevention_segments.parquet",), s.prevention),
     Section("adequacy", ("Risk-based pricing adequacy", "风险定价充足性"), ("adequacy.parquet",), adq.render),
     Section("policy", ("Limit policies side by side", "责任限额政策对比"), ("stress.parquet",), policy.render),
-    Section("stress", ("Stress scenarios", "压力情景"), ("stress.parquet",), s.stress),
+    Section("stress", ("Stress scenarios", "压力情景"), ("stress.parquet",), scn.render),
     Section("projection", ("Multi-year projection", "多年度预测"), ("projection_summary.parquet",), proj.render),
     Section("provenance", ("Provenance", "来源与可复现性"), (), s.provenance),
 ]
@@ -88,8 +90,7 @@ def render_report(folder: str | os.PathLike[str], title: str | None = None, lang
                            "figures are for the synthetic or supplied book below.",
                            "安全生产责任保险精算报告。模型默认值均为DOMAIN.md中标注的假设；数字对应下述合成或用户提供的业务组合。"))]
     if lang == "zh" and cjk_font() is None:
-        parts.append(h.note("No CJK font found for the figures (install fonts-noto-cjk); figure labels are in English. "
-                            "未找到中文字体，图中标签使用英文。", "warn"))
+        parts.append(h.note("未找到中文字体（请安装 fonts-noto-cjk），图中标签使用英文。", "warn"))
     for sec in REGISTRY:
         if all(run.has(f) for f in sec.needs):
             body = sec.render(ctx)
@@ -109,7 +110,8 @@ def write_report(out_dir: str | os.PathLike[str], path: str | os.PathLike[str] |
     out_dir : path-like
         A run folder written by ``ajx demo`` / ``ajx stress`` (with ``manifest.json``).
     path : path-like, optional
-        The HTML file (default ``out_dir/report.html``).
+        The HTML file (default ``out_dir/report.html``). A file written into the run folder
+        is listed in its manifest (:func:`ajx_actuarial.runs.list_in_run`), under the folder's lock.
     title : str, optional
         Heading and HTML title (default: by language).
     lang : {"en", "zh"}
@@ -119,15 +121,21 @@ def write_report(out_dir: str | os.PathLike[str], path: str | os.PathLike[str] |
     ------
     ValidationError
         Not a run folder, an interrupted run (no manifest), a changed or corrupt listed file,
-        an unwritable target.
+        an unwritable target, a run folder another live run holds.
 
     Examples
     --------
     >>> write_report("ajx-demo", lang="zh")  # doctest: +SKIP
     PosixPath('ajx-demo/report.html')
     """
-    doc = render_report(out_dir, title=title, lang=lang)
     target = Path(path) if path is not None else Path(out_dir) / "report.html"
-    with atomic_path(target) as tmp:
-        tmp.write_text(doc, encoding="utf-8")
+    folder = Path(out_dir)
+    # written into the run folder: under the folder's lock, and listed in its manifest
+    in_run = folder.is_dir() and target.parent.resolve() == folder.resolve() and is_plain_name(target.name)
+    with run_lock(folder) if in_run else nullcontext():
+        doc = render_report(out_dir, title=title, lang=lang)
+        with atomic_path(target) as tmp:
+            tmp.write_text(doc, encoding="utf-8")
+        if in_run:
+            list_in_run(folder, target.name)
     return target

@@ -7,9 +7,10 @@ import io
 
 import pandas as pd
 
-from ..present import escape_html, fmt_num
+from ..present import escape_html, fmt_int
+from ..present.formats import fmt_cell, fmt_num, fmt_year, is_year_column
 
-__all__ = ["CSS", "PRINT_CSS", "table", "kpi", "kpis", "figure", "note", "section"]
+__all__ = ["CSS", "PRINT_CSS", "table", "fixed", "kpi", "kpis", "figure", "note", "section"]
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",Helvetica,Arial,sans-serif;
@@ -20,7 +21,8 @@ table{border-collapse:collapse;margin:.8em 0;font-size:.85em}
 th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;vertical-align:top}
 td{white-space:nowrap}td.wrap{white-space:normal;min-width:12em;max-width:36em;overflow-wrap:anywhere}.prov td{white-space:normal;text-align:left;overflow-wrap:anywhere}.prov td:first-child{white-space:nowrap;overflow-wrap:normal}
 th{background:#eef3f8;font-weight:600}.txt{text-align:left}.num{text-align:right}
-thead th{white-space:normal;vertical-align:bottom}
+thead th{white-space:normal;vertical-align:bottom;word-break:keep-all;overflow-wrap:normal;hyphens:none;min-width:3.5em}
+.wide table{max-width:100%}td.wrap,.prov td{word-break:normal}
 figure{margin:1em 0;text-align:center}figure img{max-width:100%;height:auto}
 figcaption{font-size:.85em;color:#444;margin-top:.2em}
 .kpis{display:flex;flex-wrap:wrap;gap:.6em;margin:.6em 0}
@@ -52,10 +54,28 @@ PRINT_CSS = """
 """
 
 
-def table(df: pd.DataFrame, fmt: dict | None = None, index: bool = True, cls: str = "", truncate: int = 80) -> str:
-    """An escaped HTML table; ``fmt`` maps a column to a format string or a callable; long text is cut at ``truncate``.
+def fixed(decimals: int):
+    """A cell format with ``decimals`` decimals and separators (through :func:`ajx_actuarial.present.formats.fmt_cell`)."""
+    pattern = "{:,.%df}" % decimals
+    return lambda v: fmt_cell(v, None, pattern)
+
+
+def _cell(column: object, f):
+    """The formatter of one column: ``f`` (a callable or a ``str.format`` pattern) or the number policy by dtype and name."""
+    if callable(f):
+        return f
+    if f is not None:
+        return lambda x: fmt_cell(x, column, f)
+    return None
+
+
+def table(df: pd.DataFrame, fmt: dict | None = None, index: bool = True, cls: str = "") -> str:
+    """An escaped HTML table; ``fmt`` maps a column to a callable or a format pattern. No cell is ever cut:
+    long text wraps in its cell instead (class ``wrap``).
 
     Numeric columns are right-aligned, text columns left-aligned; a named index becomes the first columns.
+    Floats follow :func:`~ajx_actuarial.present.formats.fmt_num` (never scientific notation), integers get
+    separators, and a year column (``year``, ``*_year``) prints as ``2026``.
     """
     fmt = fmt or {}
     d = df.reset_index() if index and (df.index.name or isinstance(df.index, pd.MultiIndex)) else df
@@ -63,18 +83,18 @@ def table(df: pd.DataFrame, fmt: dict | None = None, index: bool = True, cls: st
         d = df.reset_index().rename(columns={"index": ""})
     cols, aligns = [], []
     for c in d.columns:
-        f, v = fmt.get(c), d[c]
+        f, v = _cell(c, fmt.get(c)), d[c]
         numeric = pd.api.types.is_numeric_dtype(v.dtype) and not pd.api.types.is_bool_dtype(v.dtype)
-        if callable(f):
+        if f is not None:
             text = v.map(lambda x, f=f: f(x) if pd.notna(x) else "")
-        elif f is not None:
-            text = v.map(lambda x, f=f: f.format(x) if pd.notna(x) else "")
+        elif numeric and is_year_column(c):
+            text = v.map(fmt_year)
         elif pd.api.types.is_float_dtype(v.dtype):
             text = v.map(fmt_num)
         elif pd.api.types.is_integer_dtype(v.dtype):
-            text = v.map(lambda x: f"{x:,}")
+            text = v.map(fmt_int)
         else:
-            text = v.map(lambda x: str(x) if len(str(x)) <= truncate else str(x)[:truncate - 1] + "…")
+            text = v.map(lambda x: "" if x is None or (isinstance(x, float) and x != x) else str(x))
         cols.append([escape_html(t) for t in text])
         # long text (sources, descriptions) wraps in its cell instead of widening the table past the page
         aligns.append("num" if numeric else ("txt wrap" if len(text) and text.map(len).max() > 40 else "txt"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..present import code_label, fmt_int, fmt_pct, label
+from ..present import fmt_int, fmt_pct, label
+from ..present.labels import code_name
+from ..present.formats import fmt_cell
 from . import _html as h
 
 __all__ = ["render"]
@@ -30,8 +32,9 @@ def render(ctx) -> str:
         f"超过{fmt_pct(tol, 0)}的细分被标记为低于成本定价（低价恶性竞争）。"))
     body += h.kpis(
         h.kpi(ctx.zh("implied expected loss ratio", "隐含期望赔付率"), fmt_pct(implied),
-              ctx.zh(f"permissible {fmt_pct(permissible)}", f"允许赔付率 {fmt_pct(permissible)}") if np.isfinite(permissible) else ""),
-        h.kpi(ctx.zh("rated / risk premium, book", "费率保费 / 风险保费（全组合）"), f"{tot['rated_premium'] / tot['risk_premium']:.3f}"),
+              ctx.zh(f"permissible for {table_name}: {fmt_pct(permissible)} (1 − its loadings)",
+                     f"{table_name}的允许赔付率：{fmt_pct(permissible)}（1 − 附加费用率）") if np.isfinite(permissible) else ""),
+        h.kpi(ctx.zh("rated / risk premium, book", "费率保费 / 风险保费（全组合）"), fmt_cell(tot["rated_premium"] / tot["risk_premium"], None, "{:.3f}")),
         h.kpi(ctx.zh("segments below the risk premium", "低于风险保费的细分"), f"{fmt_int(len(flagged))} / {fmt_int(len(seg))}"),
     )
     shown = pd.DataFrame({
@@ -41,9 +44,9 @@ def render(ctx) -> str:
         ctx.zh("ratio", "比值"): g["rated_premium"] / g["risk_premium"],
         ctx.zh("implied loss ratio", "隐含赔付率"): g["expected_loss"] / g["filed_ex_vat"],
     })
-    shown.index = pd.MultiIndex.from_tuples([(code_label(i, ctx.lang), code_label(s, ctx.lang)) for i, s in shown.index],
+    shown.index = pd.MultiIndex.from_tuples([(code_name(i, ctx.lang), code_name(s, ctx.lang)) for i, s in shown.index],
                                             names=[label("industry", ctx.lang), label("size", ctx.lang)])
-    fm = {shown.columns[0]: fmt_int, shown.columns[1]: "{:,.2f}", shown.columns[2]: "{:,.2f}", shown.columns[3]: "{:.3f}", shown.columns[4]: fmt_pct}
+    fm = {shown.columns[0]: fmt_int, shown.columns[1]: h.fixed(2), shown.columns[2]: h.fixed(2), shown.columns[3]: h.fixed(3), shown.columns[4]: fmt_pct}
     from ..plots import adequacy_figure
 
     body += h.figure(adequacy_figure(seg, table_name, tol, lang=ctx.lang),
@@ -51,6 +54,9 @@ def render(ctx) -> str:
                             "各行业 × 规模的费率保费与风险保费之比（1 = 按损失模型风险定价；红色 = 偏低）"))
     body += h.table(shown, fm)
     if len(flagged):
-        body += h.note(ctx.zh(f"Flagged: {', '.join(f'{i}/{s}/{b}' for i, s, b in flagged[['industry', 'size', 'limit_band']].astype(str).to_numpy()[:12])}",
-                              f"被标记：{', '.join(f'{i}/{s}/{b}' for i, s, b in flagged[['industry', 'size', 'limit_band']].astype(str).to_numpy()[:12])}"))
+        cells = flagged[["industry", "size", "limit_band"]].astype(str).to_numpy()
+        names = ", ".join(f"{code_name(i, ctx.lang)}/{code_name(s, ctx.lang)}/{b}" for i, s, b in cells[:12])
+        more = len(cells) - 12
+        body += h.note(ctx.zh(f"Flagged (industry/size/limit band): {names}" + (f" and {more} more" if more > 0 else ""),
+                              f"被标记（行业/规模/限额档）：{names}" + (f"，另有{more}个" if more > 0 else "")))
     return body

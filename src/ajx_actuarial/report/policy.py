@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..present import escape_html, fmt_pct
+from ..present import fmt_int, fmt_pct, label
 from . import _html as h
 
 __all__ = ["render", "POLICY_LEVERS"]
@@ -40,22 +40,22 @@ _ROWS = (  # (group, column, format)
 )
 
 
-_GROUPS = {"victims": ("victims", "受害者"), "enterprises": ("enterprises", "企业"), "prevention": ("prevention", "事故预防"),
-           "insurer": ("insurer", "保险公司")}
+_GROUP_LABEL = {"prevention": "prevention_measures"}  # a group's label key where it differs from the group's name
 
 
 def _fmt(v, kind: str) -> str:
+    """A cell (escaped later by the table): percent, millions with one decimal, or whole yuan."""
     try:
         x = float(v)
     except (TypeError, ValueError):
-        return escape_html(str(v), 40)
+        return str(v)
     if x != x:
         return "–"
     if kind == "pct":
         return fmt_pct(x)
     if kind == "mcny":
-        return f"{x / 1e6:,.1f}"
-    return f"{x:,.0f}"
+        return h.fixed(1)(x / 1e6)
+    return fmt_int(x)
 
 
 def _policies(st: pd.DataFrame) -> pd.DataFrame:
@@ -92,13 +92,13 @@ def render(ctx) -> str:
             name = ctx.t(col)
             if kind == "mcny":  # the unit once: millions
                 name = name.replace(" (CNY)", "").replace("（元）", "") + ctx.zh(" (m CNY)", "（百万元）")
-            index.append(f"{ctx.zh(*_GROUPS[group])}: {name}")
+            index.append(f"{label(_GROUP_LABEL.get(group, group), ctx.lang)}{ctx.zh(': ', '：')}{name}")
     lim = [(_fmt(v, "cny") if v == v else ctx.zh("as written", "按保单")) for v in pol.get("limit_death", pd.Series(dtype=float))]
     if lim:
         rows.insert(0, lim)
         index.insert(0, ctx.t("limit_death"))
     grid = pd.DataFrame(rows, index=index, columns=[str(c) for c in pol.index])
-    body += h.table(grid, truncate=60)
+    body += h.table(grid)
     body += h.figure(policy_lab_figure(pol, lang=ctx.lang),
                      ctx.zh("Each point a policy: higher limits compensate victims more and cost units more, one for one in the "
                             "expected loss (the rates follow the risk through the increased-limit factors).",

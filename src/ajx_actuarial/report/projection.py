@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..present import fmt_pct
+from ..present import fmt_pct, label
+from ..present.formats import fmt_cell, fmt_money, fmt_year
 from . import _html as h
+from ._wb_labels import COLUMNS
 
 __all__ = ["render"]
 
 _FANS = ("premium", "insured_loss", "underwriting_result", "combined_ratio", "prevention_budget", "cost_share_funded",
          "carried_forward", "mean_float_factor")
+
+
+def _col(key: object, lang: str) -> str:
+    """A measure's header: the workbook's label, else the report's, else the name."""
+    k = str(key)
+    return COLUMNS[k][lang == "zh"] if k in COLUMNS else label(k, lang)
 
 
 def render(ctx) -> str:
@@ -26,10 +34,10 @@ def render(ctx) -> str:
     years = sorted(set(s.index.get_level_values("year")))
     meta = ctx.summary.get("projection", {})
     body = h.note(ctx.zh(
-        f"{meta.get('paths', '')} simulated paths of {meta.get('policies', '')} policies, policy years {years[0]}-{years[-1]}: each year the book "
+        f"{meta.get('paths', '')} simulated paths of {meta.get('policies', '')} policies, policy years {fmt_year(years[0])}-{fmt_year(years[-1])}: each year the book "
         "is repriced with the floating rates on each path's accident histories, the prevention budget meets the mandated services in the "
         "ledger, and the year's claims are simulated per policy. Bands: 5-95 % of paths; dashed: mean.",
-        f"{meta.get('paths', '')}条模拟路径，{meta.get('policies', '')}张保单，保单年度{years[0]}-{years[-1]}：每年按各路径的事故记录浮动费率续保，"
+        f"{meta.get('paths', '')}条模拟路径，{meta.get('policies', '')}张保单，保单年度{fmt_year(years[0])}-{fmt_year(years[-1])}：每年按各路径的事故记录浮动费率续保，"
         "事故预防预算按台账支付强制服务，并逐单模拟当年赔案。区间为路径的5%-95%，虚线为均值。"))
     first, last = years[0], years[-1]
 
@@ -37,16 +45,21 @@ def render(ctx) -> str:
         return float(s.loc[(y, m), "mean"]) if (y, m) in s.index else float("nan")
 
     body += h.kpis(
-        h.kpi(ctx.zh("premium, first → last year", "保费（首年→末年）"), f"{mean('premium', first) / 1e6:,.2f} → {mean('premium', last) / 1e6:,.2f} m",
-              ctx.zh("mean over paths, million CNY", "路径均值，百万元")),
+        h.kpi(ctx.zh("premium, first → last year", "保费（首年→末年）"), f"{ctx.money(mean('premium', first))} → {ctx.money(mean('premium', last))}",
+              ctx.zh(f"mean over paths, a year ({fmt_year(first)} and {fmt_year(last)})", f"路径均值，每年（{fmt_year(first)}年与{fmt_year(last)}年）")),
         h.kpi(ctx.zh("mean combined ratio, last year", "末年平均综合成本率"), fmt_pct(mean("combined_ratio", last))),
         h.kpi(ctx.zh("mandated service cost funded, last year", "末年强制服务费用覆盖率"), fmt_pct(mean("cost_share_funded", last))),
-        h.kpi(ctx.zh("mean float factor, first → last", "平均浮动系数（首年→末年）"), f"{mean('mean_float_factor', first):.4f} → {mean('mean_float_factor', last):.4f}"),
+        h.kpi(ctx.zh("mean float factor, first → last", "平均浮动系数（首年→末年）"),
+              f"{fmt_cell(mean('mean_float_factor', first), None, '{:.4f}')} → {fmt_cell(mean('mean_float_factor', last), None, '{:.4f}')}"),
     )
     body += h.figure(projection_fan_figure(s.loc[(slice(None), have), :], lang=ctx.figure_lang),
                      ctx.zh("Fan charts by policy year (money in million CNY)", "分年度扇形图（金额单位：百万元）"))
     means = s["mean"].unstack("measure")[have]
-    body += h.table(means, {c: "{:,.4g}" for c in have})
+    means.columns = [_col(c, ctx.lang) for c in means.columns]
+    means.index.name = _col("year", ctx.lang)
+    body += h.note(ctx.zh("Mean over paths per policy year; amounts in CNY a year.", "每个保单年度的路径均值；金额单位为元/年。"))
+    body += h.table(means, {c: (fmt_pct if k in ("combined_ratio", "cost_share_funded") else (h.fixed(4) if k == "mean_float_factor" else None))
+                            for c, k in zip(means.columns, have)})
     if ctx.run.has("capital.parquet"):
         cap = ctx.table("capital.parquet").set_index("year")
         body += h.figure(solvency_figure(cap, cap, lang=ctx.figure_lang),
@@ -55,22 +68,33 @@ def render(ctx) -> str:
                                 "偿二代二期责任险偿付能力充足率（规则第4号：基础因子0.203，k1按综合成本率；准备金0.433；相关系数0.5）"
                                 "及一年期承保结果的99.5% VaR（99.5%为假设）"))
         cols = [c for c in ("minimum_capital", "capital", "solvency_ratio", "p5", "p_below_100", "var", "var_unexpected") if c in cap.columns]
-        body += h.table(cap[cols], {c: "{:,.4g}" for c in cols} | {"p_below_100": fmt_pct})
+        shown = cap[cols].copy()
+        shown.columns = [_col(c, ctx.lang) for c in cols]
+        shown.index.name = _col("year", ctx.lang)
+        pct = {_col(c, ctx.lang) for c in ("solvency_ratio", "p5", "p_below_100")}
+        body += h.table(shown, {c: fmt_pct for c in pct})
+        if "var" in cols:
+            body += h.note(ctx.zh("Amounts in CNY. The VaR of the one-year result is its 0.5 % quantile: a negative value is a loss of that "
+                                  "size in a 1-in-200 year (the capital it would consume); unexpected loss at VaR = mean result − VaR.",
+                                  "金额单位为元。一年期承保结果的VaR为其0.5%分位数：负值表示200年一遇年份的亏损额（将消耗的资本）；"
+                                  "非预期损失 = 平均承保结果 − VaR。"))
         c = ctx.summary.get("capital", {})
         if c:
             body += h.note(ctx.zh(
-                f"Initial capital {c.get('initial_capital', 0):,.0f} CNY; share of paths below 100 % in some year: "
+                f"Initial capital {fmt_money(c.get('initial_capital', 0))}; share of paths below 100 % in some year: "
                 f"{fmt_pct(c.get('p_below_100_any_year'))}; capital that keeps >= 100 % in every year on 99.5 % of paths: "
-                f"{c.get('required_initial_capital_995', 0):,.0f} CNY. Stand-alone line: no market, credit or control risk, no diversification.",
-                f"初始资本{c.get('initial_capital', 0):,.0f}元；任一年充足率低于100%的路径占比{fmt_pct(c.get('p_below_100_any_year'))}；"
-                f"99.5%路径每年不低于100%所需初始资本{c.get('required_initial_capital_995', 0):,.0f}元。仅本险种，不含市场、信用、控制风险及分散效应。"))
+                f"{fmt_money(c.get('required_initial_capital_995', 0))}. Stand-alone line: no market, credit or control risk, no diversification.",
+                f"初始资本{fmt_money(c.get('initial_capital', 0), lang='zh')}；任一年充足率低于100%的路径占比{fmt_pct(c.get('p_below_100_any_year'))}；"
+                f"99.5%路径每年不低于100%所需初始资本{fmt_money(c.get('required_initial_capital_995', 0), lang='zh')}。仅本险种，不含市场、信用、控制风险及分散效应。"))
     if ctx.run.has("projection_classes.parquet"):
         cl = ctx.table("projection_classes.parquet").pivot(index="year", columns="class", values="share")
         cl = cl[[c for c in pd.unique(ctx.table("projection_classes.parquet")["class"]) if c in cl.columns]]
         body += h.note(ctx.zh("Accident-history classes at each renewal (share of policies, mean over paths): the bonus-malus balance.",
                               "每次续保时的事故记录类别（保单占比，路径均值）：奖惩系统的平衡。"))
+        cl.index.name = _col("year", ctx.lang)
         body += h.table(cl, {c: fmt_pct for c in cl.columns})
     if ctx.run.has("projection_levers.parquet"):
         body += h.note(ctx.zh("Levers as run, with their source and flag:", "本次运行的政策参数及其来源与标注："))
-        body += h.table(ctx.table("projection_levers.parquet"), index=False, truncate=120)
+        lv = ctx.table("projection_levers.parquet")
+        body += h.table(lv.rename(columns={c: _col(c, ctx.lang) for c in lv.columns}), index=False)
     return body

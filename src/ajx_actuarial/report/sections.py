@@ -1,4 +1,11 @@
-"""The report's built-in sections. Each renderer takes a :class:`Context` and returns HTML."""
+"""The report's built-in sections. Each renderer takes a :class:`Context` and returns HTML.
+
+Every label is derived from the figure it describes: a share is computed from the amounts it
+relates, every total names its period, the tables and rules named are the run's own, and every
+VaR names the years it was estimated from (the empirical quantile of :mod:`ajx_actuarial.losses.risk`,
+the same in the boxes and the tables). Numbers go through :mod:`ajx_actuarial.present.formats`
+(万/亿 in Chinese text).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..present import code_label, escape_html, fmt_int, fmt_millions, fmt_money, fmt_pct, label
+from ..present import escape_html, fmt_int, fmt_pct, label
+from ..present.labels import code_name
+from ..present.formats import fmt_millions, fmt_money, fmt_num
 from ..runs import Run
 from . import _html as h
+from . import _words as w
 
-__all__ = ["Context", "key_findings", "portfolio", "pricing", "simulation", "prevention", "stress", "provenance"]
+__all__ = ["Context", "key_findings", "portfolio", "pricing", "simulation", "prevention", "provenance"]
 
 
 @dataclass
@@ -30,6 +40,10 @@ class Context:
     def zh(self, en: str, zh: str) -> str:
         return zh if self.lang == "zh" else en
 
+    def money(self, v) -> str:
+        """An amount in text: ``12.35 m CNY``; in Chinese ``1,234.57 万元`` / ``1.50 亿元``."""
+        return fmt_millions(v, lang=self.lang)
+
     def table(self, name: str) -> pd.DataFrame:
         if name not in self.cache:
             self.cache[name] = self.run.table(name)
@@ -38,10 +52,11 @@ class Context:
 
 def _limits_text(ctx: Context, pr: pd.DataFrame) -> str:
     ld = pr["limit_death"].to_numpy(dtype=float)
+    m = lambda v: fmt_money(v, lang=ctx.lang)  # noqa: E731
     if np.allclose(ld, ld[0]):
-        return ctx.zh(f"{fmt_money(ld[0])} per person on every policy", f"每人{fmt_money(ld[0], '元')}（全部保单）")
-    return ctx.zh(f"per person: mean {fmt_money(ld.mean())}, from {fmt_money(ld.min())} to {fmt_money(ld.max())}",
-                  f"每人：平均{fmt_money(ld.mean(), '元')}，{fmt_money(ld.min(), '')}至{fmt_money(ld.max(), '元')}")
+        return ctx.zh(f"{m(ld[0])} per person on every policy", f"每人{m(ld[0])}（全部保单）")
+    return ctx.zh(f"per person: mean {m(ld.mean())}, from {m(ld.min())} to {m(ld.max())}",
+                  f"每人：平均{m(ld.mean())}，{m(ld.min())}至{m(ld.max())}")
 
 
 def _baseline(ctx: Context) -> pd.Series | None:
@@ -49,6 +64,30 @@ def _baseline(ctx: Context) -> pd.Series | None:
         return None
     st = ctx.table("stress.parquet")
     return st.iloc[0] if len(st) else None
+
+
+def stress_years(ctx: Context) -> int | None:
+    """Simulated years behind each stress scenario: its sample's length, else the recorded input."""
+    files = ctx.run.scenario_files() if ctx.run.has("stress.parquet") else {}
+    for f in files.values():
+        return len(ctx.table(f))
+    inputs = ctx.run.manifest.get("inputs", {})
+    n = inputs.get("stress_years", inputs.get("years") if ctx.run.manifest.get("kind") == "stress" else None)
+    return int(n) if isinstance(n, (int, float)) else None
+
+
+def _prevention_detail(ctx: Context, p: dict) -> str:
+    """Key finding 3's detail: the fee and its base, the rules, what was spent, the shortfall and its period."""
+    fee, rules, per = fmt_pct(p.get("fee_ratio"), None), p.get("rules", ""), w.period(p.get("years", 1), ctx.lang)
+    base = f" of {w.fee_base(p['fee_base'], 'en')}" if p.get("fee_base") else ""
+    floor = p.get("floor")
+    en = (f"at a {fee} fee{base}, rules {rules}; spent {fmt_pct(p.get('spent_share'), 1)} of ex-VAT premium"
+          + (f" (the {fmt_pct(floor, 0)} floor; mandates paid at cost up to the 21 % cap)" if floor else "")
+          + f"; shortfall {ctx.money(p.get('total_shortfall'))}, {per}")
+    zh = (f"服务费比例{fee}（" + (f"以{w.fee_base(p['fee_base'], 'zh')}为基数，" if p.get("fee_base") else "") + f"{rules}）；"
+          f"支出为不含税保费的{fmt_pct(p.get('spent_share'), 1)}" + (f"（{fmt_pct(floor, 0)}下限；强制服务在21%上限内据实列支）" if floor else "")
+          + f"；缺口{ctx.money(p.get('total_shortfall'))}（{per}）")
+    return ctx.zh(en, zh)
 
 
 def key_findings(ctx: Context) -> str:
@@ -59,23 +98,23 @@ def key_findings(ctx: Context) -> str:
     base = _baseline(ctx)
     if run.has("priced.parquet"):
         pr = ctx.table("priced.parquet")
-        src = str(inputs.get("book", inputs.get("portfolio", "")))
+        src = w.book_source(inputs.get("book", inputs.get("portfolio", "")), ctx.lang)
         facts.append((ctx.t("book"), ctx.zh(f"{fmt_int(len(pr))} policies, {fmt_int(pr['headcount'].sum())} workers ({src})",
                                             f"{fmt_int(len(pr))}张保单，{fmt_int(pr['headcount'].sum())}名从业人员（{src}）")))
         facts.append((ctx.t("table"), str(s.get("table", inputs.get("table", "")))))
         facts.append((ctx.zh("limits", "责任限额"), _limits_text(ctx, pr)))
     else:
-        facts.append((ctx.t("book"), str(inputs.get("portfolio", ""))))
+        facts.append((ctx.t("book"), w.book_source(inputs.get("portfolio", ""), ctx.lang)))
         facts.append((ctx.zh("scenarios", "情景"), str(inputs.get("scenarios", ""))))
     facts.append((ctx.t("seed"), str(m.get("seed", ""))))
     years = inputs.get("years")
-    stress_years = inputs.get("stress_years", inputs.get("years") if m.get("kind") == "stress" else None)
+    n_stress = stress_years(ctx)
     ytext = []
     if years is not None and m.get("kind") != "stress":
         ytext.append(ctx.zh(f"{fmt_int(years)} (book)", f"{fmt_int(years)}（业务组合）"))
-    if stress_years is not None and run.has("stress.parquet"):
-        ytext.append(ctx.zh(f"{fmt_int(stress_years)} per stress scenario", f"每个压力情景{fmt_int(stress_years)}"))
-    facts.append((ctx.t("years"), "; ".join(ytext)))
+    if n_stress is not None:
+        ytext.append(ctx.zh(f"{fmt_int(n_stress)} per stress scenario", f"每个压力情景{fmt_int(n_stress)}"))
+    facts.append((ctx.t("years"), ctx.zh("; ", "；").join(ytext)))
     boxes = []
     if run.has("simulation.parquet") and run.has("priced.parquet"):
         x = ctx.table("simulation.parquet")["insured_loss"].to_numpy(dtype=float)
@@ -84,29 +123,26 @@ def key_findings(ctx: Context) -> str:
 
         v = var(x, 0.995)
         boxes.append(h.kpi(ctx.zh("1. Expected loss ratio", "1. 期望赔付率"), fmt_pct(x.mean() / ex_vat),
-                           ctx.zh(f"mean insured loss {fmt_millions(x.mean())} a year on {fmt_millions(ex_vat)} ex-VAT premium",
-                                  f"年均赔付{fmt_millions(x.mean(), '百万元')}，不含税保费{fmt_millions(ex_vat, '百万元')}")))
-        boxes.append(h.kpi(ctx.zh("2. 1-in-200-year annual loss (VaR 99.5 %)", "2. 200年一遇年度赔付（VaR 99.5%）"), fmt_millions(v, ctx.zh("m CNY", "百万元")),
-                           ctx.zh(f"{fmt_pct(v / ex_vat, 0)} of ex-VAT premium", f"为不含税保费的{fmt_pct(v / ex_vat, 0)}")))
+                           ctx.zh(f"mean insured loss {ctx.money(x.mean())} a year on {ctx.money(ex_vat)} ex-VAT premium a year",
+                                  f"年均赔付{ctx.money(x.mean())}，年不含税保费{ctx.money(ex_vat)}")))
+        boxes.append(h.kpi(ctx.zh("2. 1-in-200-year annual loss (VaR 99.5 %)", "2. 200年一遇年度赔付（VaR 99.5%）"), ctx.money(v),
+                           ctx.zh(f"{fmt_pct(v / ex_vat, 0)} of a year's ex-VAT premium; from {fmt_int(len(x))} simulated years, as priced",
+                                  f"为年不含税保费的{fmt_pct(v / ex_vat, 0)}；按定价，{fmt_int(len(x))}个模拟年度")))
     elif base is not None:
+        nb = f"{fmt_int(n_stress)} " if n_stress else ""
         boxes.append(h.kpi(ctx.zh("1. Expected loss ratio (baseline)", "1. 期望赔付率（基准情景）"), fmt_pct(base["loss_ratio"]),
-                           ctx.zh(f"mean insured loss {fmt_millions(base['expected_loss'])} a year", f"年均赔付{fmt_millions(base['expected_loss'], '百万元')}")))
-        boxes.append(h.kpi(ctx.zh("2. 1-in-200-year annual loss (baseline)", "2. 200年一遇年度赔付（基准情景）"),
-                           fmt_millions(base["var_995"], ctx.zh("m CNY", "百万元"))))
+                           ctx.zh(f"mean insured loss {ctx.money(base['expected_loss'])} a year", f"年均赔付{ctx.money(base['expected_loss'])}")))
+        boxes.append(h.kpi(ctx.zh("2. 1-in-200-year annual loss (baseline)", "2. 200年一遇年度赔付（基准情景）"), ctx.money(base["var_995"]),
+                           ctx.zh(f"VaR 99.5 % from {nb}simulated years", f"VaR 99.5%，{nb}个模拟年度")))
     p = s.get("prevention", {})
     if p:
         boxes.append(h.kpi(ctx.zh("3. Share of the mandated services' cost the prevention money pays", "3. 预防经费支付的强制服务费用比例"),
-                           fmt_pct(p.get("services_funded", p.get("share_funded"))),
-                           ctx.zh(f"at a {fmt_pct(p.get('fee_ratio'), None)} fee ({p.get('rules', '')}); spent {fmt_pct(p.get('spent_share'), 1)} of ex-VAT "
-                                  f"premium" + (f" (the {fmt_pct(p.get('floor'), 0)} floor; mandates paid at cost up to the 21 % cap)" if p.get("floor") else "")
-                                  + f"; shortfall {fmt_millions(p.get('total_shortfall'))}" + (f" over {p['years']} years" if p.get("years", 1) > 1 else ""),
-                                  f"服务费比例{fmt_pct(p.get('fee_ratio'), None)}（{p.get('rules', '')}）；支出为不含税保费的{fmt_pct(p.get('spent_share'), 1)}"
-                                  + (f"（{fmt_pct(p.get('floor'), 0)}下限；强制服务在21%上限内据实列支）" if p.get("floor") else "")
-                                  + f"；缺口{fmt_millions(p.get('total_shortfall'), '百万元')}" + (f"（{p['years']}年合计）" if p.get("years", 1) > 1 else ""))))
+                           fmt_pct(p.get("services_funded", p.get("share_funded"))), _prevention_detail(ctx, p)))
     elif base is not None:
         boxes.append(h.kpi(ctx.zh("3. Mandated service cost paid (baseline)", "3. 强制服务费用支付比例（基准情景）"),
                            fmt_pct(base["services_funded"] if "services_funded" in base else base["share_funded"]),
-                           ctx.zh(f"shortfall {fmt_millions(base['prevention_shortfall'])}", f"缺口{fmt_millions(base['prevention_shortfall'], '百万元')}")))
+                           ctx.zh(f"shortfall {ctx.money(base['prevention_shortfall'])}, one policy year",
+                                  f"缺口{ctx.money(base['prevention_shortfall'])}（一个保单年度）")))
     dl = "<dl>" + "".join(f"<dt>{escape_html(k)}</dt><dd>{escape_html(v)}</dd>" for k, v in facts) + "</dl>"
     return dl + h.kpis(*boxes)
 
@@ -115,30 +151,62 @@ def portfolio(ctx: Context) -> str:
     pr = ctx.table("priced.parquet")
     mix = pr.groupby("industry", observed=True).agg(policies=("policy_id", "size"), workers=("headcount", "sum"))
     mix["share"] = mix["policies"] / mix["policies"].sum()
-    mix.index = [code_label(i, ctx.lang) for i in mix.index]
+    mix.index = [code_name(i, ctx.lang) for i in mix.index]
     mix.index.name = ctx.t("industry")
     mix.columns = [ctx.t("policies"), ctx.t("workers"), ctx.t("share")]
     return h.table(mix, {ctx.t("share"): fmt_pct})
+
+
+def fee_share_text(ctx: Context, pr: pd.DataFrame) -> str:
+    """The prevention budget's share, computed from the priced book (budget ÷ ex-VAT premium), with the
+    fee it came from when that is stated on another base (a jurisdiction's share of the collected premium)."""
+    budget, ex_vat, gross = (float(pr[c].sum()) for c in ("prevention_budget", "premium_ex_vat", "premium"))
+    if ex_vat <= 0:
+        return ""
+    share = fmt_pct(budget / ex_vat, 2)
+    p = ctx.summary.get("prevention", {})
+    en, zh = [f"{share} of ex-VAT premium (budget ÷ ex-VAT premium, a year)"], [f"为不含税保费的{share}（经费 ÷ 不含税保费，一年）"]
+    if p.get("fee_base") == "collected" and gross > 0:
+        en.append(f"{fmt_pct(budget / gross, 2)} of the collected premium")
+        zh.append(f"为实收保费的{fmt_pct(budget / gross, 2)}")
+    if p.get("fee_source"):
+        en.append(f"fee from {w.fee_source(p['fee_source'], 'en')}")
+        zh.append(f"服务费来自{w.fee_source(p['fee_source'], 'zh')}")
+    return ctx.zh("; ".join(en), "；".join(zh))
 
 
 def pricing(ctx: Context) -> str:
     from ..plots import premium_figure
 
     pr = ctx.table("priced.parquet")
-    fee = ctx.summary.get("prevention", {}).get("fee_ratio")
-    body = h.kpis(h.kpi(ctx.t("gross_premium"), fmt_millions(pr["premium"].sum(), ctx.zh("m CNY", "百万元"))),
-                  h.kpi(ctx.zh("prevention budget", "预防服务经费"), fmt_millions(pr["prevention_budget"].sum(), ctx.zh("m CNY", "百万元")),
-                        ctx.zh(f"{fmt_pct(fee, 0)} of ex-VAT premium (the table's prevention_fee loading)" if fee is not None else "",
-                               f"不含税保费的{fmt_pct(fee, 0)}（费率表的事故预防服务费附加）" if fee is not None else "")),
+    year = ctx.zh("a year", "每年")
+    body = h.kpis(h.kpi(ctx.t("gross_premium"), ctx.money(pr["premium"].sum()), year),
+                  h.kpi(ctx.zh("prevention budget", "预防服务经费"), ctx.money(pr["prevention_budget"].sum()), fee_share_text(ctx, pr)),
                   h.kpi(ctx.t("at_minimum"), fmt_pct(pr["min_premium_applied"].mean())))
     g = pr.groupby("industry", observed=True).agg(premium=("premium", "sum"), workers=("headcount", "sum"), mean_float=("float_factor", "mean"))
     g["per_worker"] = g["premium"] / g["workers"]
-    g.index = [code_label(i, ctx.lang) for i in g.index]
+    g.index = [code_name(i, ctx.lang) for i in g.index]
     g.index.name = ctx.t("industry")
     g.columns = [ctx.t("premium_cny"), ctx.t("workers"), ctx.t("mean_float"), ctx.t("per_worker")]
-    body += h.table(g, {ctx.t("premium_cny"): fmt_int, ctx.t("workers"): fmt_int, ctx.t("mean_float"): "{:.3f}", ctx.t("per_worker"): "{:,.1f}"})
+    body += h.table(g, {ctx.t("premium_cny"): fmt_int, ctx.t("workers"): fmt_int, ctx.t("mean_float"): h.fixed(3), ctx.t("per_worker"): h.fixed(1)})
     return body + h.figure(premium_figure(pr, lang=ctx.lang), ctx.zh("Premium by industry and distribution of floating factors",
                                                                       "各行业保费与浮动系数分布"))
+
+
+_STATS = (("mean", None), ("std", None), ("min", None), ("median", 0.5), ("q99", 0.99), ("q995", 0.995), ("max", None))
+
+
+def _sim_table(ctx: Context, sim: pd.DataFrame) -> pd.DataFrame:
+    """Per-year statistics; the quantiles are the empirical ``x_(⌈n p⌉)`` of :func:`~ajx_actuarial.losses.risk.var`, as the VaR box."""
+    from ..losses.risk import var
+
+    cols = [c for c in ("gross_loss", "insured_loss", "accidents", "deaths", "disabilities") if c in sim.columns]
+    names = {"q99": ctx.zh("99 % quantile", "99%分位数"), "q995": ctx.zh("99.5 % quantile (VaR)", "99.5%分位数（VaR）")}
+    rows = {}
+    for c in cols:
+        x = sim[c].to_numpy(dtype=float)
+        rows[ctx.t(c)] = {names.get(k, ctx.t(k)): (var(x, q) if q is not None else getattr(np, k)(x)) for k, q in _STATS}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def simulation(ctx: Context) -> str:
@@ -147,27 +215,28 @@ def simulation(ctx: Context) -> str:
 
     sim = ctx.table("simulation.parquet")
     x = sim["insured_loss"].to_numpy(dtype=float)
-    unit = ctx.zh("m CNY", "百万元")
     v = var(x, 0.995)
-    body = h.kpis(h.kpi(ctx.t("years"), fmt_int(len(sim))), h.kpi(ctx.t("expected_loss"), fmt_millions(x.mean(), unit)),
-                  h.kpi(ctx.t("var_995"), fmt_millions(v, unit), ctx.zh(f"{v / x.mean():.2f} × the mean", f"为均值的{v / x.mean():.2f}倍")),
-                  h.kpi(ctx.t("tvar_99"), fmt_millions(tvar(x, 0.99), unit)))
+    n = fmt_int(len(sim))
+    body = h.kpis(h.kpi(ctx.t("years"), n), h.kpi(ctx.t("expected_loss"), ctx.money(x.mean())),
+                  h.kpi(ctx.t("var_995"), ctx.money(v), ctx.zh(f"{fmt_num(v / x.mean(), 3)} × the mean; from {n} years",
+                                                                 f"为均值的{fmt_num(v / x.mean(), 3)}倍；{n}个模拟年度")),
+                  h.kpi(ctx.t("tvar_995_long"), ctx.money(tvar(x, 0.995)), ctx.zh("the same years and level as the VaR", "与VaR相同的年度与水平")))
     sm = ctx.summary.get("simulation", {})
     if sm.get("premium_ex_vat"):
         unexp = (v - x.mean()) / sm["premium_ex_vat"]
+        cv = fmt_pct(sm.get("year_cv", 0), 0)
         body += h.note(ctx.zh(
-            f"Every simulated year draws the systemic year effect (CV {sm.get('year_cv', 0):.0%}, shared by the book) and each part's "
+            f"Every simulated year draws the systemic year effect (CV {cv}, shared by the book) and each part's "
             f"frequency level from its parameter uncertainty, besides the process risk of accidents. The 1-in-200-year loss above the "
-            f"mean is {fmt_pct(unexp, 1)} of the ex-VAT premium; C-ROSS phase II charges 20.3 % of premium for liability premium risk "
+            f"mean is {fmt_pct(unexp, 1)} of a year's ex-VAT premium; C-ROSS phase II charges 20.3 % of premium for liability premium risk "
             f"(Rule 4 Art. 13, before its k factors).",
-            f"每个模拟年度除事故的过程风险外，还抽取全组合共同的系统性年度效应（变异系数{sm.get('year_cv', 0):.0%}）以及各部分频率水平的"
-            f"参数不确定性。200年一遇赔付超出均值的部分为不含税保费的{fmt_pct(unexp, 1)}；偿二代二期责任险保费风险因子为保费的20.3%"
+            f"每个模拟年度除事故的过程风险外，还抽取全组合共同的系统性年度效应（变异系数{cv}）以及各部分频率水平的"
+            f"参数不确定性。200年一遇赔付超出均值的部分为年不含税保费的{fmt_pct(unexp, 1)}；偿二代二期责任险保费风险因子为保费的20.3%"
             f"（规则第4号第13条，未含k调整）。"))
-    cols = [c for c in ("gross_loss", "insured_loss", "accidents", "deaths", "disabilities") if c in sim.columns]
-    desc = sim[cols].describe(percentiles=[0.5, 0.99, 0.995]).T.drop(columns=["count"])
-    body += h.note(ctx.zh("Per simulated year; losses in CNY (gross = before limits, insured = after limits).",
-                          "每个模拟年度；金额单位为元（gross为限额前，insured为限额后）。"))
-    body += h.table(desc)
+    body += h.note(ctx.zh("Per simulated year; losses in CNY (gross = before limits, insured = after limits); quantiles are the empirical "
+                          "quantile of the simulated years, the same as the VaR above.",
+                          "按模拟年度；金额单位为元（限额前损失与限额后赔付）；分位数为模拟年度的经验分位数，与上方VaR的算法相同。"))
+    body += h.table(_sim_table(ctx, sim))
     name = "按定价" if ctx.figure_lang == "zh" else "as priced"
     return body + h.figure(exceedance_figure({name: x}, lang=ctx.lang),
                            ctx.zh("Probability that the annual insured loss exceeds a level (log scale)", "年度赔付超过某一水平的概率（对数刻度）"))
@@ -178,33 +247,31 @@ def _where_the_money_goes(ctx: Context, p: dict) -> str:
     budget, lapsed or carried, and the share of ex-VAT premium spent (every figure computed from the run's numbers)."""
     if "total_budget" not in p or "spent_share" not in p:
         return ""
-    m = ctx.zh("m CNY", "百万元")
     spent, further, above = p.get("total_spent", 0.0), p.get("total_further", 0.0), p.get("total_above_budget", 0.0)
     lapsed, gap, floor = p.get("total_surplus", 0.0), p.get("total_floor_gap", 0.0), p.get("floor")
     share = fmt_pct(p["spent_share"], 2)
-    en = (f"Where the money goes: {fmt_millions(spent, m)} paid mandated services at actual cost "
+    en = (f"Where the money goes: {ctx.money(spent)} paid mandated services at actual cost "
           f"({fmt_pct(p.get('services_funded'), 1)} of their cost)")
-    zh = f"经费去向：{fmt_millions(spent, m)}按实际成本支付强制服务（占其成本的{fmt_pct(p.get('services_funded'), 1)}）"
+    zh = f"经费去向：{ctx.money(spent)}按实际成本支付强制服务（占其成本的{fmt_pct(p.get('services_funded'), 1)}）"
     if floor is not None:
-        en += (f"; {fmt_millions(further, m)} went to further services beyond the mandates to reach the {fmt_pct(floor, 0)} floor "
+        en += (f"; {ctx.money(further)} went to further services beyond the mandates to reach the {fmt_pct(floor, 0)} floor "
                f"(the rule's 不低于: money the insurer must spend, not release)")
-        zh += f"；{fmt_millions(further, m)}用于强制服务之外的其他预防服务，以达到{fmt_pct(floor, 0)}的下限（“不低于”：须支出，不得释放）"
+        zh += f"；{ctx.money(further)}用于强制服务之外的其他预防服务，以达到{fmt_pct(floor, 0)}的下限（“不低于”：须支出，不得释放）"
         if above > 0:
-            en += (f"; {fmt_millions(above, m)} was paid beyond the budget (mandates cost more than the fee, paid at cost up to the "
+            en += (f"; {ctx.money(above)} was paid beyond the budget (mandates cost more than the fee, paid at cost up to the "
                    f"21 % cap: charged to the insurer's result)")
-            zh += f"；{fmt_millions(above, m)}超出预算（强制服务成本高于服务费，在21%上限内据实列支，计入保险公司经营结果）"
+            zh += f"；{ctx.money(above)}超出预算（强制服务成本高于服务费，在21%上限内据实列支，计入保险公司经营结果）"
         if gap > 0:
-            en += f"; {fmt_millions(gap, m)} of the floor was left unspent: a breach of the rule"
-            zh += f"；下限中{fmt_millions(gap, m)}未支出，违反规定"
+            en += f"; {ctx.money(gap)} of the floor was left unspent: a breach of the rule"
+            zh += f"；下限中{ctx.money(gap)}未支出，违反规定"
     if p.get("carry_forward"):
-        en += f"; {fmt_millions(lapsed, m)} unspent, carried forward to later years' services. Spent in all: {share} of ex-VAT premium."
-        zh += f"；{fmt_millions(lapsed, m)}未使用，结转以后年度使用。合计支出为不含税保费的{share}。"
+        en += f"; {ctx.money(lapsed)} unspent, carried forward to later years' services. Spent in all: {share} of ex-VAT premium."
+        zh += f"；{ctx.money(lapsed)}未使用，结转以后年度使用。合计支出为不含税保费的{share}。"
     else:
-        en += f"; {fmt_millions(lapsed, m)} unspent and released to the insurer's result. Spent in all: {share} of ex-VAT premium."
-        zh += f"；{fmt_millions(lapsed, m)}未使用，释放至保险公司经营结果。合计支出为不含税保费的{share}。"
-    if p.get("years", 1) > 1:
-        en += f" Amounts are totals over the {p['years']} policy years assessed."
-        zh += f" 金额为评估的{p['years']}个保单年度合计。"
+        en += f"; {ctx.money(lapsed)} unspent and released to the insurer's result. Spent in all: {share} of ex-VAT premium."
+        zh += f"；{ctx.money(lapsed)}未使用，释放至保险公司经营结果。合计支出为不含税保费的{share}。"
+    en += f" Amounts: {w.period(p.get('years', 1), 'en')} assessed."
+    zh += f"金额为评估期（{w.period(p.get('years', 1), 'zh')}）的数额。"
     return h.note(ctx.zh(en, zh))
 
 
@@ -215,17 +282,20 @@ def prevention(ctx: Context) -> str:
     p = ctx.summary.get("prevention", {})
     body = ""
     if p:
-        body += f"<p>{escape_html(ctx.zh('Rules', '规则'))} <b>{escape_html(p.get('rules', ''))}</b>, " \
-                f"{escape_html(ctx.t('prevention_fee'))} <b>{escape_html(fmt_pct(p.get('fee_ratio'), 0))}</b>, " \
-                f"{escape_html(ctx.zh('pooling', '统筹方式'))} <b>{escape_html(p.get('pooling', ''))}</b>.</p>"
+        base = (ctx.zh(f" of {w.fee_base(p['fee_base'], 'en')}", f"（以{w.fee_base(p['fee_base'], 'zh')}为基数）")
+                if p.get("fee_base") else "")
+        sep = ctx.zh(", ", "，")
+        body += f"<p>{escape_html(ctx.zh('Rules ', '规则'))}<b>{escape_html(p.get('rules', ''))}</b>{sep}" \
+                f"{escape_html(ctx.t('prevention_fee'))} <b>{escape_html(fmt_pct(p.get('fee_ratio'), None))}</b>{escape_html(base)}{sep}" \
+                f"{escape_html(ctx.zh('pooling ', '统筹方式：'))}<b>{escape_html(w.pooling(p.get('pooling', ''), ctx.lang))}</b>{ctx.zh('.', '。')}</p>"
         if p.get("fee_source"):
-            body += h.note(ctx.zh(f"The fee is the one the book was priced with ({p['fee_source']}), so Pricing and this section use the same budget.",
-                                  f"服务费比例取定价时的比例（{p['fee_source']}），与定价部分一致。"))
+            body += h.note(ctx.zh(f"The fee is the one the book was priced with ({w.fee_source(p['fee_source'], 'en')}), so Pricing and this section use the same budget.",
+                                  f"服务费比例取定价时的比例（{w.fee_source(p['fee_source'], 'zh')}），与定价部分一致。"))
         body += _where_the_money_goes(ctx, p)
         body += h.kpis(h.kpi(ctx.t("services_funded"), fmt_pct(p.get("services_funded"))),
                        h.kpi(ctx.t("spent_share"), fmt_pct(p.get("spent_share"), 2)),
                        *([h.kpi(ctx.t("share_funded"), fmt_pct(p.get("share_funded")))] if p.get("pooling") == "policy" else []),
-                       h.kpi(ctx.t("shortfall"), fmt_millions(p.get("total_shortfall"), ctx.zh("m CNY", "百万元"))),
+                       h.kpi(ctx.t("shortfall"), ctx.money(p.get("total_shortfall")), w.period(p.get("years", 1), ctx.lang)),
                        h.kpi(ctx.zh("break-even fee ratio (pooled)", "盈亏平衡服务费比例（统筹）"), fmt_pct(p.get("break_even_fee_ratio"))))
     own = p.get("pooling", "policy") != "policy"  # under one pool every mandated unit is funded alike: show what each segment's fee pays
     body += h.figure(prevention_figure(seg, lang=ctx.lang, value="own_coverage" if own else "share_funded"),
@@ -235,8 +305,8 @@ def prevention(ctx: Context) -> str:
                      ctx.zh("Share of mandated policies funded, by industry and size (n = mandated policies; – none mandated)",
                             "按行业和规模的经费足额保单占比（n为强制服务保单数；–表示无）"))
     shown = seg[seg["mandated"] > 0].copy()
-    shown["industry"] = [code_label(i, ctx.lang) for i in shown["industry"]]
-    shown["size"] = [code_label(i, ctx.lang) for i in shown["size"]]
+    shown["industry"] = [code_name(i, ctx.lang) for i in shown["industry"]]
+    shown["size"] = [code_name(i, ctx.lang) for i in shown["size"]]
     for c in ("required_cost", "budget", "shortfall"):
         shown[c] = shown[c] / 1e3
     shown = shown[["industry", "size", "mandated", "share_funded", "required_cost", "budget", "shortfall", "break_even_fee_ratio",
@@ -246,49 +316,8 @@ def prevention(ctx: Context) -> str:
     body += h.note(ctx.zh("Break-even premium: the premium at which a typical mandated unit in the segment funds its own services at the first year's fee ratio.",
                           "盈亏平衡保费：该细分中典型强制服务单位在首年服务费比例下足以覆盖自身服务成本的保费。"))
     f = {ctx.t("share_funded"): fmt_pct, ctx.t("break_even_fee"): fmt_pct, ctx.t("mandated"): fmt_int, ctx.t("break_even_premium"): fmt_int,
-         ctx.t("median_premium"): fmt_int, ctx.t("required"): "{:,.1f}", ctx.t("budget"): "{:,.1f}", ctx.t("shortfall_k"): "{:,.1f}"}
+         ctx.t("median_premium"): fmt_int, ctx.t("required"): h.fixed(1), ctx.t("budget"): h.fixed(1), ctx.t("shortfall_k"): h.fixed(1)}
     return body + h.table(shown, f, index=False)
-
-
-def stress(ctx: Context) -> str:
-    from ..plots import exceedance_figure, stress_figure
-
-    st = ctx.table("stress.parquet").set_index("scenario")
-    unit = ctx.zh(" (m CNY)", "（百万元）")
-    body = h.note(ctx.zh("All scenarios use the same random numbers (common random numbers), so differences are the scenarios' effects.",
-                         "所有情景使用相同的随机数（公共随机数），差异即情景本身的影响。"))
-    fee0 = ctx.summary.get("stress", {}).get("fee_ratio_default")
-    if fee0 is not None:
-        tab = ctx.summary.get("table", "")
-        body += h.note(ctx.zh(f"Every scenario is priced with rate table {tab} unless it names another. "
-                              f"Prevention in the scenarios uses that table's prevention-fee loading ({fmt_pct(fee0, None)} of ex-VAT premium) unless a scenario sets fee_ratio; "
-                              "limit scenarios are repriced through the table's increased-limit factors, so a higher limit raises the premium with the expected loss "
-                              "and the loss ratio stays where it was.",
-                              f"各情景均按费率表{tab}定价（情景另行指定者除外）。"
-                              f"情景中的预防服务经费按该费率表的预防费附加比例（不含税保费的{fmt_pct(fee0, None)}）计算，情景另有设定者除外；"
-                              "限额情景按费率表的增限系数重新定价，提高限额时保费与期望赔付同步上升，赔付率基本不变。"))
-    m = pd.DataFrame({ctx.t("premium") + unit: st["premium"] / 1e6, ctx.zh("expected loss", "期望赔付") + unit: st["expected_loss"] / 1e6,
-                      ctx.t("loss_ratio"): st["loss_ratio"], "VaR 99.5 %" + unit: st["var_995"] / 1e6, "TVaR 99 %" + unit: st["tvar_99"] / 1e6,
-                      "P(LR > 100 %)": st["p_loss_ratio_gt_100"],
-                      ctx.t("services_funded"): st["services_funded"] if "services_funded" in st else st["share_funded"],
-                      ctx.t("shortfall") + unit: st["prevention_shortfall"] / 1e6})
-    m.index.name = ctx.t("scenario")
-    fm = {c: "{:,.1f}" for c in m.columns}
-    fm.update({ctx.t("loss_ratio"): fmt_pct, "P(LR > 100 %)": lambda v: fmt_pct(v, 2), ctx.t("services_funded"): fmt_pct})
-    body += h.table(m, fm)
-    if "description" in st.columns:
-        notes = st["note"] if "note" in st.columns else pd.Series("", index=st.index)
-        body += "<ul>" + "".join(f"<li><b>{escape_html(i, 80)}</b>: {escape_html(t, 300)}"
-                                 + (f" <i>({escape_html(notes[i], 300)})</i>" if notes[i] and notes[i] != "reference scenario" else "") + "</li>"
-                                 for i, t in st["description"].items()) + "</ul>"
-    files = ctx.run.scenario_files()
-    samples = {name: ctx.table(f)["insured_loss"].to_numpy() for name, f in files.items() if name in st.index}
-    body += h.figure(stress_figure(st, samples, lang=ctx.lang), ctx.zh("Loss ratio, VaR 99.5 % and share of mandates funded, by scenario",
-                                                                        "各情景的赔付率、VaR 99.5%与经费足额占比"))
-    if samples:
-        body += h.figure(exceedance_figure(samples, label("fig_exceedance_stress", ctx.figure_lang), lang=ctx.lang),
-                         ctx.zh("Annual insured loss exceedance by scenario (log scale)", "各情景年度赔付超越概率（对数刻度）"))
-    return body
 
 
 def provenance(ctx: Context) -> str:
@@ -297,8 +326,10 @@ def provenance(ctx: Context) -> str:
     m = ctx.run.manifest
     rows = {"ajx_actuarial": __version__, ctx.zh("run id", "运行编号"): m.get("run_id", ""), ctx.zh("run kind", "运行类型"): m.get("kind", ""),
             ctx.zh("created", "创建时间"): m.get("created", ""), ctx.t("seed"): m.get("seed", "")}
-    rows.update({f"input: {k}": v for k, v in m.get("inputs", {}).items()})
+    for k, v in m.get("inputs", {}).items():
+        name = label(f"input_{k}", ctx.lang)
+        rows[f"{ctx.t('input')}{ctx.zh(': ', '：')}{k if name == f'input_{k}' else name}"] = w.input_value(k, v, ctx.lang)
     rows[ctx.zh("files (manifest.json)", "文件（manifest.json）")] = ", ".join(ctx.run.files)
     df = pd.DataFrame({ctx.zh("value", "值"): {str(k): str(v) for k, v in rows.items()}})
-    return h.table(df, cls="prov", truncate=2000) + h.note(ctx.zh("Every default in the model is an assumption labelled in DOMAIN.md; the report uses only the files listed in the run's manifest.",
-                                       "模型中的默认值均为DOMAIN.md中标注的假设；本报告只使用运行清单（manifest）中列出的文件。"))
+    return h.table(df, cls="prov") + h.note(ctx.zh("Every default in the model is an assumption labelled in DOMAIN.md; the report uses only the files listed in the run's manifest.",
+                                                   "模型中的默认值均为DOMAIN.md中标注的假设；本报告只使用运行清单（manifest）中列出的文件。"))
