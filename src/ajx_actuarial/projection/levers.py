@@ -3,8 +3,9 @@
 ============================  =================  =========================================================================
 lever                         default            source / flag
 ============================  =================  =========================================================================
-``trend``                     −0.06 a year       DOMAIN.md §6.5: scale frequencies by −5 % to −8 % a year (deaths fell
-                                                 about 7.5 % a year 2020→2024); assumption
+``trend``                     −0.065 a year      DOMAIN.md §6.5: scale frequencies by −5 % to −8 % a year (deaths fell
+                                                 about 7.5 % a year 2020→2024); its midpoint, the same constant as
+                                                 ``experience_from_claims`` (``claims.DEFAULT_FREQUENCY_TREND``); assumption
 ``limits``                    ``"as_priced"``    ``"beijing"``: Beijing 2026 draft (S01) 20 × prior-year Beijing income −
                                                  work-injury death grant, year by year (DOMAIN.md §4.2); a number or a
                                                  LimitPolicy: fixed; ``{year: LimitPolicy}``: a schedule; seed
@@ -41,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..claims.trend import DEFAULT_FREQUENCY_TREND
 from ..errors import ValidationError
 from ..losses import LimitPolicy
 from ..losses.limits import beijing_formula
@@ -54,7 +56,7 @@ from ..reference import urban_income
 __all__ = ["Levers", "LEVER_SOURCES", "indexed_income", "indexed_limit"]
 
 LEVER_SOURCES = {
-    "trend": ("DOMAIN.md §6.5 (−5 % to −8 % a year; deaths −7.5 %/yr 2020→2024)", "assumption"),
+    "trend": ("DOMAIN.md §6.5 (−5 % to −8 % a year, midpoint; deaths −7.5 %/yr 2020→2024)", "assumption"),
     "limits": ("Beijing 2026 draft S01 formula (DOMAIN.md §4.2) or fixed", "seed"),
     "income_growth": ("beyond the packaged incomes; DOMAIN.md §4.2 uses +4.5 % for Beijing 2025", "assumption"),
     "limit_offset": ("work-injury death grant, 20 × national income (DOMAIN.md §4.2 natural reading)", "derived"),
@@ -135,7 +137,7 @@ def indexed_limit(policy_year: int, income_growth: float = 0.045, offset: str | 
 class Levers:
     """The levers of :func:`ajx_actuarial.project` (see the module docstring for defaults and sources)."""
 
-    trend: float = -0.06
+    trend: float = DEFAULT_FREQUENCY_TREND
     limits: Any = "as_priced"
     income_growth: float = 0.045
     limit_offset: Any = "death_grant"
