@@ -140,3 +140,12 @@ def test_charts_draw_amounts_without_scientific_notation_and_show_a_negative_var
     assert ax2.get_ylim()[0] < -0.2  # the negative VaR bar (a profit even at 99.5 %) is inside the axes
     assert any("below 0: a profit" in t.get_text() for t in ax2.get_legend().get_texts())
     plt.close(fig)
+
+
+@pytest.mark.parametrize("lang, line", [("en", "implied loss ratio"), ("zh", "隐含赔付率")])
+def test_adequacy_console_speaks_its_language(run_cli, books, lang, line):
+    code, out, err = run_cli("adequacy", books / "book.parquet", "--table", "beijing-2026", "--lang", lang)
+    assert code == 0, err
+    assert line in out and not SCI.search(out)
+    if lang == "zh":
+        assert "风险保费" in out and "implied loss ratio" not in out and "Adequacy of" not in out

@@ -7,9 +7,9 @@ from typing import Optional
 
 import typer
 
-from ..present import escape_markup, frame_table
+from ..present import code_label, escape_markup, fmt_num, fmt_pct, frame_table, label
 from ._app import app, out
-from ._common import TABLE_SUFFIXES, encoding_option, output_option, read_input, write_output
+from ._common import TABLE_SUFFIXES, encoding_option, lang_option, output_option, read_input, write_output
 
 
 def parse_reference_limits(spec: str) -> list:
@@ -76,6 +76,7 @@ def adequacy(
     tolerance: float = typer.Option(0.05, "--tolerance", min=0.0, max=0.99, help="Flag a segment when rated / risk premium < 1 - tolerance."),
     output: Optional[Path] = output_option(f"Segments table ({TABLE_SUFFIXES})."),
     encoding: Optional[str] = encoding_option(),
+    lang: str = lang_option(),
 ) -> None:
     """Audit a rate table: filed premium against the loss model's risk premium, per segment.
 
@@ -84,10 +85,12 @@ def adequacy(
 
     Example: ajx adequacy book.parquet --table national-2025 -o adequacy.xlsx
     """
+    from ..present import check_lang
     from ..rating import adequacy as _adequacy
 
+    lang = check_lang(lang)
     df = read_input(book, encoding)
-    with out.status("pricing and computing exact expected losses ..."):
+    with out.status(label("con_adequacy_status", lang)):
         res = _adequacy(df, table, tolerance=tolerance)
     seg = res.by_segment.reset_index()
     if output is not None:
@@ -96,8 +99,15 @@ def adequacy(
     g = res.by_segment.groupby(level=["industry", "size"], observed=True)[["policies", "rated_premium", "risk_premium", "expected_loss", "filed_ex_vat"]].sum()
     g["ratio"] = g["rated_premium"] / g["risk_premium"]
     g["implied LR"] = g["expected_loss"] / g["filed_ex_vat"]
-    out.print(frame_table(g[["policies", "rated_premium", "risk_premium", "ratio", "implied LR"]], title=f"Adequacy of {escape_markup(res.table, None)} (all limit bands)",
-                          float_fmt="{:,.3f}", max_rows=60))
+    g = g[["policies", "rated_premium", "risk_premium", "ratio", "implied LR"]].reset_index()
+    if lang == "zh":
+        g["industry"], g["size"] = g["industry"].map(lambda c: code_label(c, lang)), g["size"].map(lambda c: code_label(c, lang))
+    heads = {k: label(f"con_adq_{k}", lang) for k in g.columns}
+    money = lambda v: fmt_num(v, lang=lang)  # noqa: E731
+    out.print(frame_table(g.rename(columns=heads), title=label("con_adequacy_title", lang).format(table=escape_markup(res.table, None)),
+                          max_rows=60, formats={heads["rated_premium"]: money, heads["risk_premium"]: money,
+                                                heads["ratio"]: lambda v: f"{v:,.3f}", heads["implied LR"]: fmt_pct}))
     s = res.summary
-    out.print(f"implied loss ratio {s['implied_loss_ratio']:.1%} vs permissible {s['permissible_loss_ratio']:.1%}; "
-              f"{s['flagged_segments']} of {s['segments']} segments below the risk premium ({s['flagged_premium_share']:.1%} of premium)")
+    out.print(label("con_adequacy_cli", lang).format(implied=fmt_pct(s["implied_loss_ratio"]), permissible=fmt_pct(s["permissible_loss_ratio"]),
+                                                     flagged=s["flagged_segments"], segments=s["segments"],
+                                                     share=fmt_pct(s["flagged_premium_share"])))

@@ -42,6 +42,18 @@ CONSOLE_LABELS: dict[str, tuple[str, str]] = {
     "con_pooling_insurer": ("insurer", "保险公司统筹（全部业务一个资金池）"),
     "con_pooling_segment": ("segment", "按行业×规模统筹"),
     "con_pooling_policy": ("policy", "按保单（各单位经费只支付自身服务）"),
+    # ajx adequacy
+    "con_adequacy_title": ("Adequacy of {table} (all limit bands)", "费率表 {table} 的充足性（全部限额档）"),
+    "con_adequacy_cli": ("implied loss ratio {implied} vs permissible {permissible}; {flagged} of {segments} segments below the risk "
+                         "premium ({share} of premium)",
+                         "隐含赔付率 {implied}，允许赔付率 {permissible}；{segments} 个细分中有 {flagged} 个低于风险保费（占保费 {share}）"),
+    "con_adq_industry": ("industry", "行业"),
+    "con_adq_size": ("size", "规模"),
+    "con_adq_policies": ("policies", "保单数"),
+    "con_adq_rated_premium": ("rated_premium", "费率表保费"),
+    "con_adq_risk_premium": ("risk_premium", "风险保费"),
+    "con_adq_ratio": ("ratio", "比值"),
+    "con_adq_implied LR": ("implied LR", "隐含赔付率"),
     # project
     "con_projecting": ("projecting {n} policies × {years} years × {paths} paths", "预测 {n} 份保单 × {years} 年 × {paths} 条路径"),
     "con_projection_title": ("Projection, mean over {paths} paths ({where}, levers: projection_levers.parquet)",
