@@ -127,7 +127,7 @@ def _read_csv(p: Path, encoding: str | None) -> pd.DataFrame:
         try:
             enc = detect_encoding(raw)
         except ValidationError as exc:
-            raise ValidationError(f"read: {str(p)!r} is not a text CSV file in UTF-8 or GBK/GB18030; "
+            raise ValidationError(f"read: {str(p)!r} is not a text CSV file: neither UTF-8 nor GBK/GB18030 text; "
                                   "pass --encoding if it is text in another encoding (e.g. big5, latin-1, utf-16)") from exc
     if enc == "utf-8" and raw.startswith(codecs.BOM_UTF8):
         enc = "utf-8-sig"

@@ -141,7 +141,7 @@ def _xlsx_bytes(tmp_path) -> bytes:
     (lambda d: bytes(range(256)) * 8, "binary data (a NUL byte at byte 0)"),
     (lambda d: b"policy_id,industry\n1,coal\x00mine\n", "binary data (a NUL byte at byte 25)"),
     (lambda d: bytes(range(1, 9)) * 100, "binary data (800 control bytes"),
-    (lambda d: b"\x81\xff" * 500, "is not a text CSV file in UTF-8 or GBK/GB18030; pass --encoding"),
+    (lambda d: b"\x81\xff" * 500, "is not a text CSV file: neither UTF-8 nor GBK/GB18030 text; pass --encoding"),
 ], ids=["xlsx", "parquet", "bytes", "nul", "control", "undecodable"])
 def test_binary_file_named_csv_names_the_file(tmp_path, content, says):
     p = tmp_path / "book.csv"
@@ -162,7 +162,7 @@ def test_binary_file_named_csv_is_one_line_in_the_cli(run_cli, tmp_path):
 def test_utf16_text_is_not_called_binary(tmp_path):
     p = tmp_path / "u16.csv"
     p.write_bytes(ZH.to_csv(index=False, sep="\t").encode("utf-16"))
-    with pytest.raises(ajx.ValidationError, match=r"not a text CSV file in UTF-8 or GBK/GB18030; pass --encoding .*utf-16"):
+    with pytest.raises(ajx.ValidationError, match=r"not a text CSV file: neither UTF-8 nor GBK/GB18030 text; pass --encoding .*utf-16"):
         aio.read_table(p)
     pd.testing.assert_frame_equal(aio.read_table(p, encoding="utf-16"), ZH)
 
