@@ -1,13 +1,22 @@
-"""Run folders: outputs of one run, listed in a manifest written last.
+"""Run folders: outputs of one run, listed in a manifest written last, under an exclusive lock.
 
 ``ajx demo`` and ``ajx stress`` write their outputs into a folder through a
 :class:`RunFolder` (``with RunFolder(...) as run:``; a run that fails removes what it wrote,
-and its folder if it made it). :meth:`RunFolder.start` deletes the previous run's manifest first and then
+and its folder if it made it). :meth:`RunFolder.start` first takes the folder's lock,
+``.ajx-run.lock``, created atomically (``O_CREAT | O_EXCL``) and holding the pid, host, start
+time and run id: a second run into the same folder while the first is alive refuses with one
+:class:`~ajx_actuarial.errors.ValidationError` and touches nothing. A lock left by a process
+that is gone (SIGKILL) is taken over with a warning, and the dead writers' temporary files
+are removed (:func:`ajx_actuarial.io.remove_stale_temps`, also done by every start). The lock
+is removed when the ``with`` block ends, on success or error. With the lock held,
+:meth:`RunFolder.start` deletes the previous run's manifest first and then
 the files it listed, so a run killed part-way leaves a folder without ``manifest.json``;
 :meth:`RunFolder.finish` writes ``manifest.json`` last (run id, kind, seed, inputs, package
 version, and every file with its size, rows and SHA-256). :func:`read_run` (used by
 ``ajx report``) accepts only a folder with a manifest, reads only the files it lists, and
-refuses a listed file whose checksum changed, so outputs of two runs are never mixed.
+refuses a listed file whose checksum changed, so outputs of two runs are never mixed. Every
+file a run writes is listed, the HTML report included: a file written into a finished run
+(``report.html`` by :func:`ajx_actuarial.report.write_report`) is added with :func:`list_in_run`.
 
 Scenario outputs are named by position (``stress_00.parquet`` ...) and the manifest maps each
 scenario name to its file, so names such as ``x/y`` and ``x?y`` or ``基准`` and ``压力`` never
@@ -34,20 +43,26 @@ import json
 import os
 import re
 import secrets
+import socket
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 
 from ._version import __version__
-from .errors import ValidationError
-from .io import atomic_path, write_table
+from .errors import AjxWarning, ValidationError
+from .io import _pid_alive, atomic_path, remove_stale_temps, write_table
 
-__all__ = ["MANIFEST", "RunFolder", "Run", "read_run", "add_to_run", "save_stress"]
+__all__ = ["MANIFEST", "LOCK", "RunFolder", "Run", "read_run", "add_to_run", "list_in_run", "run_lock", "is_plain_name", "save_stress"]
 
 MANIFEST = "manifest.json"
+LOCK = ".ajx-run.lock"
+_LOCK_WRITE_S = 30.0  # an unreadable lock younger than this is being written: in use
+_HELD: dict[str, str] = {}  # resolved folder -> token of the lock this process holds there
 FORMAT = 1
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -60,8 +75,13 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def is_plain_name(name: str) -> bool:
+    """Whether ``name`` may be a file of a run (plain ASCII: letters, digits, ``_ . -``; not the manifest)."""
+    return bool(_PLAIN_NAME.match(name)) and name not in (".", "..", MANIFEST, LOCK)
+
+
 def _check_name(name: str) -> str:
-    if not _PLAIN_NAME.match(name) or name in (".", "..", MANIFEST):
+    if not is_plain_name(name):
         raise ValidationError(f"run: file name {name!r} must be plain ASCII (letters, digits, _ . -) and not {MANIFEST!r}")
     return name
 
@@ -81,6 +101,96 @@ def _read_manifest(d: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def _read_lock(lock: Path) -> dict | None:
+    try:
+        info = json.loads(lock.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) and isinstance(info.get("pid"), int) else None
+
+
+def _lock_is_stale(lock: Path, info: dict | None) -> bool:
+    """Whether the run that made ``lock`` is gone (its pid dead, on this host)."""
+    if info is None:  # being written this instant, or left empty by a kill between create and write
+        try:
+            return time.time() - lock.stat().st_mtime > _LOCK_WRITE_S
+        except OSError:
+            return False
+    if info.get("host") != socket.gethostname():
+        return False  # another machine's process: its pid says nothing here
+    if info["pid"] == os.getpid():
+        return str(lock.parent.resolve()) not in _HELD  # this process, but not a lock it holds: a recycled pid
+    return not _pid_alive(info["pid"])
+
+
+def _acquire(folder: Path, kind: str, run_id: str) -> str:
+    """Create ``folder/LOCK`` atomically for this process; returns its token. Refuses a live lock."""
+    lock = folder / LOCK
+    token = secrets.token_hex(8)
+    doc = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+           "run_id": run_id, "kind": kind, "token": token}
+    for _ in range(5):
+        try:
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            info = _read_lock(lock)
+            if not _lock_is_stale(lock, info):
+                who = (f"pid {info['pid']} on {info.get('host')}, {info.get('kind') or 'a'} run {info.get('run_id')!r} started "
+                       f"{info.get('started')}") if info else "a run starting now"
+                raise ValidationError(f"output: run folder {str(folder)!r} is in use by another run ({who}); wait for it to finish "
+                                      f"or give another -o folder (if that run is gone, delete {str(lock)!r})") from None
+            if _read_lock(lock) != info:  # changed under us: another run took it over first
+                continue
+            try:
+                lock.unlink()
+            except FileNotFoundError:
+                pass
+            gone = remove_stale_temps(folder)
+            warnings.warn(f"run folder {str(folder)!r}: took over the lock of a run that is gone "
+                          f"({'pid ' + str(info['pid']) + ', started ' + str(info.get('started')) if info else 'unreadable lock'}); "
+                          f"removed {len(gone)} temporary file(s) it left", AjxWarning, stacklevel=4)
+            continue
+        except OSError as exc:
+            raise ValidationError(f"output: cannot lock run folder {str(folder)!r}: {exc.strerror or exc}") from exc
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh)
+        _HELD[str(folder.resolve())] = token
+        return token
+    raise ValidationError(f"output: run folder {str(folder)!r} is in use by another run (its lock keeps changing); give another -o folder")
+
+
+def _release(folder: Path) -> None:
+    """Remove this process's lock of ``folder`` (only if it is still ours)."""
+    token = _HELD.pop(str(folder.resolve()), None)
+    lock = folder / LOCK
+    info = _read_lock(lock)
+    if token is not None and info is not None and info.get("token") == token:
+        try:
+            lock.unlink()
+        except OSError:
+            pass
+
+
+@contextmanager
+def run_lock(folder: str | os.PathLike[str], kind: str = "", run_id: str = "") -> Iterator[Path]:
+    """Hold the lock of run folder ``folder`` for the ``with`` block (nothing to do if this process holds it already).
+
+    Raises
+    ------
+    ValidationError
+        Another live run holds the folder.
+    """
+    d = Path(folder)
+    if str(d.resolve()) in _HELD:
+        yield d
+        return
+    _acquire(d, kind, run_id)
+    try:
+        yield d
+    finally:
+        _release(d)
+
+
 @dataclass
 class RunFolder:
     """Writer of one run's outputs into ``folder``; see the module docstring."""
@@ -97,6 +207,7 @@ class RunFolder:
     def __post_init__(self) -> None:
         self.folder = _folder(self.folder)
         self._created = False
+        self._locked = False
 
     def __enter__(self) -> "RunFolder":
         return self.start()
@@ -104,16 +215,24 @@ class RunFolder:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is not None:
             self.abort()
+        self.release()
         return False
 
+    def release(self) -> None:
+        """Remove the folder's lock (done by the ``with`` block; call it after :meth:`start` used without one)."""
+        if self._locked:
+            self._locked = False
+            _release(self.folder)
+
     def abort(self) -> None:
-        """Remove what this run wrote (and its folder, if it made it and it is empty): a failed run leaves nothing."""
+        """Remove what this run wrote and its lock (and its folder, if it made it and it is empty): a failed run leaves nothing."""
         for name in self.files:
             try:
                 (self.folder / name).unlink(missing_ok=True)
             except OSError:
                 pass
         self.files.clear()
+        self.release()
         if self._created:
             try:
                 self.folder.rmdir()
@@ -121,11 +240,23 @@ class RunFolder:
                 pass
 
     def start(self) -> "RunFolder":
-        """Create the folder; remove the previous run's manifest, then the files it listed."""
+        """Create the folder and take its lock; remove dead writers' temporary files, the previous run's manifest, then its files.
+
+        Raises
+        ------
+        ValidationError
+            Another live run holds the folder (nothing is touched), or the folder cannot be made.
+        """
         d = self.folder
         try:
-            self._created = not d.exists()
+            created = not d.exists()
             d.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValidationError(f"output: cannot prepare run folder {str(d)!r}: {exc.strerror or exc}") from exc
+        _acquire(d, self.kind, self.run_id)
+        self._locked, self._created = True, created
+        try:
+            remove_stale_temps(d)
             old = _read_manifest(d)
             (d / MANIFEST).unlink(missing_ok=True)
             if old:
@@ -133,6 +264,7 @@ class RunFolder:
                     if isinstance(name, str) and _PLAIN_NAME.match(name):
                         (d / name).unlink(missing_ok=True)
         except OSError as exc:
+            self.release()
             raise ValidationError(f"output: cannot prepare run folder {str(d)!r}: {exc.strerror or exc}") from exc
         return self
 
@@ -234,13 +366,32 @@ def read_run(folder: str | os.PathLike[str]) -> Run:
 
 
 def add_to_run(folder: str | os.PathLike[str], df: pd.DataFrame, name: str) -> Path:
-    """Write ``df`` as ``name`` into the finished run in ``folder`` and list it in its manifest."""
-    run = read_run(folder)
-    w = RunFolder(run.folder, kind=run.manifest.get("kind", ""), seed=run.manifest.get("seed"), inputs=run.manifest.get("inputs", {}),
-                  run_id=run.manifest["run_id"], files=dict(run.manifest["files"]), scenarios=list(run.manifest.get("scenarios", [])),
-                  derived=list(run.manifest.get("derived", [])))
-    p = w.write_table(df, name)
-    w.finish()
+    """Write ``df`` as ``name`` into the finished run in ``folder`` and list it in its manifest (under the folder's lock)."""
+    with run_lock(folder):
+        run = read_run(folder)
+        w = RunFolder(run.folder, kind=run.manifest.get("kind", ""), seed=run.manifest.get("seed"), inputs=run.manifest.get("inputs", {}),
+                      run_id=run.manifest["run_id"], files=dict(run.manifest["files"]), scenarios=list(run.manifest.get("scenarios", [])),
+                      derived=list(run.manifest.get("derived", [])))
+        p = w.write_table(df, name)
+        w.finish()
+    return p
+
+
+def list_in_run(folder: str | os.PathLike[str], name: str) -> Path:
+    """List the file ``name``, already written into the finished run in ``folder``, in its manifest (size and SHA-256).
+
+    Used for ``report.html``, which is made from the finished run and so written after its
+    manifest: the manifest is rewritten (atomically, under the folder's lock) to list it too.
+    """
+    with run_lock(folder):
+        run = read_run(folder)
+        p = run.folder / _check_name(name)
+        if not p.is_file():
+            raise ValidationError(f"run: cannot list {name!r} in run {run.manifest.get('run_id')!r}: no such file in {str(run.folder)!r}")
+        doc = dict(run.manifest)
+        doc["files"] = {**doc["files"], name: {"bytes": p.stat().st_size, "sha256": _sha256(p)}}
+        with atomic_path(run.folder / MANIFEST) as tmp:
+            tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     return p
 
 
