@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ..claims.trend import DEFAULT_FREQUENCY_TREND
 from ..present import escape_markup, fmt_int, fmt_money, fmt_num, fmt_pct, frame_table, label, progress_bar
 from ._app import app, out
 from ._pool import pool_option, pool_rules_option, pool_table, pool_test_option, read_pool
@@ -44,7 +45,7 @@ def project(
     ledger: Optional[str] = typer.Option(None, "--ledger", help="provisioned (default), carry_forward (Beijing) or not_provisioned (Zhejiang, Xinzhou)."),
     limits: Optional[str] = typer.Option(None, "--limits", help="as_priced (default), beijing (indexed year by year) or an amount (fixed)."),
     income_growth: float = typer.Option(0.045, "--income-growth", help="Urban income growth beyond the data (assumption)."),
-    trend: float = typer.Option(-0.06, "--trend", help="Yearly frequency trend (DOMAIN.md §6.5)."),
+    trend: float = typer.Option(DEFAULT_FREQUENCY_TREND, "--trend", help="Yearly frequency trend (default -6.5 %: the midpoint of DOMAIN.md §6.5, as ajx experience)."),
     severity_trend: Optional[float] = typer.Option(None, "--severity-trend", help="Yearly growth of economic losses (default: --income-growth)."),
     rules: Optional[str] = typer.Option(None, "--rules", help="Mandated services: xinzhou-2024 (default), beijing-2017 or a TOML path."),
     pooling: Optional[str] = typer.Option(None, "--pooling", help="insurer (default), segment or policy."),
