@@ -235,3 +235,13 @@ def test_rating_year_99999_warns_nothing_and_gives_no_inf(recwarn):
 def test_a_rating_year_in_range_still_trends():
     res = _experience(_ledger(), trend={"to_year": 2026})
     assert res.provenance["rating_year"] == 2026 and np.isfinite(res.experience["exposure"]).all()
+
+
+# ---- one frequency-trend default (issue 24) ---------------------------------------------------
+
+def test_experience_and_project_share_the_trend_default():
+    """DOMAIN.md §6.5: −5 % to −8 % a year; the midpoint −6.5 % in experience_from_claims and project."""
+    from ajx_actuarial.claims import DEFAULT_FREQUENCY_TREND, Trend
+    from ajx_actuarial.projection.levers import Levers
+
+    assert DEFAULT_FREQUENCY_TREND == -0.065 == Trend().frequency == Levers().trend
