@@ -175,12 +175,62 @@ def test_negative_binomial_detects_overdispersion():
         ({"scale": "magic"}, r"scale must be None \(automatic\), 'robust', 'X2', 'dev' or a number > 0, got 'magic'"),
         ({"scale": -1.0}, r"scale must be None \(automatic\), 'robust', 'X2', 'dev' or a number > 0, got -1\.0"),
         ({"frequency": "negbin", "scale": "X2"}, r"scale='X2' applies to the Poisson frequency; the negative binomial"),
+        # issue 23: AttributeError/TypeError/statsmodels' ValueError before, or silently accepted
+        ({"bands": "a"}, r"calibrate: bands must be a mapping \{column: \.\.\.\} or None, got 'a'"),
+        ({"factors": ["violations"], "bands": {"violations": "a"}}, r"calibrate: bands\.violations must be a list of increasing upper bounds, got 'a'"),
+        ({"factors": ["violations"], "bands": {"violations": []}}, r"bands\.violations must be a non-empty list of finite, increasing upper bounds"),
+        ({"factors": ["violations"], "bands": {"violations": [2, 1]}}, r"bands\.violations must be a non-empty list of finite, increasing"),
+        ({"factors": ["violations"], "bands": {"violations": [np.nan]}}, r"bands\.violations must be a non-empty list of finite"),
+        ({"factors": ["rectification"], "bands": {"rectification": [1]}}, r"bands for 'rectification', whose values are not numbers"),
+        ({"level": "0.9"}, r"calibrate: level must be in \(0, 1\), a number, got '0\.9'"),
+        ({"level": True}, r"calibrate: level must be in \(0, 1\)"),
+        ({"scale": "foo"}, r"calibrate: scale must be None \(automatic\), 'robust', 'X2', 'dev' or a number > 0, got 'foo'"),
+        ({"holdout": "0.1"}, r"calibrate: holdout must be in \[0, 1\), a number, got '0\.1'"),
+        ({"holdout": 0.999999}, r"calibrate: holdout=0\.999999 leaves 1 policies with no claims to fit|after holdout=0\.999999\) has 1 policy"),
+        ({"factors": "std_grade"}, r"calibrate: factors must be a list of column names, got the string 'std_grade' \(write \['std_grade'\]\)"),
+        ({"factors": 5}, r"calibrate: factors must be a list of column names, got 5"),
+        ({"factors": ["std_grade", "std_grade"]}, r"calibrate: factors lists \['std_grade'\] more than once"),
+        ({"bases": 5}, r"calibrate: bases must be a mapping"),
+        ({"fixed": 5}, r"calibrate: fixed must be a mapping"),
+        ({"fixed": {"std_grade": 5}}, r"calibrate: fixed\.std_grade must be a mapping \{level: relativity\}, got 5"),
+        ({"fixed": {"std_grade": {"1": -1}}}, r"calibrate: fixed\.std_grade\.1: relativity must be a number > 0, got -1"),
+        ({"fixed": {"colour": {"1": 1.1}}}, r"calibrate: fixed relativities for 'colour', which is not a factor"),
+        ({"fixed": {"std_grade": {"9": 1.1}}}, r"calibrate: fixed\.std_grade: unknown level '9'; levels of std_grade: \['0', '1', '2', '3'\]"),
+        ({"fixed": {"std_grade": {"0": 1.1}}}, r"calibrate: fixed\.std_grade\.0: 0 is the base level of std_grade"),
     ],
 )
 def test_bad_arguments(experience, kwargs, match):
     args = {"factors": ["std_grade"], **kwargs}
     with pytest.raises(ajx.ValidationError, match=match):
         ajx.calibrate(experience, **args)
+
+
+@pytest.mark.parametrize("rows", [1, 2])
+def test_too_little_experience_is_refused(experience, rows):
+    """Issue 23: a one-row experience was fitted exactly (relativities 1, a rate table from one policy-year)."""
+    one = experience[experience["claims"] > 0].drop_duplicates("industry").head(rows)
+    with pytest.raises(ajx.ValidationError, match=rf"calibrate: the experience has {rows} polic(y|ies) \({rows} policy-years\) for {rows} parameter\(s\)"):
+        ajx.calibrate(one, ["std_grade"])
+
+
+def test_holdout_that_leaves_one_policy_is_refused():
+    exp = ajx.synth.experience(ajx.synth.portfolio(300, rng=1), 2, rng=2)
+    with pytest.raises(ajx.ValidationError, match=r"calibrate: the experience \(after holdout=0\.999999\) has 1 policy \(2 policy-years\) for"):
+        ajx.calibrate(exp, ["std_grade"], holdout=0.999999, rng=1)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"target_loss_ratio": "0.6"}, r"to_rate_table: target_loss_ratio must be a number in \(0, 1\.5\) or None, got '0\.6'"),
+    ({"target_loss_ratio": 0}, r"target_loss_ratio must be a number in \(0, 1\.5\)"),
+    ({"target_loss_ratio": np.nan}, r"target_loss_ratio must be a number in \(0, 1\.5\)"),
+    ({"bounds": ("a", 1.3)}, r"to_rate_table: bounds must be \(float_floor, float_cap\), two numbers, or None"),
+    ({"bounds": 0.7}, r"to_rate_table: bounds must be"),
+    ({"iterations": 0}, r"to_rate_table: iterations must be an integer in \[1, 100\], got 0"),
+    ({"credibility": "high"}, r"to_rate_table: credibility must be"),
+])
+def test_bad_rate_table_options(fitted, kwargs, match):
+    with pytest.raises(ajx.ValidationError, match=match):
+        fitted.to_rate_table("national-2025", **kwargs)
 
 
 def test_bad_refinement(experience, fitted):
@@ -619,3 +669,16 @@ def test_too_few_units_for_clustered_errors_fall_back_to_quasi_poisson():
     np.testing.assert_allclose(r.relativities["se"], poisson.relativities["se"] * np.sqrt(d["dispersion"]), rtol=1e-6)
     with pytest.raises(ajx.ValidationError, match=r"scale='robust' needs at least 10 policies per parameter \(60 policies for 9 parameters\)"):
         ajx.calibrate(few, ["size"], severity=None, scale="robust")
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: gini("a", [1.0], [1.0]), r"gini: actual must be an array of numbers, got str 'a'"),
+    (lambda: gini([1.0], [{"x": 1}], [1.0]), r"gini: predicted must be an array of numbers, got list"),
+    (lambda: lift_table(np.ones(5), np.ones(5), np.ones(5), bins=0), r"lift_table: bins must be an integer in \[1, 1000\], got 0"),
+    (lambda: lift_table(np.ones(5), np.ones(5), np.ones(5), bins="a"), r"lift_table: bins must be an integer in \[1, 1000\], got 'a'"),
+    (lambda: double_lift(np.ones(5), np.ones(5), np.ones(5), np.ones(5), bins=2.5), r"double_lift: bins must be an integer"),
+])
+def test_diagnostics_bad_input(call, match):
+    """Issue 23 (estimation's own sweep): text arrays and bins=0 or text were a numpy error or an empty table."""
+    with pytest.raises(ajx.ValidationError, match=match):
+        call()

@@ -22,6 +22,7 @@ import pandas as pd
 from .._random import RngLike, generator
 from ..errors import ValidationError
 from ..portfolio import validate_experience
+from ._arguments import check_arguments, check_fit_size, check_fixed, check_holdout, check_types
 from ._directions import warn_directions
 from ._dispersion import DISPERSION_ALPHA, MIN_CLUSTERS_PER_PARAMETER, cell_dispersion, cluster_se, intervals_note
 from ._factors import DEFAULT_BANDS, NATURAL_BASE, default_factors, labels, lut
@@ -44,43 +45,6 @@ def _design(codes: dict[str, np.ndarray], cats: dict[str, list[str]], bases: dic
     for j, (f, lv) in enumerate(names):
         X[:, j] = codes[f] == cats[f].index(lv)
     return X, names
-
-
-def _check_arguments(d: pd.DataFrame, factors: tuple[str, ...], frequency, severity, pure_premium, path, level, holdout, bands,
-                     scale) -> None:
-    for f in factors:
-        if f == "industry":
-            raise ValidationError("calibrate: 'industry' is always in the model (base frequencies); do not list it")
-        if f not in d.columns:
-            raise ValidationError(f"calibrate: factor column {f!r} not in the experience")
-    if frequency not in ("poisson", "negbin"):
-        raise ValidationError(f"calibrate: frequency must be 'poisson' or 'negbin', got {frequency!r}")
-    if severity not in ("gamma", None):
-        raise ValidationError(f"calibrate: severity must be 'gamma' or None, got {severity!r}")
-    if pure_premium not in (None, "tweedie"):
-        raise ValidationError(f"calibrate: pure_premium must be None or 'tweedie', got {pure_premium!r}")
-    if path not in ("auto", "cells", "rows"):
-        raise ValidationError(f"calibrate: path must be 'auto', 'cells' or 'rows', got {path!r}")
-    if frequency == "negbin" and path == "cells":
-        raise ValidationError("calibrate: the negative binomial likelihood is not aggregable; use path='rows'")
-    if scale is not None:
-        if frequency == "negbin":
-            raise ValidationError(f"calibrate: scale={scale!r} applies to the Poisson frequency; the negative binomial "
-                                  "estimates its own dispersion (leave scale=None)")
-        num = isinstance(scale, (int, float)) and not isinstance(scale, bool)
-        if not (scale in ("X2", "dev", "robust") if isinstance(scale, str) else num and np.isfinite(scale) and scale > 0):
-            raise ValidationError(f"calibrate: scale must be None (automatic), 'robust', 'X2', 'dev' or a number > 0, got {scale!r}")
-    if not 0 < level < 1:
-        raise ValidationError(f"calibrate: level must be in (0, 1), got {level!r}")
-    if not 0 <= holdout < 1:
-        raise ValidationError(f"calibrate: holdout must be in [0, 1), got {holdout!r}")
-    for k in bands:
-        if k not in factors:
-            raise ValidationError(f"calibrate: bands for {k!r}, which is not a factor")
-    n_claims = int(d["claims"].sum())
-    if n_claims == 0:
-        raise ValidationError(f"calibrate: the experience has no claims (column 'claims' sums to 0 over {len(d):,} "
-                              "policy-years); a frequency model needs claims")
 
 
 def _choose_bases(d: pd.DataFrame, levels: dict[str, pd.Series], factors: tuple[str, ...], bases) -> dict[str, str]:
@@ -218,14 +182,15 @@ def calibrate(
 
     from ._calibration import CalibrationResult
 
+    check_types(factors, bands, bases, fixed, level, holdout)
     attrs = dict(getattr(experience, "attrs", {}) or {})
     d = validate_experience(experience)
-    bands = {k: list(v) for k, v in (bands or {}).items()}
+    bands = {k: [float(x) for x in v] for k, v in (bands or {}).items()}
     if factors is None:
         factors = default_factors(d)
         bands = {k: v for k, v in DEFAULT_BANDS.items() if k in factors} | bands
     factors = tuple(factors)
-    _check_arguments(d, factors, frequency, severity, pure_premium, path, level, holdout, bands, scale)
+    check_arguments(d, factors, frequency, severity, pure_premium, path, bands, scale, fixed or {})
 
     hold = None
     if holdout > 0:
@@ -235,20 +200,22 @@ def calibrate(
         mask = d["policy_id"].isin(out_ids).to_numpy()
         hold = d[mask].reset_index(drop=True)
         d = d[~mask].reset_index(drop=True)
+        check_holdout(d, holdout)
 
     levels = {"industry": labels(d["industry"], "industry", None)}
     for f in factors:
         levels[f] = labels(d[f], f, bands.get(f))
     chosen = _choose_bases(d, levels, factors, bases)
+    cats = {f: [str(c) for c in s_.cat.categories] for f, s_ in levels.items()}
+    codes = {f: s_.cat.codes.to_numpy() for f, s_ in levels.items()}
 
     # fixed relativities enter as offsets; their columns leave the design
     fixed = {f: {str(k): float(v) for k, v in lv.items()} for f, lv in (fixed or {}).items()}
+    check_fixed(fixed, cats, chosen)
+    check_fit_size(d, holdout, sum(len(c) for c in cats.values()) - len(factors) - sum(map(len, fixed.values())))
     offset_rel = np.ones(len(d))
     for f, lv in fixed.items():
         offset_rel *= lut(levels[f], lv)
-
-    cats = {f: [str(c) for c in s_.cat.categories] for f, s_ in levels.items()}
-    codes = {f: s_.cat.codes.to_numpy() for f, s_ in levels.items()}
 
     use_cells = path == "cells" or (path == "auto" and frequency == "poisson")
     expo = d["exposure"].to_numpy(dtype=np.float64)

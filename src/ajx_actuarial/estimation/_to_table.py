@@ -156,17 +156,31 @@ def _scale_industry(data: dict, c: dict[str, float], medical: dict[str, float] |
         br["medical_grid"][k] = {s: v * cm.get(k, 1.0) for s, v in cells.items()}
 
 
+def _check_options(target_loss_ratio, bounds, iterations, credibility) -> None:
+    """The options of :meth:`CalibrationResult.to_rate_table`, before any work (text is not a number)."""
+    def real(v) -> bool:
+        return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) and bool(np.isfinite(v))
+
+    if target_loss_ratio is not None and not (real(target_loss_ratio) and 0 < target_loss_ratio < 1.5):
+        raise ValidationError(f"to_rate_table: target_loss_ratio must be a number in (0, 1.5) or None, got {target_loss_ratio!r}")
+    if bounds is not None and (isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__") or len(bounds) != 2
+                               or not all(real(b) for b in bounds)):
+        raise ValidationError(f"to_rate_table: bounds must be (float_floor, float_cap), two numbers, or None, got {bounds!r}")
+    if isinstance(iterations, (bool, np.bool_)) or not isinstance(iterations, (int, np.integer)) or not 1 <= iterations <= 100:
+        raise ValidationError(f"to_rate_table: iterations must be an integer in [1, 100], got {iterations!r}")
+    check_tau(credibility)
+
+
 def rate_table_from(res, template, *, target_loss_ratio=None, bounds=None, book=None, name=None, iterations=4, credibility=0.25):
     """See :meth:`CalibrationResult.to_rate_table`."""
     from ..rating.price import price
     from ..rating.table import RateTable
 
+    _check_options(target_loss_ratio, bounds, iterations, credibility)
     t = template if isinstance(template, RateTable) else RateTable.load(template)
     if res.base_severity is None:
         raise ValidationError("to_rate_table: fit a severity (severity='gamma') or pure-premium model first")
     lr = t.expected_loss_ratio() if target_loss_ratio is None else float(target_loss_ratio)
-    if not 0 < lr < 1.5:
-        raise ValidationError(f"to_rate_table: target_loss_ratio must be in (0, 1.5), got {target_loss_ratio!r}")
     d = _last_year(res, book)
     if not {"industry", "size", "limit_death", "exposure"} <= set(d.columns):
         raise ValidationError("to_rate_table: the book needs industry, size, limit_death and exposure columns")

@@ -16,7 +16,13 @@ __all__ = ["gini", "lift_table", "double_lift"]
 
 def _diag_arrays(where: str, **arrays) -> list[np.ndarray]:
     """Validate the equal-length, finite, non-negative arrays of a diagnostic (exposure > 0)."""
-    out = [np.asarray(a, dtype=np.float64) for a in arrays.values()]
+    out = []
+    for name, a in arrays.items():
+        try:
+            out.append(np.asarray(a, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise ValidationError(f"{where}: {name} must be an array of numbers, got {type(a).__name__}"
+                                  f"{' ' + repr(a)[:40] if isinstance(a, str) else ''}") from None
     n = out[0].size
     for (name, _), a in zip(arrays.items(), out):
         if a.ndim != 1 or a.size != n or n == 0:
@@ -28,8 +34,10 @@ def _diag_arrays(where: str, **arrays) -> list[np.ndarray]:
     return out
 
 
-def _bins(key: np.ndarray, exposure: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """Order by ``key`` and cut into ``bins`` groups of equal exposure."""
+def _bins(key: np.ndarray, exposure: np.ndarray, bins: int, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Order by ``key`` and cut into ``bins`` groups of equal exposure (``bins``: an integer in [1, 1000])."""
+    if isinstance(bins, (bool, np.bool_)) or not isinstance(bins, (int, np.integer)) or not 1 <= bins <= 1000:
+        raise ValidationError(f"{where}: bins must be an integer in [1, 1000], got {bins!r}")
     order = np.argsort(key, kind="stable")
     cum = np.cumsum(exposure[order]) / exposure.sum()
     return order, np.minimum((cum * bins).astype(int), bins - 1) + 1
@@ -74,7 +82,7 @@ def lift_table(actual: np.ndarray, predicted: np.ndarray, exposure: np.ndarray, 
     [0.0, 1.75]
     """
     actual, predicted, exposure = _diag_arrays("lift_table", actual=actual, predicted=predicted, exposure=exposure)
-    order, b = _bins(predicted / exposure, exposure, bins)
+    order, b = _bins(predicted / exposure, exposure, bins, "lift_table")
     df = pd.DataFrame({"bin": b, "exposure": exposure[order], "actual": actual[order], "predicted": predicted[order]})
     g = df.groupby("bin").sum()
     g["actual"] /= g["exposure"]
@@ -94,7 +102,7 @@ def double_lift(actual: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, expo
     actual, pred_a, pred_b, exposure = _diag_arrays("double_lift", actual=actual, pred_a=pred_a, pred_b=pred_b, exposure=exposure)
     if (pred_b <= 0).any():
         raise ValidationError("double_lift: pred_b must be > 0 (it divides pred_a)")
-    order, b = _bins(pred_a / pred_b, exposure, bins)
+    order, b = _bins(pred_a / pred_b, exposure, bins, "double_lift")
     df = pd.DataFrame({"bin": b, "exposure": exposure[order], "actual": actual[order], "model_a": pred_a[order], "model_b": pred_b[order]})
     g = df.groupby("bin").sum()
     for c in ("actual", "model_a", "model_b"):
