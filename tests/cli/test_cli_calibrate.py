@@ -20,7 +20,11 @@ def test_calibrate_cli_errors(run_cli, tmp_path):
     exp = tmp_path / "book_experience.parquet"
     out = tmp_path / "t.toml"
     for args, msg in ((["--factors", "colour"], "factor column 'colour'"), (["--bands", "violations"], "--bands: expected"),
-                      (["--frequency", "zip"], "frequency must be")):
+                      (["--frequency", "zip"], "frequency must be"),
+                      # issue 23: an empty factor list fitted industry alone; a bad target after the whole fit
+                      (["--factors", ","], "--factors: no column named in ','"), (["--factors", " , "], "--factors: no column named"),
+                      (["--target-lr", "nan"], "--target-lr: the target loss ratio must be in (0, 1.5), got nan"),
+                      (["--factors", "violations", "--bands", "violations=1:1"], "bands.violations must be a non-empty list of finite, increasing")):
         code, _, err = run_cli("calibrate", exp, *args, "-o", out)
         assert code == 2 and msg in err and err.count("\n") == 1, err
         assert not out.exists()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import pytest
+import tomli_w
 
 import ajx_actuarial as ajx
 from _cli_helpers import DATA, assert_one_line_error, files_under
@@ -88,6 +91,16 @@ ABSURD = [
     (["synth", "-n", 10**12, "-o", "{out}/x.csv"], "'-n'"),
     (["prevention", "{priced}", "--years", 1000], "years must be an integer in [1, 100], got 1000"),
     (["bms", "--lam", "nan"], "lam must be a finite number > 0"),
+    # issue 23: rate tables with absurd keys name the file and the key; crashes and silent fits of calibrate and price
+    (["price", "{book}", "--table", "{table_decimals}", "-o", "{out}/p.csv"], "decimals.toml': premium.decimals: must be an integer in [0, 6]"),
+    (["price", "{book}", "--table", "{table_size}", "-o", "{out}/p.csv"], "size.toml': base_rates.size.micro: multiplier must be <= 10, got 1e+300"),
+    (["price", "{book}", "--table", "{table_min_premium}", "-o", "{out}/p.csv"], "min_premium.toml': premium.min_premium: minimum premium must be <= 1e+06"),
+    (["price", "{book}", "--table", "{table_sources}", "-o", "{out}/p.csv"], "sources.toml': meta.sources: must be a list of texts"),
+    (["price", "{book}", "--table", "{table_factor}", "-o", "{out}/p.csv"], "factor 'colour' (categorical) reads column 'colour', which the book lacks"),
+    (["calibrate", "{exp}", "--factors", ",", "-o", "{out}/t.toml"], "--factors: no column named in ','"),
+    (["calibrate", "{exp_one_row}", "-o", "{out}/t.toml"], "calibrate: the experience has 1 policy (1 policy-years) for 1 parameter(s)"),
+    (["calibrate", "{exp}", "--factors", "violations", "--bands", "violations=2:1", "-o", "{out}/t.toml"], "bands.violations must be a non-empty list of finite, increasing"),
+    (["calibrate", "{exp}", "--target-lr", "0", "-o", "{out}/t.toml"], "--target-lr: the target loss ratio must be in (0, 1.5), got 0.0"),
 ]
 
 
@@ -99,7 +112,18 @@ def absurd_files(inputs, tmp_path_factory):
     book.assign(limit_death=1e308).to_csv(d / "lim.csv", index=False)
     exp = pd.read_parquet(inputs["exp"])
     exp.assign(incurred=1e300).to_parquet(d / "exp.parquet", index=False)
-    return {"book_big_headcount": d / "hc.csv", "book_big_limit": d / "lim.csv", "exp_big_incurred": d / "exp.parquet"}
+    exp[exp["claims"] > 0].head(1).to_csv(d / "exp1.csv", index=False)
+    tables = {"table_decimals": ("premium", "decimals", -3), "table_size": ("base_rates", "size", {"micro": 1e300}),
+              "table_min_premium": ("premium", "min_premium", 1e300), "table_sources": ("meta", "sources", 5),
+              "table_factor": ("factors", "colour", {"kind": "categorical", "column": "colour", "levels": {"red": 1.1}})}
+    files = {}
+    for key, (section, k, v) in tables.items():
+        data = copy.deepcopy(ajx.RateTable.load("national-2025").data)
+        data[section][k] = v
+        files[key] = d / f"{key.removeprefix('table_')}.toml"
+        files[key].write_text(tomli_w.dumps(data), encoding="utf-8")
+    return {"book_big_headcount": d / "hc.csv", "book_big_limit": d / "lim.csv", "exp_big_incurred": d / "exp.parquet",
+            "exp_one_row": d / "exp1.csv", **files}
 
 
 @pytest.mark.parametrize("args, msg", ABSURD, ids=[a[0][0] for a in ABSURD])

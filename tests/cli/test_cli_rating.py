@@ -58,3 +58,36 @@ def test_user_scenario_file_is_validated_before_printing(run_cli, tmp_path):
 
     code, out, err = run_cli("scenarios", "show", DATA / "limit_comparison.toml")
     assert code == 0 and "limit-800k" in out and "beijing-formula" in out, err
+
+
+def test_tables_show_shortens_a_long_unknown_name(run_cli):
+    """Issue 23: a 100 000-character name was echoed whole."""
+    from _cli_helpers import assert_one_line_error
+
+    code, _, err = run_cli("tables", "show", "x" * 100_000)
+    assert_one_line_error(code, err, "tables: unknown table 'xxxx", "…'; known: [")
+    assert len(err) < 2_000
+
+
+def test_price_with_a_table_whose_factor_column_the_book_lacks(run_cli, tmp_path):
+    """Issue 23: a TypeError/KeyError before; with the column in the book it prices."""
+    import copy
+
+    import tomli_w
+
+    from _cli_helpers import assert_one_line_error
+    import ajx_actuarial as ajx
+
+    data = copy.deepcopy(ajx.RateTable.load("national-2025").data)
+    data["factors"]["night_shift"] = {"kind": "boolean", "column": "night_shift", "true": 1.2}
+    table = tmp_path / "night.toml"
+    table.write_text(tomli_w.dumps(data), encoding="utf-8")
+    book = tmp_path / "book.csv"
+    run_cli("synth", "--n", 20, "--seed", 1, "-o", book)
+    out = tmp_path / "p.csv"
+    code, _, err = run_cli("price", book, "--table", table, "-o", out)
+    assert_one_line_error(code, err, "factor 'night_shift' (boolean) reads column 'night_shift', which the book lacks, and states no default")
+    assert not out.exists()
+    pd.read_csv(book).assign(night_shift=True).to_csv(book, index=False)
+    code, _, err = run_cli("price", book, "--table", table, "-o", out)
+    assert code == 0 and (pd.read_csv(out)["f_night_shift"] == 1.2).all(), err

@@ -82,6 +82,7 @@ def _set(d, path, value):
         ("meta.effective", [2025], r"meta\.effective: must be a date"),
         ("factors.violations.default", "many", r"factors\.violations\.default: default value of the column must be a number, got 'many'"),
         ("factors.blacklist.default", "no", r"factors\.blacklist\.default: must be true or false, got 'no'"),
+        ("premiums", {"min_premium": 500}, r"rate table <dict>: unknown section\(s\) \['premiums'\]; allowed: \['meta'"),
     ],
 )
 def test_bad_tables(path, value, match):

@@ -186,3 +186,24 @@ def test_risk_based_table_keeps_an_exposure_schedule_and_its_reference_limit(nam
     assert np.isfinite(ajx.price(ph, built)["premium"]).all()
     with pytest.raises(ajx.ValidationError, match=t.exposure_base.kind):
         ajx.price(book[book["industry"].isin(t.exposure_base.industries)].head(5), built)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"limit_bands": ()}, r"adequacy: limit_bands must be a non-empty list of finite, positive, increasing limits \(CNY\), got \(\)"),
+    ({"limit_bands": ("a",)}, r"limit_bands must be a non-empty list .*got \('a',\)"),
+    ({"limit_bands": (-1,)}, r"limit_bands must be a non-empty list .*got \(-1,\)"),
+    ({"limit_bands": (np.nan,)}, r"limit_bands must be a non-empty list .*got \(nan,\)"),
+    ({"limit_bands": (800_000, 400_000)}, r"limit_bands must be a non-empty list of finite, positive, increasing"),
+    ({"limit_bands": (True,)}, r"limit_bands must be a non-empty list"),
+    ({"limit_bands": "400000"}, r"adequacy: limit_bands must be a list of increasing limits \(CNY\), got '400000'"),
+    ({"limit_bands": 400_000}, r"adequacy: limit_bands must be a list of increasing limits"),
+    ({"tolerance": "0.05"}, r"adequacy: tolerance must be in \[0, 1\), got '0\.05'"),
+    ({"min_policies": 0}, r"adequacy: min_policies must be an integer >= 1, got 0"),
+    ({"relativity": "frailty"}, r"adequacy: relativity must be 'model', 'table' or None, got 'frailty'"),
+    ({"by": 5}, r"adequacy: by must be a column name or a list of them, got 5"),
+])
+def test_adequacy_bad_arguments(kwargs, match):
+    """Issue 23: each bad argument is one ValidationError naming it, before the book is priced."""
+    book = ajx.synth.portfolio(50, rng=1)
+    with pytest.raises(ajx.ValidationError, match=match):
+        ajx.adequacy(book, "national-2025", **kwargs)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..present import escape_markup, fmt_int, frame_table, premium_summary_table
+from ..present import escape_markup, fmt_int, frame_table, premium_summary_table, shorten
 from ._app import app, out
 from ._common import TABLE_SUFFIXES, encoding_option, output_option, read_input, write_output
 
@@ -72,6 +72,19 @@ def parse_bands(bands: Optional[str]) -> dict[str, list[float]]:
         except ValueError as exc:
             raise ValidationError(f"--bands: expected COLUMN=b1:b2;... got {bands!r}") from exc
     return band_map
+
+
+def parse_factors(text: Optional[str]) -> Optional[list[str]]:
+    """``"std_grade, violations"`` → ``["std_grade", "violations"]``; ``None`` (option not given): the API's default list."""
+    from ..errors import ValidationError
+
+    if text is None:
+        return None
+    names = [f.strip() for f in text.split(",") if f.strip()]
+    if not names:
+        raise ValidationError(f"--factors: no column named in {shorten(text)!r}; give e.g. --factors std_grade,violations "
+                              "(or leave the option out for the default list)")
+    return names
 
 
 def parse_monotone(items: Optional[list[str]]) -> list[str]:
@@ -175,8 +188,10 @@ def calibrate(
     if output is not None and output.suffix.lower() != ".toml":
         raise ValidationError(f"-o: the rate table is written as TOML; got {str(output)!r}")
     mono, fixes = parse_monotone(monotone), parse_fix(fix)
+    facs = parse_factors(factors)
+    if target_lr is not None and not 0 < target_lr < 1.5:  # before the fit, not after it
+        raise ValidationError(f"--target-lr: the target loss ratio must be in (0, 1.5), got {target_lr}")
     df = read_input(experience, encoding)
-    facs = [f.strip() for f in factors.split(",") if f.strip()] if factors else None  # None: the API's default list
     band_map = parse_bands(bands) if bands else None
     if band_map is not None and facs is not None:
         band_map = {k: v for k, v in band_map.items() if k in facs}

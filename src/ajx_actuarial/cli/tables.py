@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ..present import escape_markup, frame_table
+from ..present import escape_markup, frame_table, shorten
 from ._app import app, out
 
 tables_app = typer.Typer(help="Packaged reference data and rate tables.\n\nExample: ajx tables show industries",
@@ -44,13 +44,21 @@ def tables_show(name: str = typer.Argument(..., help="A name from `ajx tables li
 
     Example: ajx tables show industries
     """
+    from ..errors import ValidationError
     from ..reference import show
     from ..stress import packaged_scenarios
 
     if name in packaged_scenarios():
         _print_scenarios(name)
         return
-    for title, frame in show(name):
+    try:
+        frames = show(name)
+    except ValidationError as exc:  # the name echoed shortened (a 100 000-character name is not printed whole)
+        short = shorten(name)
+        if short == name:
+            raise
+        raise ValidationError(str(exc).replace(repr(name), repr(short))) from None
+    for title, frame in frames:
         out.print(frame_table(frame, title=title, float_fmt="{:,.6g}", max_rows=60))
 
 

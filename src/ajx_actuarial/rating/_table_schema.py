@@ -31,6 +31,7 @@ __all__ = ["validate_table", "COMMISSION_CAP", "FEE_CAP", "LOADING_KEYS", "MAX_M
 COMMISSION_CAP = 0.05  # N25 Art. 14 (DOMAIN.md §1.2)
 FEE_CAP = 0.21  # N24; N25 per RP/BS26 (DOMAIN.md §2.3)
 LOADING_KEYS = ("prevention_fee", "commission", "admin", "profit", "levy", "vat")
+SECTIONS = ("meta", "limits", "base_rates", "size_factor", "premium", "loadings", "factors", "exposure_base")
 MAX_MULTIPLIER = 10.0  # size multipliers and the float cap (assumption, see above)
 MAX_MIN_PREMIUM = 1e6  # CNY a policy (assumption, see above)
 _LOADING_KEYS = LOADING_KEYS
@@ -58,6 +59,9 @@ def _check(data: dict, where: str) -> None:
     for section in ("meta", "limits", "base_rates", "size_factor", "premium", "loadings"):
         if section not in data:
             raise ValidationError(f"{where}: missing section [{section}]")
+    unknown = sorted(map(str, set(data) - set(SECTIONS)))
+    if unknown:
+        raise ValidationError(f"{where}: unknown section(s) {unknown}; allowed: {list(SECTIONS)}")
     meta = _table(data["meta"], "meta")
     if not isinstance(meta.get("name"), str) or not meta["name"]:
         raise ValidationError("meta.name: must be a non-empty string")
