@@ -20,7 +20,7 @@ def bj_book(tmp_path_factory):
 def test_project_cli_writes_a_run_the_report_renders(run_cli, bj_book, tmp_path):
     out = tmp_path / "proj"
     code, stdout, err = run_cli("project", bj_book, "--years", 3, "--paths", 40, "--table", "beijing-2026", "--fee-ratio", "2026:0.15,2028:0.20",
-                                "--limits", "beijing", "--trend", -0.06, "--ledger", "carry_forward", "--rules", "beijing-2017",
+                                "--limits", "beijing", "--ledger", "carry_forward", "--rules", "beijing-2017",
                                 "--outstanding-ratio", 0.5, "--seed", 3, "-o", out)
     assert code == 0, err
     man = json.loads((out / "manifest.json").read_text("utf-8"))
