@@ -272,7 +272,9 @@ class CalibrationResult:
         ``credibility=None``; so no fitted zero reaches a base rate or a schedule.
         ``table.data["meta"]`` gets a new description and ``calibration`` metadata (template,
         data, model, size treatment, off-balance factors); :meth:`premium_change` reports the
-        change by segment.
+        change by segment. ``target_loss_ratio`` is a number in (0, 1.5) (text such as ``"0.6"`` is
+        refused), ``bounds`` two numbers, ``iterations`` an integer in [1, 100]: a
+        :class:`~ajx_actuarial.errors.ValidationError` names the option otherwise.
         """
         from ._to_table import rate_table_from
 

@@ -115,8 +115,9 @@ def calibrate(
     experience : DataFrame
         Policy-year experience (:func:`ajx_actuarial.validate_experience`), e.g. from
         :func:`ajx_actuarial.experience_from_claims` (its provenance is carried into the result).
-    factors : sequence of str, optional
-        Rating columns (besides ``industry``, always in the model as the base frequency).
+    factors : list of str, optional
+        Rating columns (besides ``industry``, always in the model as the base frequency); a
+        list, each once (a bare string is refused: write ``["std_grade"]``).
         Default: ``size``, ``std_grade``, ``violations`` (banded 0 / 1 / 2+ unless ``bands``
         says otherwise), ``blacklisted``, ``rectification``, each where it has two or more
         levels in the experience. Integer columns with many levels should be banded.
@@ -157,8 +158,11 @@ def calibrate(
     Raises
     ------
     ValidationError
-        Unknown factor or option, a base level that does not exist, experience without claims,
-        or (Gamma severity) claims without incurred.
+        Unknown factor or option, an argument of the wrong type (``bands="a"``, ``level="0.9"``),
+        bands that do not increase, a base or fixed level that does not exist, experience without
+        claims, no more policies than parameters (one per industry and per non-base factor level;
+        also after the holdout), or (Gamma severity) claims without incurred. See
+        :mod:`ajx_actuarial.estimation._arguments`.
 
     Warns
     -----
