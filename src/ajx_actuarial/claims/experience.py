@@ -69,6 +69,7 @@ def experience_from_claims(
     years: Sequence[int] | None = None,
     min_age: int = 12,
     columns: Mapping[str, str] | None = None,
+    progress=None,
 ) -> ExperienceResult:
     """Policy-year experience at ultimate from a claims ledger and a policy register.
 
@@ -115,6 +116,9 @@ def experience_from_claims(
         a younger year is projected to a full year of accidents while its exposure is partial).
     columns : {their name: ledger name}, optional
         Column mapping for the ledger.
+    progress : callable, optional
+        ``progress(done, total)`` after each stage (ledger checked, triangles built, each
+        measure developed, policy-years allocated); ``ajx experience`` draws its bar with it.
 
     Returns
     -------
@@ -152,6 +156,17 @@ def experience_from_claims(
     """
     import chainladder as cl
 
+    if progress is not None and not callable(progress):
+        raise ValidationError(f"experience_from_claims: progress must be a callable progress(done, total) or None, got {progress!r}")
+    n_stages, done = 3 + len(MEASURES), [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], n_stages)
+
+    if progress is not None:
+        progress(0, n_stages)  # the total, before the first (slowest) stage
     V = _valuation(valuation_date)
     check_options(method, tail, average, n_periods, apriori)
     if allocate not in ALLOCATIONS:
@@ -187,6 +202,7 @@ def experience_from_claims(
     if rows.empty:
         raise ValidationError(f"experience_from_claims: the register has no policy-years in {years}")
     pol, row = link_claims(state, table, form, rows)
+    tick()
 
     # ---- large losses
     large_tab, paid_inc, inc_inc, excess = None, None, None, None
@@ -214,6 +230,7 @@ def experience_from_claims(
         raise ValidationError(f"experience_from_claims: weight column {wcol!r} not in the policy register")
     loss_w = expo_cell if wcol == "exposure" else _weights(table, form, seg_code, wcol, origins, n_seg)
     to_tri = lambda w: _weight_triangle(cl, w, labels, origins, V, seg_name)  # noqa: E731
+    tick()
     fits = {}
     for m in MEASURES:
         count = m in COUNT_MEASURES
@@ -221,6 +238,7 @@ def experience_from_claims(
         fits[m] = develop(triangles[m], measure=m, segment_name=seg_name, method=meth, tail=tail, average=average,
                           n_periods=n_periods, apriori=None if count else apriori,
                           weight=None if meth == "chainladder" else to_tri(expo_cell if count else loss_w))
+        tick()
 
     # ---- ultimates per cell
     cell_of = lambda s, y: s * n_org + (np.asarray(y) - origin0)  # noqa: E731
@@ -320,6 +338,7 @@ def experience_from_claims(
         "ledger_sha256": hashlib.sha256(pd.util.hash_pandas_object(led_all.drop(columns=["_claim", "injury"]), index=False).to_numpy().tobytes()).hexdigest()[:16],
     }
     exp = validate_experience(exp)
+    tick()
     exp.attrs["provenance"] = {k: v for k, v in prov.items() if not isinstance(v, (dict, list))} | {
         "trend": str(prov["trend"]), "large": str(prov["large"]), "years": ",".join(map(str, years))}
     ldf = pd.concat({m: fits[m].ldf for m in MEASURES}, names=["measure"])

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..present import escape_markup, fmt_int, frame_table
+from ..present import escape_markup, fmt_int, frame_table, progress_bar
 from ._app import app, out
 from ._common import TABLE_SUFFIXES, encoding_option, output_option, read_input, write_output
 
@@ -67,9 +67,10 @@ def experience(
     pol = read_input(policies, encoding)
     led = read_input(claims, encoding)
     segments = [c.strip() for c in by.split(",") if c.strip()] if by else None
-    with out.status(f"developing {fmt_int(len(led))} transactions ..."):
+    bar, tick = progress_bar(f"developing {fmt_int(len(led))} transactions", out)
+    with bar:
         res = experience_from_claims(pol, led, valuation, method=method, apriori=apriori, by=segments, basis=basis,
-                                     tail=_tail(tail), trend=trend_spec, large=large, min_age=min_age)
+                                     tail=_tail(tail), trend=trend_spec, large=large, min_age=min_age, progress=tick)
     p = res.provenance
     for measure, fmt in ((p["basis"], "{:,.0f}"), ("claims", "{:,.0f}")):
         out.print(frame_table(_triangle_frame(res.triangles[measure]), title=f"Cumulative {measure} by accident year and age "
