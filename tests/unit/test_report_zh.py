@@ -215,3 +215,17 @@ def test_book_source_in_words(value, zh):
 ])
 def test_inputs_in_words(key, value, en):
     assert words.input_value(key, value, "en") == en
+
+
+def test_zh_workbook_headers_and_packaged_texts_are_chinese(run):
+    from ajx_actuarial.report import build_workbook
+
+    wb = build_workbook(run[0], lang="zh")
+    for ws in wb.worksheets:
+        header = [v for v in next(ws.iter_rows(values_only=True)) if isinstance(v, str)]
+        assert not [v for v in header if _ENGLISH.findall(_CODE.sub(" ", v))], ws.title
+    sc = {r[1]: r[2:] for r in wb["情景对比"].iter_rows(min_row=2, values_only=True)}
+    for key in ("description", "note"):
+        assert not [v for v in sc[key] if _ENGLISH.findall(_CODE.sub(" ", str(v)))], key
+    check = list(wb["模型校验"].iter_rows(min_row=2, values_only=True))
+    assert check and not [r for r in check if _ENGLISH.findall(_CODE.sub(" ", f"{r[0]} {r[4]}"))]

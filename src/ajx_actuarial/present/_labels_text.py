@@ -71,4 +71,39 @@ TEXT_ZH: dict[str, str] = {
         "市场备案费率在40万元限额下的人均保费（DOMAIN §3.4 费率下限至上限‰ × 400,000 + 医疗60-140元，按本组合行业结构）；模型纯风险 / 0.612 × 1.06",
     "17.9 bn CNY (2024, ECER, secondary) / the model's premium per worker, against ≈ 52 m construction, ≈ 6 m mining, road transport and chemical workers (NBS, CEN18; official*) partly insured":
         "179亿元（2024年，ECER，二手资料）/ 模型人均保费，对照约5,200万建筑业及约600万矿山、道路运输和化工从业人员（国家统计局，CEN18；官方*），部分参保",
+    # accident-history classes (rating/factors.py and projection/state.py HISTORY_CLASSES)
+    "unknown": "未知", "claim-free": "无赔案", "claims at or below expected": "赔案不高于期望", "claims above expected": "赔案高于期望",
+    "non-fatal claim last year": "上年有非死亡赔案", "claim-free 1 year": "连续1年无赔案", "claim-free 2 years": "连续2年无赔案",
+    "claim-free 3+ years": "连续3年及以上无赔案", "fatal 1-2 deaths": "死亡事故（1-2人）", "fatal 3-9 deaths": "死亡事故（3-9人）",
+    "fatal >= 10 deaths": "死亡事故（10人及以上）", "no history": "无记录", "claim-free 1 y": "连续1年无赔案", "claim-free 2 y": "连续2年无赔案",
+    "claim-free 3+ y": "连续3年及以上无赔案", "claim last year": "上年有赔案", "claim 2-3 y ago": "2-3年前有赔案",
+    "fatal accident (3 y)": "近3年有死亡事故",
+    # projection levers' sources (projection/levers.py)
+    "DOMAIN.md §6.5 (−5 % to −8 % a year, midpoint; deaths −7.5 %/yr 2020→2024)": "DOMAIN.md §6.5（每年−5%至−8%，取中点；死亡人数2020→2024年每年−7.5%）",
+    "Beijing 2026 draft S01 formula (DOMAIN.md §4.2) or fixed": "北京2026年征求意见稿S01公式（DOMAIN.md §4.2）或固定限额",
+    "beyond the packaged incomes; DOMAIN.md §4.2 uses +4.5 % for Beijing 2025": "超出内置收入数据的年份；DOMAIN.md §4.2对北京2025年取+4.5%",
+    "work-injury death grant, 20 × national income (DOMAIN.md §4.2 natural reading)": "工亡补助金，全国收入的20倍（DOMAIN.md §4.2的自然解读）",
+    "economic loss per casualty follows urban income (SPC 2022 Art. 15)": "每名伤亡者的经济损失随城镇居民收入增长（最高法2022年第15条）",
+    "rate-table prevention_fee loading or a schedule (Beijing 20 % by 2028, S01)": "费率表的事故预防服务费附加或逐年比例表（北京2028年达到20%，S01）",
+    "local floor, e.g. Xinzhou 15 % ex-VAT (S04)": "地方下限，例如忻州不含税15%（S04）",
+    "national 21 % cap (N24; 2025 measures)": "全国21%上限（N24；2025年办法）",
+    "error or flag a fee below the floor / above the cap": "服务费低于下限或高于上限时报错或标记",
+    "with a floor: spend what the mandates leave below it on further services, or flag it as a breach":
+        "有下限时：强制服务未用完的下限部分用于其他预防服务，或标记为违规",
+    "the ratio's base: ex-VAT premium (Xinzhou S04) or collected premium (Beijing S01 实收保费)": "比例的基数：不含税保费（忻州S04）或实收保费（北京S01）",
+    "carry_forward (Beijing S01), not_provisioned (Zhejiang S02, Xinzhou S04), provisioned (Zhoushan S03)":
+        "结转（北京S01）、不计提（浙江S02、忻州S04）、计提（舟山S03）",
+    "mandated service frequencies (DOMAIN.md §2.2)": "强制服务频次（DOMAIN.md §2.2）",
+    "pool the prevention money moves in": "预防资金统筹的范围",
+    "unit costs of services (DOMAIN.md §7.4)": "服务单位成本（DOMAIN.md §7.4）",
+    "service costs are expert days, which follow incomes": "服务成本为专家工日，随收入增长",
+    "frequency reduction of a fully served policy; no source measures it": "服务完全到位的保单的事故频率降幅；尚无来源测算",
+    "yearly std_grade Markov matrix": "标准化分级的年度马尔可夫转移矩阵",
+    "the rate table's accident-history factor, or a BonusMalus": "费率表的事故记录系数，或奖惩系统",
+    "renewals follow the simulated histories": "续保按模拟的事故记录浮动",
+    "rate-table loading (commission <= 5 %, N25 Art. 14)": "费率表附加费用（手续费不超过5%，N25第14条）",
+    "rate-table loading (8-12 %, DOMAIN.md §7.2)": "费率表附加费用（8-12%，DOMAIN.md §7.2）",
+    "rate-table loading (protection fund 0.8 %, DOMAIN.md §7.2)": "费率表附加费用（保险保障基金0.8%，DOMAIN.md §7.2）",
+    # flags of sources
+    "assumption": "假设", "seed": "政策原文", "official": "官方", "official*": "官方*", "derived": "推导", "option": "选项", "secondary": "二手资料",
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..present import fmt_pct, label
+from ..present.labels import text_label
 from ..present.formats import fmt_cell, fmt_money, fmt_year
 from . import _html as h
 from ._wb_labels import COLUMNS
@@ -74,10 +75,10 @@ def render(ctx) -> str:
         pct = {_col(c, ctx.lang) for c in ("solvency_ratio", "p5", "p_below_100")}
         body += h.table(shown, {c: fmt_pct for c in pct})
         if "var" in cols:
-            body += h.note(ctx.zh("Amounts in CNY. The VaR of the one-year result is its 0.5 % quantile: a negative value is a loss of that "
-                                  "size in a 1-in-200 year (the capital it would consume); unexpected loss at VaR = mean result − VaR.",
-                                  "金额单位为元。一年期承保结果的VaR为其0.5%分位数：负值表示200年一遇年份的亏损额（将消耗的资本）；"
-                                  "非预期损失 = 平均承保结果 − VaR。"))
+            body += h.note(ctx.zh("Amounts in CNY. Loss at VaR: the one-year underwriting loss (−result) exceeded in one year in 200; "
+                                  "a negative value is a profit even in that year. Unexpected loss at VaR = that loss − the mean loss.",
+                                  "金额单位为元。VaR水平的承保亏损：一年期承保亏损（即承保结果的相反数）200年一遇的水平；负值表示即使在该年份仍有盈利。"
+                                  "非预期损失 = 该亏损 − 平均亏损。"))
         c = ctx.summary.get("capital", {})
         if c:
             body += h.note(ctx.zh(
@@ -89,12 +90,20 @@ def render(ctx) -> str:
     if ctx.run.has("projection_classes.parquet"):
         cl = ctx.table("projection_classes.parquet").pivot(index="year", columns="class", values="share")
         cl = cl[[c for c in pd.unique(ctx.table("projection_classes.parquet")["class"]) if c in cl.columns]]
+        cl.columns = [text_label(c, ctx.lang) for c in cl.columns]
         body += h.note(ctx.zh("Accident-history classes at each renewal (share of policies, mean over paths): the bonus-malus balance.",
                               "每次续保时的事故记录类别（保单占比，路径均值）：奖惩系统的平衡。"))
         cl.index.name = _col("year", ctx.lang)
         body += h.table(cl, {c: fmt_pct for c in cl.columns})
     if ctx.run.has("projection_levers.parquet"):
         body += h.note(ctx.zh("Levers as run, with their source and flag:", "本次运行的政策参数及其来源与标注："))
-        lv = ctx.table("projection_levers.parquet")
+        lv = ctx.table("projection_levers.parquet").copy()
+        if "lever" in lv:
+            lv["lever"] = [_col(v, ctx.lang) for v in lv["lever"]]
+        if "value" in lv:
+            lv["value"] = [{"None": "–", "True": ctx.zh("yes", "是"), "False": ctx.zh("no", "否")}.get(str(v), str(v)) for v in lv["value"]]
+        for c in ("source", "flag"):
+            if c in lv:
+                lv[c] = [text_label(v, ctx.lang) for v in lv[c]]
         body += h.table(lv.rename(columns={c: _col(c, ctx.lang) for c in lv.columns}), index=False)
     return body

@@ -110,11 +110,17 @@ def key_findings(ctx: Context) -> str:
     years = inputs.get("years")
     n_stress = stress_years(ctx)
     ytext = []
-    if years is not None and m.get("kind") != "stress":
+    if m.get("kind") == "project":
+        proj = s.get("projection", {})
+        n_years, paths = years if years is not None else proj.get("years"), inputs.get("paths", proj.get("paths"))
+        facts.append((ctx.zh("projection", "多年度预测"), ctx.zh(f"{fmt_int(n_years)} policy years × {fmt_int(paths)} simulated paths",
+                                                             f"{fmt_int(n_years)}个保单年度 × {fmt_int(paths)}条模拟路径")))
+    elif years is not None and m.get("kind") != "stress":
         ytext.append(ctx.zh(f"{fmt_int(years)} (book)", f"{fmt_int(years)}（业务组合）"))
     if n_stress is not None:
         ytext.append(ctx.zh(f"{fmt_int(n_stress)} per stress scenario", f"每个压力情景{fmt_int(n_stress)}"))
-    facts.append((ctx.t("years"), ctx.zh("; ", "；").join(ytext)))
+    if ytext:
+        facts.append((ctx.t("years"), ctx.zh("; ", "；").join(ytext)))
     boxes = []
     if run.has("simulation.parquet") and run.has("priced.parquet"):
         x = ctx.table("simulation.parquet")["insured_loss"].to_numpy(dtype=float)

@@ -39,9 +39,11 @@ import pandas as pd
 from ..errors import ValidationError
 from ..io import atomic_path
 from ..present import check_lang, code_label
+from ..present.labels import text_label
 from ..runs import Run, read_run
 from . import _xlsx as x
 from ._wb_labels import COLUMNS, GROUPS, SHEETS
+from ._words import book_source, fee_source
 
 __all__ = ["write_workbook", "build_workbook", "WORKBOOK_TABLES"]
 
@@ -49,6 +51,7 @@ __all__ = ["write_workbook", "build_workbook", "WORKBOOK_TABLES"]
 WORKBOOK_TABLES = ("summary.json", "stress.parquet", "priced.parquet", "simulation.parquet", "adequacy.parquet",
                    "prevention_segments.parquet", "projection.parquet", "projection_summary.parquet", "capital.parquet")
 _CODES = ("industry", "size")
+_TEXTS = ("description", "figure", "source", "flag", "class")  # packaged texts with a Chinese form (present.text_label)
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -71,7 +74,11 @@ class _Ctx:
         return self.cache[name]
 
     def cell(self, col: str, v: Any) -> Any:
-        return code_label(v, self.lang) if col in _CODES and self.lang == "zh" and isinstance(v, str) else v
+        if self.lang != "zh" or not isinstance(v, str):
+            return v
+        if col in _CODES:
+            return code_label(v, self.lang)
+        return text_label(v, self.lang) if col in _TEXTS else v
 
 
 def _numeric(s: pd.Series) -> bool:
@@ -115,6 +122,7 @@ def _summary(ctx: _Ctx) -> x.Sheet:
             continue
         group, rest = (parts[0], parts[1:]) if len(parts) > 1 else ("book", parts)
         kind = x.number_kind("_".join(rest), [x.cell_value(v)]) if x.is_number(x.cell_value(v)) else None
+        v = fee_source(v, ctx.lang) if parts[-1] == "fee_source" else v
         rows.append([ctx.group(group), " / ".join(ctx.t(p, kind if p == rest[-1] else None) for p in rest), ".".join(parts), v])
         kinds.append(kind)
     if ctx.run.has("stress.parquet") and len(ctx.table("stress.parquet")):
@@ -135,9 +143,18 @@ def _scenarios(ctx: _Ctx) -> x.Sheet:
     measures = [c for c in st.columns if c != "scenario"]
     measures = [c for c in measures if _numeric(st[c])] + [c for c in measures if not _numeric(st[c])]
     kinds = [x.number_kind(c, st[c].tolist()) if _numeric(st[c]) else None for c in measures]
-    rows = [[ctx.t(c, f), c, *st[c].tolist()] for c, f in zip(measures, kinds)]
+    rows = [[ctx.t(c, f), c, *_scenario_cells(ctx, st, c)] for c, f in zip(measures, kinds)]
     return x.Sheet(SHEETS["scenarios"], [ctx.t("measure"), ctx.t("key"), *names], rows,
                    lambda r, c: kinds[r] if c >= 2 else None, freeze="C2", wrap=set(range(2, 2 + len(names))), wrap_width=28)
+
+
+def _scenario_cells(ctx: _Ctx, st: pd.DataFrame, col: str) -> list:
+    """One measure across the scenarios; under zh a packaged description in Chinese and the note rebuilt from the figures."""
+    if ctx.lang == "zh" and col == "note" and {"premium", "expected_loss", "loss_ratio"} <= set(st.columns) and len(st):
+        from .scenarios import scenario_note
+
+        return [scenario_note(row, st.iloc[0], i == 0, "zh") for i, (_, row) in enumerate(st.iterrows())]
+    return [ctx.cell(col, v) for v in st[col].tolist()]
 
 
 def _years(ctx: _Ctx) -> x.Sheet:
@@ -178,7 +195,7 @@ def _classes(ctx: _Ctx) -> x.Sheet:
         idx = [c for c in cl.columns if c not in ("class", "share")]
         wide = cl.pivot_table(index=idx, columns="class", values="share", sort=False)
         wide = wide[[c for c in pd.unique(cl["class"]) if c in wide.columns]]
-        wide.columns = [str(c) for c in wide.columns]
+        wide.columns = [text_label(c, ctx.lang) for c in wide.columns]
         return _frame(ctx, "classes", wide.reset_index(), hints={c: "pct" for c in wide.columns})
     return _frame(ctx, "classes", cl)
 
@@ -212,11 +229,13 @@ def _replaced(ctx: _Ctx) -> set[str]:
 def _levers(ctx: _Ctx) -> x.Sheet:
     rows: list[list[Any]] = []
     for k, v in ctx.run.manifest.get("inputs", {}).items():
+        v = book_source(v, ctx.lang) if k in ("book", "portfolio") else v
         rows.append([ctx.group("inputs"), k, _parse(v) if isinstance(v, str) else v, "manifest.json", ""])
     for name, group, col in (("projection_levers.parquet", "projection_levers", "lever"), ("jurisdiction_sources.parquet", "jurisdiction", "path")):
         if ctx.run.has(name):
             for rec in ctx.table(name).to_dict("records"):
-                rows.append([ctx.group(group), rec.get(col, ""), _parse(rec.get("value")), rec.get("source", ""), rec.get("flag", "")])
+                rows.append([ctx.group(group), rec.get(col, ""), _parse(rec.get("value")), ctx.cell("source", rec.get("source", "")),
+                             ctx.cell("flag", rec.get("flag", ""))])
     sset = _scenario_set(ctx)
     if sset is not None:
         src = str(ctx.run.manifest.get("inputs", {}).get("scenarios", sset.name))
