@@ -168,6 +168,12 @@ def test_the_book_is_validated_once_whatever_the_limit_sets(book, monkeypatch):
     ({"a": SimSpec(LossModel.default())}, {"a": "x"}, r"simulate_many: premiums\['a'\] must be two finite amounts >= 0"),
     ({"a": SimSpec(LossModel.default())}, {"a": (-1.0, 1.0)}, r"simulate_many: premiums\['a'\] must be two finite amounts >= 0"),
     ({"a": SimSpec(LossModel.default())}, {"b": (1.0, 1.0)}, r"simulate_many: premiums name no scenario: \['b'\]"),
+    # issue 23: names are strings, the mapping's size is bounded before it is listed
+    ({1: SimSpec(LossModel.default())}, None, r"simulate_many: scenario names must be non-empty strings of at most 80 characters, got 1"),
+    ({"  ": SimSpec(LossModel.default())}, None, r"simulate_many: scenario names must be non-empty strings"),
+    ({"x" * 81: SimSpec(LossModel.default())}, None, r"simulate_many: scenario names must be non-empty strings .* got 'xxxx"),
+    ({f"s{i}": SimSpec(LossModel.default()) for i in range(1_001)}, None, r"simulate_many: scenarios must hold at most 1,000 scenarios, got 1,001"),
+    ([SimSpec(LossModel.default())] * 1_001, None, r"simulate_many: scenarios must hold at most 1,000 scenarios, got 1,001"),
 ])
 def test_bad_scenarios_and_premiums_found_in_review(book, scenarios, premiums, message):
     with pytest.raises(ajx.ValidationError, match=message):

@@ -22,7 +22,6 @@ thread count, the grouping of blocks into tasks, or the backend (threads or Dask
 from __future__ import annotations
 
 import dataclasses
-
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -33,10 +32,13 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from .._bounds import MAX_POLICIES, MAX_SCENARIOS, MAX_YEARS, shown
 from .._random import RngLike, describe, seed_sequence
 from .._version import __version__
 from ..errors import ValidationError
+from ..priced import validate_priced
 from ..reference import INDUSTRIES
+from ._dask import DASK_CONNECT_TIMEOUT, dask_client as _dask_client, is_scheduler_address, run_dask as _run_dask
 from .engine import OUT_COLUMNS, SimSpec, pass_key, prepare, run_block
 from .limits import LimitPolicy
 from .model import LossModel
@@ -47,6 +49,9 @@ __all__ = ["simulate", "simulate_many", "SimulationResult", "SimSpec"]
 PART_COLUMNS = ("death", "disability", "medical", "rescue", "third_party")
 #: C-ROSS phase II premium-risk factor for liability insurance (Rule 4 Art. 13; DOMAIN.md §10.2), shown beside VaR / mean.
 CROSS_PREMIUM_FACTOR = 0.203
+#: Scenario-years of one simulate_many call: the annual results hold about 14 columns of 8 bytes per scenario-year
+#: (20 000 000 of them: about 2.2 GB), a bound on absurd input before anything is allocated.
+MAX_SCENARIO_YEARS = 20_000_000
 _INT_COLUMNS = ("accidents", "deaths", "disabilities", "medical_only", "deaths_paid_in_full", "disabilities_paid_in_full")
 
 
@@ -80,7 +85,10 @@ def simulate(
     ----------
     priced : DataFrame
         A portfolio, usually the output of :func:`ajx_actuarial.price` (its ``premium`` gives
-        the loss ratio).
+        the loss ratio), at most 10 000 000 policies. Its priced columns are checked before any
+        work (:func:`ajx_actuarial.priced.validate_priced`: premiums finite and > 0, float factors
+        within the table's floor and cap); a book with none of them is simulated for its losses
+        alone (``premium`` NaN), one with only some is refused.
     years : int
         Simulated years (1 to 1 000 000).
     rng : int | SeedSequence | Generator | None
@@ -95,7 +103,8 @@ def simulate(
         Years per block (each block has its own random streams; part of the seed contract).
     backend : {"threads", "dask"}
         ``"dask"`` runs blocks as tasks on ``client`` (a ``dask.distributed.Client`` or a
-        scheduler address); without ``client`` the active distributed client is used.
+        scheduler address such as ``"tcp://10.0.0.5:8786"``, reached before any work, within
+        :data:`DASK_CONNECT_TIMEOUT` = 10 seconds); without ``client`` the active distributed client is used.
     threads : int, optional
         Local threads (default: ``NUMBA_NUM_THREADS`` or the CPU count).
     relativity : "model", str or None
@@ -178,6 +187,8 @@ def simulate_many(
     Parameters
     ----------
     scenarios : {name: SimSpec} or a list of SimSpec (named by their ``name``)
+        At most 1 000 scenarios (:data:`ajx_actuarial._bounds.MAX_SCENARIOS`), named by non-empty
+        strings; years × scenarios at most 20 000 000.
     premiums : {name: (premium, premium_ex_vat)}, optional
         Each scenario's premium for its loss ratio (default: the sums of ``priced``).
 
@@ -194,17 +205,22 @@ def simulate_many(
     >>> bool(res["800k"].mean() >= res["as priced"].mean())
     True
     """
+    if not isinstance(scenarios, (Mapping, list, tuple)):
+        raise ValidationError(f"simulate_many: scenarios must be a mapping name -> SimSpec or a list of SimSpec, got {type(scenarios).__name__}")
+    if len(scenarios) > MAX_SCENARIOS:  # before anything is listed: a huge mapping is refused, not copied
+        raise ValidationError(f"simulate_many: scenarios must hold at most {MAX_SCENARIOS:,} scenarios, got {len(scenarios):,}")
     if isinstance(scenarios, Mapping):
         items = list(scenarios.items())
-    elif isinstance(scenarios, (list, tuple)):
-        items = [(getattr(sp, "name", None), sp) for sp in scenarios]
     else:
-        raise ValidationError(f"simulate_many: scenarios must be a mapping name -> SimSpec or a list of SimSpec, got {type(scenarios).__name__}")
+        items = [(getattr(sp, "name", None), sp) for sp in scenarios]
     if not items:
         raise ValidationError("simulate_many: no scenario given")
     for k, sp in items:
         if not isinstance(sp, SimSpec):
-            raise ValidationError(f"simulate_many: scenario {k!r} must be a SimSpec(model, limits), got {type(sp).__name__}")
+            raise ValidationError(f"simulate_many: scenario {shown(k)} must be a SimSpec(model, limits), got {type(sp).__name__}")
+        if not isinstance(k, str) or not k.strip() or len(k) > 80:
+            raise ValidationError(f"simulate_many: scenario names must be non-empty strings of at most 80 characters, got {shown(k)}"
+                                  + (" (name a SimSpec in a list with SimSpec(..., name=...))" if k is None else ""))
     if premiums is not None:
         if not isinstance(premiums, Mapping):
             raise ValidationError(f"simulate_many: premiums must be a mapping name -> (premium, premium ex VAT), got {type(premiums).__name__}")
@@ -218,17 +234,43 @@ def simulate_many(
                 raise ValidationError(f"simulate_many: premiums[{k!r}] must be two finite amounts >= 0 (premium, premium ex VAT), got {v!r}")
     names = [k for k, _ in items]
     if len(set(names)) != len(names):
-        raise ValidationError(f"simulate_many: scenario names must be unique, got {names}")
-    years = _check_int(years, "years", 1, 1_000_000)
-    if years * len(items) > 20_000_000:
-        raise ValidationError(f"simulate_many: {years:,} years × {len(items)} scenarios is above 20 000 000 scenario-years (memory); simulate fewer years")
+        raise ValidationError(f"simulate_many: scenario names must be unique, got {sorted({n for n in names if names.count(n) > 1})[:5]} twice")
+    years = _check_int(years, "years", 1, MAX_YEARS)
+    if years * len(items) > MAX_SCENARIO_YEARS:
+        raise ValidationError(f"simulate_many: {years:,} years × {len(items)} scenarios is above {MAX_SCENARIO_YEARS:,} scenario-years (memory); "
+                              f"simulate fewer years")
     block_years = _check_int(block_years, "block_years", 1, 1_000_000)
     if backend not in ("threads", "dask"):
-        raise ValidationError(f"simulate: backend must be 'threads' or 'dask', got {backend!r}")
+        raise ValidationError(f"simulate: backend must be 'threads' or 'dask', got {shown(backend)}")
+    if client is not None and backend != "dask":
+        raise ValidationError(f"simulate: client= is used only with backend='dask', got backend={backend!r}")
     if threads is not None:
         threads = _check_int(threads, "threads", 1, 1024)
     med_threshold = _check_int(med_threshold, "med_threshold", 0, 10**9)
+    if not (progress is None or isinstance(progress, (bool, np.bool_)) or callable(progress)):
+        raise ValidationError(f"simulate: progress must be True, False or a callable(done, total), got {shown(progress)}")
+    if not isinstance(_events, (bool, np.bool_)):
+        raise ValidationError(f"simulate: events must be True or False, got {shown(_events)}")
+    # the book: a DataFrame of at most MAX_POLICIES rows, its priced columns valid when it has them (nothing copied)
+    validate_priced(priced, "simulate", required=False)
+    if len(priced) > MAX_POLICIES:
+        raise ValidationError(f"simulate: the book must hold at most {MAX_POLICIES:,} policies, got {len(priced):,}")
+    if client is not None and not is_scheduler_address(client) and not hasattr(client, "submit"):
+        raise ValidationError(f"simulate: client must be a dask.distributed Client or a scheduler address such as "
+                              f"'tcp://10.0.0.5:8786', got {shown(client)}")
     ss = seed_sequence(rng)
+    dask_client, own_client = _dask_client(client) if backend == "dask" else (None, False)
+    try:
+        return _simulate_passes(priced, items, names, years, ss, premiums, block_years, backend, threads, dask_client, relativity,
+                                med_threshold, progress, _events, _systemic_draws)
+    finally:
+        if own_client:
+            dask_client.close()
+
+
+def _simulate_passes(priced, items, names, years, ss, premiums, block_years, backend, threads, client, relativity, med_threshold,
+                     progress, _events, _systemic_draws) -> dict[str, "SimulationResult"]:
+    """The passes of :func:`simulate_many` on validated arguments (``client``: an open dask client or None)."""
     passes: dict[tuple, list[int]] = {}
     for j, (_, sp) in enumerate(items):
         if not isinstance(sp.model, LossModel):
@@ -347,33 +389,6 @@ def _run_threads(prep, ss, blocks, threads, step, log=False):
             out.append(f.result())
             step(k + 1, len(args))
         return out
-
-
-def _run_dask(prep, ss, blocks, client, step, log=False):
-    try:
-        from dask.distributed import Client, get_client
-    except ImportError as exc:  # pragma: no cover
-        raise ValidationError("simulate: backend='dask' needs dask[distributed] (pip install 'ajx_actuarial[dask]')") from exc
-    own = False
-    if client is None:
-        try:
-            client = get_client()
-        except ValueError as exc:
-            raise ValidationError("simulate: backend='dask' found no active dask.distributed client; pass client= (a Client or a scheduler address)") from exc
-    if isinstance(client, str):
-        client = Client(client)
-        own = True
-    try:
-        prep_f = client.scatter(prep, broadcast=True)
-        futs = [client.submit(run_block, prep_f, ss.entropy, tuple(ss.spawn_key), b, ny, log, pure=False) for b, ny in blocks]
-        out = []
-        for k, f in enumerate(futs):
-            out.append(f.result())
-            step(k + 1, len(futs))
-        return out
-    finally:
-        if own:
-            client.close()
 
 
 @dataclass(frozen=True, eq=False)

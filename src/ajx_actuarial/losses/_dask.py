@@ -1,0 +1,72 @@
+"""The dask backend of :func:`ajx_actuarial.simulate`: the scheduler address checked and reached before any
+work (a refused port fails at once, an unreachable host within :data:`DASK_CONNECT_TIMEOUT` seconds, each as
+one :class:`ValidationError` naming the address), then the blocks run as tasks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import ValidationError
+from .engine import run_block
+
+__all__ = ["DASK_CONNECT_TIMEOUT", "is_scheduler_address", "dask_client", "run_dask"]
+
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss|inproc)://)?[A-Za-z0-9_.\-\[\]:]+:[0-9]{1,5}$|^(?:inproc)://\S+$")
+#: Seconds to reach a dask scheduler given by its address before the run gives up (dask's own default is 30).
+DASK_CONNECT_TIMEOUT = 10
+
+
+def is_scheduler_address(client: Any) -> bool:
+    """Whether ``client`` reads as a dask scheduler address (``tcp://HOST:PORT``, ``HOST:PORT``, ``tls://...``).
+
+    >>> is_scheduler_address("tcp://10.0.0.5:8786"), is_scheduler_address("file system")
+    (True, False)
+    """
+    return isinstance(client, str) and len(client) <= 300 and bool(_ADDRESS.match(client))
+
+
+def reach(address: str) -> None:
+    """A TCP scheduler address answers at all (a refused port fails at once, not after dask's retries)."""
+    import socket
+
+    m = re.match(r"^(?:(?:tcp|tls|ws|wss)://)?\[?([^\[\]]+?)\]?:([0-9]{1,5})$", address)
+    if m is None:
+        return
+    try:
+        socket.create_connection((m.group(1), int(m.group(2))), timeout=DASK_CONNECT_TIMEOUT).close()
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"simulate: cannot reach the dask scheduler at {address!r} ({type(exc).__name__}: "
+                              f"{str(exc)[:80]}); start one (`dask scheduler`) or check the address") from exc
+
+
+def dask_client(client):
+    """The dask client of a run, reached before any work: ``(client, own)``; ``own`` when opened here from an address."""
+    try:
+        from dask.distributed import Client, get_client
+    except ImportError as exc:  # pragma: no cover
+        raise ValidationError("simulate: backend='dask' needs dask[distributed] (pip install 'ajx_actuarial[dask]')") from exc
+    if client is None:
+        try:
+            return get_client(), False
+        except ValueError as exc:
+            raise ValidationError("simulate: backend='dask' found no active dask.distributed client; pass client= (a Client or a scheduler address)") from exc
+    if isinstance(client, str):
+        reach(client)
+        try:
+            return Client(client, timeout=DASK_CONNECT_TIMEOUT), True
+        except (OSError, TimeoutError, ValueError) as exc:  # dask raises OSError "Timed out trying to connect"
+            raise ValidationError(f"simulate: cannot reach the dask scheduler at {client!r} within {DASK_CONNECT_TIMEOUT} s "
+                                  f"({type(exc).__name__}); start one (`dask scheduler`) or check the address") from exc
+    return client, False
+
+
+def run_dask(prep, ss, blocks, client, step, log=False):
+    """Every block of a pass as a task on ``client`` (the prepared arrays scattered once), in block order."""
+    prep_f = client.scatter(prep, broadcast=True)
+    futs = [client.submit(run_block, prep_f, ss.entropy, tuple(ss.spawn_key), b, ny, log, pure=False) for b, ny in blocks]
+    out = []
+    for k, f in enumerate(futs):
+        out.append(f.result())
+        step(k + 1, len(futs))
+    return out
