@@ -2,8 +2,9 @@
 prevention budget, for :mod:`ajx_actuarial.stress` (one year, side by side) and
 :func:`ajx_actuarial.project` (``scenarios=``: every scenario through the years).
 
-A scenario file (TOML) has ``[meta]``, optional ``[defaults]`` and ``[[scenario]]`` entries.
-Keys a scenario may set (each optional):
+A scenario file (TOML) has ``[meta]``, optional ``[defaults]`` and ``[[scenario]]`` entries (at
+most 1 000: :data:`ajx_actuarial._bounds.MAX_SCENARIOS`; an error names the file, the scenario
+and its key). Keys a scenario may set (each optional):
 
 ``limits``                 the liability-limit policy under test, replacing the table's rule and
                            its minimum: ``{policy = "fixed", amount = 800000}``,
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ._bounds import MAX_SCENARIOS
 from .errors import ValidationError
 from .losses import LimitPolicy, LossModel
 from .portfolio import NATIONAL_MIN_LIMIT
@@ -163,12 +165,24 @@ class ScenarioSet:
             raise ValidationError("meta: must be a table")
         defaults = data.get("defaults", {})
         if not isinstance(defaults, dict):
-            raise ValidationError("defaults: must be a table")
-        _check_scenario({"name": "defaults", **defaults}, "defaults")
+            raise ValidationError(f"scenarios {source}: defaults: must be a table")
         raw = data.get("scenario")
         if not isinstance(raw, list) or not raw:
             raise ValidationError(f"scenarios {source}: needs at least one [[scenario]]")
-        sc = tuple(_check_scenario(d, f"scenario[{i}]") for i, d in enumerate(raw))
+        if len(raw) > MAX_SCENARIOS:  # before any is checked (see ajx_actuarial._bounds: why 1 000)
+            raise ValidationError(f"scenarios {source}: at most {MAX_SCENARIOS:,} [[scenario]] entries, got {len(raw):,}")
+        try:
+            _check_scenario({"name": "defaults", **defaults}, "defaults")
+            sc = []
+            for i, d in enumerate(raw):
+                named = isinstance(d, dict) and isinstance(d.get("name"), str) and 0 < len(d["name"]) <= 80
+                try:
+                    sc.append(_check_scenario(d, f"scenario[{i}]"))
+                except ValidationError as exc:
+                    raise ValidationError(f"scenario {d['name']!r}: {exc}" if named else str(exc)) from exc
+            sc = tuple(sc)
+        except ValidationError as exc:  # name the file (or <list>), the scenario and its key
+            raise ValidationError(f"scenarios {source}: {exc}") from exc
         names = [s.name for s in sc]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:

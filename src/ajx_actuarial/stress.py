@@ -21,10 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._bounds import MAX_SCENARIOS, MAX_YEARS, check_count
 from ._random import RngLike, seed_sequence
 from .errors import ValidationError
 from .losses import LossModel
 from .prevention import assess
+from .priced import validate_priced
 from .projection.solvency import minimum_capital, premium_risk_capital, reserve_risk_capital, unpaid_pattern
 from .rating import RateTable, price
 from .reference import SIZES
@@ -82,12 +84,26 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
     from .losses import SimSpec, expected_loss, simulate_many
     from .portfolio import validate_portfolio
 
+    if not isinstance(portfolio, pd.DataFrame):
+        raise ValidationError(f"stress: portfolio must be a pandas DataFrame, got {type(portfolio).__name__}")
     if isinstance(scenarios, ScenarioSet):
         sset = scenarios
     elif isinstance(scenarios, (str, os.PathLike)):
         sset = load(scenarios)
-    else:
+    elif isinstance(scenarios, (list, tuple)):
+        if len(scenarios) > MAX_SCENARIOS:
+            raise ValidationError(f"stress: scenarios must hold at most {MAX_SCENARIOS:,} scenarios, got {len(scenarios):,}")
         sset = ScenarioSet.from_dict({"scenario": list(scenarios)}, source="<list>")
+    else:
+        raise ValidationError(f"stress: scenarios must be a ScenarioSet, a scenario set name or TOML path, or a list of scenario "
+                              f"dicts, got {type(scenarios).__name__}")
+    check_count(years, "years", 1, MAX_YEARS, "stress")
+    if not isinstance(exact, (bool, np.bool_)):
+        raise ValidationError(f"stress: exact must be True or False, got {exact!r}"[:200])
+    if not (progress is None or isinstance(progress, (bool, np.bool_)) or callable(progress)):
+        raise ValidationError(f"stress: progress must be a callable(done, total), True, False or None, got {type(progress).__name__}")
+    if model is not None and not isinstance(model, LossModel):
+        raise ValidationError(f"stress: model must be a LossModel, got {type(model).__name__}")
     if prevention is not None:
         if not isinstance(prevention, Mapping):
             raise ValidationError(f"stress: prevention must be a mapping of prevention.assess keywords, got {type(prevention).__name__}")
@@ -105,6 +121,7 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
             priced[r.name] = price(book, r.table, lift_limits=True)
         except ValidationError as exc:
             raise ValidationError(f"scenario {r.name!r}: {exc}") from exc
+        validate_priced(priced[r.name], f"stress: scenario {r.name!r}")  # before any simulation (premiums > 0, factors in bounds)
     # 2. simulate: scenarios over the same limits as priced share one pass; limit scenarios join the first
     groups: dict[bytes, list[Resolved]] = {}
     for r in res:
@@ -122,7 +139,7 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         sims.update(simulate_many(priced[base_name], specs, years, rng=np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key),
                                   premiums=prem, block_years=block_years, threads=threads))
         done += len(members)
-        if progress:
+        if callable(progress):
             progress(done, len(res))
     # 3. exact expected losses, prevention, the measures
     rows, prevs, rels = [], {}, {}

@@ -4,8 +4,10 @@ projection's --scenarios, and bad input (one line, exit 2, nothing written)."""
 import json
 
 import pandas as pd
+import pytest
 
 import ajx_actuarial as ajx
+from _cli_helpers import assert_one_line_error
 
 
 def test_stress_below_the_minimum_and_project_scenarios(run_cli, inputs, tmp_path):
@@ -54,3 +56,29 @@ def test_bad_policy_lab_input(run_cli, inputs, tmp_path):
         assert code == 2, (args, err)
         assert msg in err and len(err.strip().splitlines()) == 1, err
         assert not out.exists()
+
+
+SCENARIO_FILES = {  # issue 23: each refused in one line naming the file, the scenario and its key
+    "amount 1e300": ('[[scenario]]\nname = "big"\nlimits = { policy = "fixed", amount = 1e300 }\n',
+                     "scenario 'big': scenario[0].limits.amount: must be a number in [40,000, 100,000,000] CNY per person, got 1e+300"),
+    "medical share 1e300": ('[[scenario]]\nname = "med"\nlimits = { policy = "fixed", amount = 800000, medical_share = 1e300 }\n',
+                            "scenario 'med': scenario[0].limits: LimitPolicy.medical_share: must be <= 1"),
+    "floor 1e300": ('[[scenario]]\nname = "fl"\nlimits = { policy = "beijing", floor = 1e300 }\n',
+                    "scenario 'fl': scenario[0].limits: LimitPolicy.beijing: floor must be a number in (0, 1e8] CNY"),
+    "carry_forward text": ('[[scenario]]\nname = "cf"\ncarry_forward = "no"\n', "scenario 'cf': scenario[0].carry_forward: must be true or false"),
+    "1 001 scenarios": ("".join(f'[[scenario]]\nname = "s{i}"\n' for i in range(1001)), "at most 1,000 [[scenario]] entries, got 1,001"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCENARIO_FILES))
+@pytest.mark.parametrize("command", ["stress", "project"])
+def test_bad_scenario_files_are_one_line_naming_file_scenario_and_key(run_cli, inputs, tmp_path, case, command):
+    text, msg = SCENARIO_FILES[case]
+    f = tmp_path / "in" / "set.toml"
+    f.parent.mkdir()
+    f.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ("--years", 10) if command == "stress" else ("--years", 1, "--paths", 5)
+    code, _, err = run_cli(command, inputs["book"], "--scenarios", f, *args, "-o", out)
+    assert_one_line_error(code, err, "set.toml", msg)
+    assert not out.exists()

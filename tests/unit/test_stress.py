@@ -57,6 +57,17 @@ def test_packaged_regulator_set():
         ("[[scenario]]\nname = 'x'\n[[scenario]]\nname = 'x'\n", r"scenario names must be unique; repeated: \['x'\]"),
         ("[meta]\nname = 'empty'\n", r"needs at least one \[\[scenario\]\]"),
         ("[[scenario]\nname = 'x'\n", r"malformed TOML"),
+        # issue 23: a limit's sub-keys are named with the file, the scenario and the key (not "portfolio: column limit_medical")
+        ("[[scenario]]\nname = 'big'\nlimits = { policy = 'fixed', amount = 1e300 }\n",
+         r"s\.toml'?: scenario 'big': scenario\[0\]\.limits\.amount: must be a number in \[40,000, 100,000,000\] CNY per person, got 1e\+300"),
+        ("[[scenario]]\nname = 'med'\nlimits = { policy = 'fixed', amount = 800000, medical_share = 1e300 }\n",
+         r"scenario 'med': scenario\[0\]\.limits: LimitPolicy\.medical_share: must be <= 1 .*got 1e\+300"),
+        ("[[scenario]]\nname = 'acc'\nlimits = { policy = 'fixed', amount = 800000, accident_multiple = 1e300 }\n",
+         r"scenario 'acc': scenario\[0\]\.limits: LimitPolicy\.accident_multiple: must be <= 1,000"),
+        ("[[scenario]]\nname = 'fl'\nlimits = { policy = 'fixed', amount = 800000, floor = 1e300 }\n",
+         r"scenario 'fl': scenario\[0\]\.limits: LimitPolicy\.floor: must be <= 100,000,000 .*got 1e\+300$"),
+        ("[[scenario]]\nname = 'cf'\ncarry_forward = 'no'\n", r"scenario 'cf': scenario\[0\]\.carry_forward: must be true or false"),
+        ("".join(f"[[scenario]]\nname = 's{i}'\n" for i in range(1001)), r"s\.toml'?: at most 1,000 \[\[scenario\]\] entries, got 1,001"),
     ],
 )
 def test_bad_scenario_files(tmp_path, text, match):
@@ -116,3 +127,27 @@ def test_a_limit_below_the_tables_minimum_is_priced_and_simulated_at_that_limit(
     assert t.loc["below", "expected_loss"] < t.loc["at minimum", "expected_loss"]
     for name in ("below", "at minimum"):
         assert abs(t.loc[name, "simulated_loss"] - t.loc[name, "expected_loss"]) < 4 * t.loc[name, "simulated_loss_se"]
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda b: stress.run(b, 5), r"stress: scenarios must be a ScenarioSet, a scenario set name or TOML path, or a list of scenario dicts, got int"),
+    (lambda b: stress.run(None, [{"name": "a"}]), r"stress: portfolio must be a pandas DataFrame, got NoneType"),
+    (lambda b: stress.run(b, [{"name": f"s{i}"} for i in range(1001)]), r"stress: scenarios must hold at most 1,000 scenarios, got 1,001"),
+    (lambda b: stress.run(b, [{"name": "a"}], years=0), r"stress: years must be an integer in \[1, 1,000,000\], got 0"),
+    (lambda b: stress.run(b, [{"name": "a"}], years=10, progress="yes"), r"stress: progress must be a callable"),
+    (lambda b: stress.run(b, [{"name": "a"}], years=10, exact="no"), r"stress: exact must be True or False"),
+    (lambda b: stress.run(b, [{"name": "a"}], years=10, model="default"), r"stress: model must be a LossModel, got str"),
+    (lambda b: stress.run(b, [{"name": "a", "carry_forward": "no"}], years=10), r"<list>: scenario 'a': scenario\[0\]\.carry_forward: must be true or false"),
+])
+def test_bad_stress_calls_are_one_error_naming_the_argument(book, call, match):
+    with pytest.raises(ajx.ValidationError, match=match):
+        call(book)
+
+
+def test_a_scenario_set_of_a_hundred_thousand_is_refused_at_once():
+    """Issue 23: 10^5 scenarios ran past 60 s; the count is refused before any scenario is checked (the
+    broken 50 000th would be named otherwise)."""
+    raw = [{"name": f"s{i}"} for i in range(100_000)]
+    raw[50_000] = {"name": "broken", "colour": "red"}
+    with pytest.raises(ajx.ValidationError, match=r"at most 1,000 \[\[scenario\]\] entries, got 100,000"):
+        ajx.scenarios.ScenarioSet.from_dict({"scenario": raw})

@@ -106,14 +106,17 @@ class Jurisdiction:
         from ..losses import LimitPolicy
 
         lim = self.data["limits"]
-        if lim["rule"] == "beijing":
-            floor = lim.get("floor", {"value": 400_000})["value"]
-            return LimitPolicy.beijing(int(lim.get("income_year", 2024)), lim.get("offset", "death_grant"), floor=float(floor))
-        if lim["rule"] == "fixed":  # one limit for every unit (a unified product: Beijing 2017's 五统一, S00 §(十))
-            a = float(lim["amount"]["value"])
-            return LimitPolicy.fixed(a, floor=a, label=f"{self.name} fixed {a:,.0f}")
-        m = float(lim["minimum"]["value"])
-        return LimitPolicy(limit_death=None, floor=m, label=f"{self.name} minimum {m:,.0f}")
+        try:  # the values were checked on load (_validate._check_limits); a later error still names the bundle and key
+            if lim["rule"] == "beijing":
+                floor = lim.get("floor", {"value": 400_000})["value"]
+                return LimitPolicy.beijing(int(lim.get("income_year", 2024)), lim.get("offset", "death_grant"), floor=float(floor))
+            if lim["rule"] == "fixed":  # one limit for every unit (a unified product: Beijing 2017's 五统一, S00 §(十))
+                a = float(lim["amount"]["value"])
+                return LimitPolicy.fixed(a, floor=a, label=f"{self.name} fixed {a:,.0f}")
+            m = float(lim["minimum"]["value"])
+            return LimitPolicy(limit_death=None, floor=m, label=f"{self.name} minimum {m:,.0f}")
+        except ValidationError as exc:
+            raise ValidationError(f"jurisdiction {self.name} [limits] (rule {lim['rule']!r}): {exc}") from exc
 
     # ------------------------------------------------------------------ the book
     def classify(self, book: pd.DataFrame) -> pd.Series:

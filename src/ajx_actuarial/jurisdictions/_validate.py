@@ -121,15 +121,7 @@ def _validate(d: dict, where: str) -> None:
     if fee.get("ledger") not in LEDGERS:
         raise ValidationError(f"fee.ledger: must be one of {list(LEDGERS)}, got {fee.get('ledger')!r}")
     _check_values(d)
-    lim = d["limits"]
-    if lim.get("rule") not in ("minimum", "beijing", "fixed"):
-        raise ValidationError(f"limits.rule: must be 'minimum', 'beijing' or 'fixed', got {lim.get('rule')!r}")
-    if lim["rule"] == "minimum" and "minimum" not in lim:
-        raise ValidationError("limits.minimum: the minimum per-person limit is missing")
-    if lim["rule"] == "fixed":
-        if "amount" not in lim:
-            raise ValidationError("limits.amount: rule = 'fixed' needs the per-person limit every unit gets")
-        num(table_of(lim["amount"], "limits.amount").get("value"), "limits.amount.value", lo=1, hi=1e8)
+    _check_limits(d["limits"], where)
     sec = d["sectors"]
     for key in ("mandatory", "encouraged", "excluded"):
         _codes(sec.get(key, []), INDUSTRIES, f"sectors.{key}")
@@ -143,6 +135,34 @@ def _validate(d: dict, where: str) -> None:
         from ..coinsurance import read_bundle_table
 
         read_bundle_table(d["coinsurance"], f"{where} [coinsurance]")
+
+
+def _check_limits(lim: dict, where: str) -> None:
+    """``[limits]``: the rule and every amount it reads, each error naming the bundle and the key (a bad
+    floor is the bundle's, not the :class:`~ajx_actuarial.LimitPolicy` built from it)."""
+    from ..losses.limits import OFFSETS
+    from ..portfolio import MAX_LIMIT_PERSON
+
+    if lim.get("rule") not in ("minimum", "beijing", "fixed"):
+        raise ValidationError(f"{where}: limits.rule: must be 'minimum', 'beijing' or 'fixed', got {lim.get('rule')!r}"[:300])
+    if lim["rule"] == "minimum" and "minimum" not in lim:
+        raise ValidationError(f"{where}: limits.minimum: the minimum per-person limit is missing")
+    if lim["rule"] == "fixed" and "amount" not in lim:
+        raise ValidationError(f"{where}: limits.amount: rule = 'fixed' needs the per-person limit every unit gets")
+    for key in ("minimum", "amount", "floor"):  # CNY per person, as the portfolio contract bounds a limit
+        if key in lim:
+            try:
+                num(table_of(lim[key], f"limits.{key}").get("value"), f"limits.{key}.value", lo=1, hi=MAX_LIMIT_PERSON,
+                    what="per-person limit (CNY)")
+            except ValidationError as exc:
+                raise ValidationError(f"{where}: {exc}") from exc
+    if lim["rule"] == "beijing":
+        iy = lim.get("income_year", 2024)
+        if isinstance(iy, bool) or not isinstance(iy, int) or not 1990 <= iy <= 2200:
+            raise ValidationError(f"{where}: limits.income_year: must be an integer year in [1990, 2200], got {iy!r}"[:300])
+        off = lim.get("offset", "death_grant")
+        if off not in OFFSETS:
+            raise ValidationError(f"{where}: limits.offset: must be one of {list(OFFSETS)}, got {off!r}"[:300])
 
 
 def _value(d: dict, section: str, key: str):

@@ -12,13 +12,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._bounds import shown
 from ..errors import ValidationError
-from ..portfolio import NATIONAL_MIN_LIMIT, validate_portfolio
+from ..portfolio import MAX_LIMIT_PERSON, NATIONAL_MIN_LIMIT, validate_portfolio
 from ..reference import constant, income
 
 __all__ = ["LimitPolicy", "beijing_limit", "beijing_formula"]
 
 OFFSETS = ("death_grant", "death_grant+funeral", "none")
+#: Upper bounds of a policy's parameters (assumptions on absurd input; each a bound, not a market value): a per-person
+#: limit or floor of at most the portfolio contract's 100 million CNY (about 90 × the civil compensation of a death,
+#: 20 × urban income); a medical sub-limit of at most the per-person limit; up to 1 000 persons' limits per accident
+#: (the worst accident on record in the mandated industries killed far fewer); an aggregate of up to a million accidents
+#: (1e6 switches the aggregate off in the agreement tests).
+_BOUNDS = {
+    "floor": (MAX_LIMIT_PERSON, "the portfolio contract's bound on a per-person limit"),
+    "medical_share": (1.0, "a medical sub-limit is at most the per-person limit"),
+    "accident_multiple": (1_000.0, "persons' limits per accident"),
+    "annual_multiple": (1_000_000.0, "accidents' limits per year"),
+}
+
 
 
 def beijing_limit(income_year: int, offset: str | float = "death_grant", floor: float = NATIONAL_MIN_LIMIT) -> float:
@@ -69,16 +82,18 @@ class LimitPolicy:
     ----------
     limit_death : float or None
         The per-person limit (CNY); ``None`` keeps each policy's own ``limit_death`` and only
-        enforces ``floor``.
+        enforces ``floor``. At most 100 000 000 CNY (the portfolio contract's bound).
     floor : float
-        Minimum per-person limit (default national 400 000).
+        Minimum per-person limit (default national 400 000; at most 100 000 000).
     medical_share : float
-        Per-person medical limit as a share of ``limit_death`` (default 10 %, Hunan).
+        Per-person medical limit as a share of ``limit_death`` (default 10 %, Hunan; at most 1).
     accident_multiple : float
-        Per-accident limit as a multiple of ``limit_death`` (default 10).
+        Per-accident limit as a multiple of ``limit_death`` (default 10; in [1, 1 000]).
     annual_multiple : float
-        Annual aggregate as a multiple of the per-accident limit (default 2); must be >= 1.
+        Annual aggregate as a multiple of the per-accident limit (default 2; in [1, 1 000 000]).
     label : str
+
+    Each bound refuses absurd input with one :class:`ValidationError` naming the field (see ``_BOUNDS``).
     """
 
     limit_death: float | None = None
@@ -91,10 +106,19 @@ class LimitPolicy:
     def __post_init__(self):
         for name in ("floor", "medical_share", "accident_multiple", "annual_multiple"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not np.isfinite(v) or v <= 0:
-                raise ValidationError(f"LimitPolicy.{name}: must be a finite number > 0, got {v!r}")
-        if self.limit_death is not None and (not np.isfinite(self.limit_death) or self.limit_death <= 0):
-            raise ValidationError(f"LimitPolicy.limit_death: limits must be > 0, got {self.limit_death!r}")
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v) or v <= 0:
+                raise ValidationError(f"LimitPolicy.{name}: must be a finite number > 0, got {shown(v)}")
+            hi = _BOUNDS[name][0]
+            if v > hi:
+                raise ValidationError(f"LimitPolicy.{name}: must be <= {f'{hi:,.0f}' if hi >= 1000 else f'{hi:g}'} ({_BOUNDS[name][1]}), got {shown(v)}")
+        ld = self.limit_death
+        if ld is not None and (isinstance(ld, bool) or not isinstance(ld, (int, float, np.integer, np.floating))):
+            raise ValidationError(f"LimitPolicy.limit_death: must be a number of CNY, got {shown(ld)}")
+        if ld is not None and (not np.isfinite(ld) or ld <= 0):
+            raise ValidationError(f"LimitPolicy.limit_death: limits must be > 0, got {ld!r}")
+        if ld is not None and ld > MAX_LIMIT_PERSON:
+            raise ValidationError(f"LimitPolicy.limit_death: must be <= {MAX_LIMIT_PERSON:,.0f} CNY per person ({_BOUNDS['floor'][1]}), "
+                                  f"got {shown(ld)}")
         if self.limit_death is not None and self.limit_death < self.floor:
             raise ValidationError(
                 f"LimitPolicy.limit_death: {self.limit_death:,.0f} is below the floor of {self.floor:,.0f} CNY "
@@ -107,7 +131,9 @@ class LimitPolicy:
 
     @classmethod
     def fixed(cls, amount: float, **kw) -> "LimitPolicy":
-        """Every policy gets ``amount`` per person (floored at ``floor``)."""
+        """Every policy gets ``amount`` per person (floored at ``floor``; at most 100 000 000 CNY)."""
+        if isinstance(amount, bool) or not isinstance(amount, (int, float, np.integer, np.floating)):
+            raise ValidationError(f"LimitPolicy.fixed: amount must be a number of CNY per person, got {shown(amount)}")
         return cls(limit_death=float(amount), label=kw.pop("label", f"fixed {amount:,.0f}"), **kw)
 
     @classmethod
