@@ -184,7 +184,20 @@ def test_flagged_fee_breach_runs(beijing_book):
     ({"grade_transitions": "abc"}, r"project: grade_transitions must be a 4 × 4 matrix"),
     ({"history": np.array([1, 2])}, r"project: history must be 'table' or a BonusMalus"),
     ({"paths": 1_000_000, "years": 50}, r"project: 1,000,000 paths × .* is too large"),
+    # issue 23
+    ({"commission": 0.5}, r"project: commission must be at most 0\.05 of the ex-VAT premium .* got 0\.5"),
+    ({"commission": 0.05, "admin": 0.6, "levy": 0.4}, r"project: commission \+ admin \+ levy must be below 1"),
+    ({"progress": "yes"}, r"project: progress must be True, False, None or a callable\(done, total\), got 'yes'"),
+    ({"progress": 5}, r"project: progress must be True, False, None or a callable"),
+    ({"lift_limits": "no", "scenarios": [{"name": "a"}]}, r"lift_limits must be True or False, got 'no'"),
+    ({"scenarios": [{"name": "a", "carry_forward": "no"}]}, r"scenario 'a': scenario\[0\]\.carry_forward: must be true or false"),
+    ({"progress": "yes", "scenarios": [{"name": "a"}]}, r"project: progress must be True, False, None or a callable"),
 ])
 def test_bad_inputs_found_in_review(beijing_book, kwargs, match):
     with pytest.raises(ajx.ValidationError, match=match):
         ajx.project(beijing_book, **{"table": "beijing-2026", "paths": 2, **kwargs})
+
+
+def test_project_refuses_what_is_not_a_book():
+    with pytest.raises(ajx.ValidationError, match=r"project: book must be a pandas DataFrame, got NoneType"):
+        ajx.project(None, years=1, paths=2)

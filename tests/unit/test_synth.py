@@ -194,3 +194,13 @@ def test_headcount_law_is_exact():
     obs = np.histogram(h, bins=bins)[0]
     exp = np.array([pmf[a - 1:b - 1].sum() for a, b in zip(bins[:-1], bins[1:])]) * n
     assert stats.chisquare(obs, exp).pvalue > 1e-4
+
+
+@pytest.mark.parametrize("n, shown", [(10**12, "1000000000000"), (10_000_001, "10000001"), (0, "0"), (2.5, "2.5"), ("10", "'10'"),
+                                      (True, "True"), (10**400, "an integer of 401 digits")])
+def test_n_is_bounded_before_anything_is_allocated(n, shown):
+    """Issue 23: portfolio(10**12) raised numpy's MemoryError; the API now has the CLI's -n bound (10^7)."""
+    import re
+
+    with pytest.raises(ajx.ValidationError, match=r"^portfolio: n must be an integer >= 1 and at most 10,000,000 .*got " + re.escape(shown) + "$"):
+        ajx.synth.portfolio(n, rng=1)

@@ -142,12 +142,20 @@ def assess(
     >>> round(res.by_policy.loc[0, "budget"], 2), res.by_policy.loc[0, "required_cost"]
     (np.float64(16981.13), np.float64(33000.0))
     """
+    if not isinstance(priced, pd.DataFrame):
+        raise ValidationError(f"prevention: priced must be a priced portfolio (a pandas DataFrame, the output of ajx.price), "
+                              f"got {type(priced).__name__}")
     if "premium" not in priced.columns:
         raise ValidationError("prevention: the portfolio has no 'premium' column; price it first (ajx.price)")
+    if not isinstance(carry_forward, (bool, np.bool_)):
+        raise ValidationError(f"prevention: carry_forward must be True or False, got {carry_forward!r}"[:200])
     df = validate_portfolio(priced)
-    prem = priced["premium"].to_numpy(dtype=np.float64)
+    prem = pd.to_numeric(priced["premium"], errors="coerce").to_numpy(dtype=np.float64)  # text that is no number: NaN, named below
     if not np.isfinite(prem).all() or (prem < 0).any():
-        raise ValidationError("prevention: column 'premium' must be finite and >= 0")
+        from ..errors import format_rows
+
+        idx = np.flatnonzero(~np.isfinite(prem) | (prem < 0))
+        raise ValidationError(f"prevention: column 'premium' must be finite and >= 0; bad {format_rows(idx.tolist(), priced['premium'].iloc[idx[:5]].tolist())}")
     ex_vat = pd.to_numeric(priced["premium_ex_vat"], errors="coerce").to_numpy(dtype=np.float64) if "premium_ex_vat" in priced.columns else prem / 1.06
     bad = ~np.isfinite(ex_vat) | (ex_vat < 0) | (ex_vat > prem * (1 + 1e-9))
     if bad.any():

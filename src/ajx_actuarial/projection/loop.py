@@ -8,14 +8,16 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from .._bounds import MAX_POLICIES, shown
 from .._random import RngLike, describe, seed_sequence
 from .._version import __version__
 from ..errors import ValidationError
 from ..losses import LossModel, simulate
 from ..portfolio import validate_portfolio
+from ..priced import validate_priced
 from ..prevention import CostTable, MandateRules, fee_schedule, pool_index
 from ..prevention.ledger import ledger_step_unchecked
-from ..rating import BonusMalus, RateTable, price
+from ..rating import COMMISSION_CAP, BonusMalus, RateTable, price
 from ._draws import systemic_draws
 from .levers import Levers
 from .renewal import Renewal
@@ -35,6 +37,20 @@ def _int(v, name: str, lo: int, hi: int) -> int:
 
 MAX_PATH_POLICIES = 2e9  # 4 GB of history state (2 bytes each); bounds absurd input before allocating
 MAX_PATH_YEARS = 5e6  # rows of by_year (about 40 columns of 8 bytes: 1.6 GB)
+
+
+def _check_call(book, progress, levers: dict) -> None:
+    """What :func:`project` checks before anything else (the levers' own ranges: :meth:`Levers.check`)."""
+    if not isinstance(book, pd.DataFrame):
+        raise ValidationError(f"project: book must be a pandas DataFrame, got {type(book).__name__}")
+    if len(book) > MAX_POLICIES:
+        raise ValidationError(f"project: the book must hold at most {MAX_POLICIES:,} policies, got {len(book):,}")
+    if not (progress is None or isinstance(progress, (bool, np.bool_)) or callable(progress)):
+        raise ValidationError(f"project: progress must be True, False, None or a callable(done, total), got {shown(progress)}")
+    c = levers.get("commission")
+    if c is not None and not isinstance(c, bool) and isinstance(c, (int, float, np.integer, np.floating)) and c > COMMISSION_CAP:
+        raise ValidationError(f"project: commission must be at most {COMMISSION_CAP:g} of the ex-VAT premium (5 %, 2025 national "
+                              f"measures, 应急〔2025〕27号 Art. 14, as a rate table's loading), got {c!r}")
 
 
 def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table: RateTable | str | None = None,
@@ -113,6 +129,7 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
     >>> res.by_year.groupby("year")["limit_death"].first().round().tolist()
     [802460.0, 838571.0, 876306.0]
     """
+    _check_call(book, progress, levers)
     if scenarios is not None:
         from .scenarios import project_scenarios
 
@@ -161,11 +178,15 @@ def project(book: pd.DataFrame, years: int = 5, start_year: int = 2026, *, table
         return cache[key]
 
     priced0 = priced_for(start_year)
+    validate_priced(priced0, "project: the book priced for the first year")  # premiums > 0, factors in bounds, before any work
     rr0 = model.relativity(validate_portfolio(priced0))  # the units' risk at the start (characteristics, history): the truth stays
     fee = lv.fee_ratio if lv.fee_ratio is not None else float(tab.loadings["prevention_fee"])
     ratios, _, breaches = fee_schedule(fee, years, start_year, floor=lv.fee_floor, cap=lv.fee_cap, on_breach=lv.on_breach)
     ld = tab.loadings
     rate = {k: (getattr(lv, k) if getattr(lv, k) is not None else float(ld[k])) for k in ("commission", "admin", "levy")}
+    if sum(rate.values()) >= 1:
+        raise ValidationError(f"project: commission + admin + levy must be below 1 of the ex-VAT premium, got "
+                              + " + ".join(f"{v:g}" for v in rate.values()))
 
     # prevention: requirements per policy and year (path-independent), pools
     rs = lv.rules if isinstance(lv.rules, MandateRules) else MandateRules.load(lv.rules)

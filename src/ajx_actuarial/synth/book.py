@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._attrs import SharedRecord
+from .._bounds import MAX_POLICIES, shown
 from .._random import RngLike, generator
 from ..errors import ValidationError
 from ..portfolio import NATIONAL_MIN_LIMIT, PORTFOLIO_COLUMNS, RECTIFICATION_LEVELS, RISK_TIERS
@@ -92,7 +93,7 @@ def portfolio(
     Parameters
     ----------
     n : int
-        Number of policies (>= 1).
+        Number of policies, 1 to 10 000 000 (:data:`ajx_actuarial._bounds.MAX_POLICIES`, the CLI's ``-n`` bound).
     preset : {"national", "beijing", "shanxi-mining"} or path or Preset
         Targets and rate table of the book (:func:`presets`).
     rng : int | SeedSequence | Generator | None
@@ -126,8 +127,9 @@ def portfolio(
     >>> sorted(bj["region"].unique()), round(float(bj["limit_death"].iloc[0]))
     (['beijing'], 802460)
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValidationError(f"portfolio: n must be an integer >= 1, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_POLICIES:  # before anything is allocated
+        raise ValidationError(f"portfolio: n must be an integer >= 1 and at most {MAX_POLICIES:,} (the CLI's -n bound; "
+                              f"about 400 bytes a policy), got {shown(n)}")
     n = int(n)
     p = load_preset(preset)
     g = generator(rng)
