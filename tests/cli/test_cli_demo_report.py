@@ -127,3 +127,22 @@ def test_demo_console_speaks_its_language(run_cli, tmp_path, monkeypatch, lang, 
     for s in absent:
         assert s not in flat, s
     assert not re.search(r"[0-9]e[+-][0-9]", stdout)
+
+
+def test_beijing_demo_labels_come_from_its_own_figures(run_cli, tmp_path):
+    """`ajx demo --jurisdiction beijing-2026`: the pricing card states the budget's share computed from the priced book
+    (budget ÷ ex-VAT premium; the table now loads the 2026 step, 17.67 %, not the 2028 target of 20 %) and the stress text
+    names the run's own table and rules (beijing-2026, beijing-2017), never the scenario set's default national-2025."""
+    import html as _html
+
+    from ajx_actuarial.present import fmt_pct
+
+    out = tmp_path / "bj"
+    code, _, err = run_cli("demo", "--n", 800, "--years", 200, "--stress-years", 100, "--jurisdiction", "beijing-2026", "-o", out)
+    assert code == 0, err
+    doc = _html.unescape((out / "report.html").read_text("utf-8"))
+    pricing = doc[doc.index('id="pricing"'):doc.index('id="simulation"')]
+    stress = doc[doc.index('id="stress"'):doc.index('id="provenance"')]
+    pr = pd.read_parquet(out / "priced.parquet")
+    assert f"{fmt_pct(pr['prevention_budget'].sum() / pr['premium_ex_vat'].sum(), 2)} of ex-VAT premium" in pricing
+    assert "rate table beijing-2026" in stress and "mandate rules beijing-2017" in stress and "national-2025" not in stress
