@@ -190,6 +190,23 @@ def test_explain(small_book):
         explain(p, "ZZ")
 
 
+@pytest.mark.parametrize("table, history, expect", [
+    ("beijing-2026", {"accidents_3y": 39, "claim_free_years": 0}, ["class non-fatal claim last year: 39 claim(s)", "non-fatal claim load 1.05"]),
+    ("beijing-2026", {"accidents_3y": 0, "claim_free_years": 2}, ["class claim-free 2 years", "2 year(s) 0.92"]),
+    ("beijing-2026", {"accidents_3y": 1, "claim_free_years": 0, "deaths_3y": 4, "max_accident_deaths_3y": 4},
+     ["class fatal 3-9 deaths: the worst accident of 3 years killed 4", "3-9 deaths 1.20", "overrides"]),
+    ("national-2025", {"accidents_3y": 39, "claim_free_years": 0}, ["class claims above expected: 39 claim(s) in 3 years against",
+                                                                     "(k + N)/(k + E) = (4 + 39)/", "kept within [0.70, 1.30]"]),
+    ("national-2025", {"accidents_3y": 0, "claim_free_years": 0}, ["class unknown", "neutral (1.00)"]),
+])
+def test_explain_names_the_history_class_and_its_rule(small_book, table, history, expect):
+    book = small_book.assign(**{k: [v] * len(small_book) for k, v in history.items()})
+    text = explain(ajx.price(book, table, lift_limits=True), "A1")
+    for e in expect:
+        assert e in text, (e, text)
+    assert "= filed premium" in text and "risk premium" not in text  # the audit's term for the model's cost is not the tariff's
+
+
 @pytest.mark.parametrize("change, match", [
     ({"limits": 5}, r"limits: must be a table \(TOML section\), got int"),
     ({"limits": {"min_limit_death": 400000, "bogus": 1}}, r"limits: unknown key\(s\) \['bogus'\]"),

@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import ValidationError, format_rows
 from ..portfolio import validate_portfolio
 from .exposure import apply_exposure_base, explain_exposure
-from .factors import history_class, missing_column_message
+from .factors import expected_claims_3y, history_class, missing_column_message
 from .sublimits import describe_sub_limits, follow_lifted_limits, sublimit_factors
 from .table import RateTable
 
@@ -209,21 +209,30 @@ def round_half_up(x: np.ndarray, decimals: int) -> np.ndarray:
 
 
 def _history_note(spec: dict, r: pd.Series) -> str:
-    """Which history class applied and why (the rule that chose it)."""
-    from .factors import expected_claims_3y
-
+    """Which history class applied and the rule of the table that chose it."""
     cls = str(r.get("history_class", "?"))
     acc = int(r.get("accidents_3y", 0))
+    cfy = int(r.get("claim_free_years", 0))
     worst = int(r.get("max_accident_deaths_3y", r.get("deaths_3y", 0)))
+    expected = spec.get("basis", "claims") == "expected"
     if cls.startswith("fatal"):
-        return f"history: {cls} (worst accident of 3 years: {worst} death(s); Order 493 grade surcharge)"
+        loads = ", ".join(f"{lab} deaths {float(v):.2f}" for lab, v in zip(("1-2", "3-9", ">= 10"), spec.get("fatal", [])))
+        rule = f"the table's fatal loads {loads}" + ("; the larger of the load and the claim ratio" if expected else "; it overrides every other class")
+        return f"class {cls}: the worst accident of 3 years killed {worst}; rule: Order 493 grade, {rule}"
     if cls == "unknown":
-        return "history: unknown (no claims and no claim-free years given: neutral)"
-    if spec.get("basis", "claims") == "expected":
+        return "class unknown: no claims and no claim-free years given; rule: a unit without a history is neutral (1.00)"
+    if expected:
         e = float(expected_claims_3y(pd.DataFrame([r]), spec)[0])
         k = float(spec.get("credibility", 4.0))
-        return f"history: {cls}: {acc} claim(s) in 3 years vs {e:.2f} expected, (k + N)/(k + E) = ({k:g} + {acc})/({k:g} + {e:.2f})"
-    return f"history: {cls} ({acc} claim(s) in 3 years, {int(r.get('claim_free_years', 0))} claim-free year(s))"
+        lo, hi = (float(x) for x in spec.get("bounds", [0.7, 1.3]))
+        return (f"class {cls}: {acc} claim(s) in 3 years against {e:,.2f} expected; rule: (k + N)/(k + E) = ({k:g} + {acc})/({k:g} + {e:,.2f}) "
+                f"= {(k + acc) / (k + e):.4f}, kept within [{lo:.2f}, {hi:.2f}]")
+    if cls == "non-fatal claim last year":
+        return (f"class {cls}: {acc} claim(s) in 3 years and no claim-free year; rule: the table's non-fatal claim load "
+                f"{float(spec.get('nonfatal_claim', 1.0)):.2f}, one load whatever the number of claims")
+    cf = [float(v) for v in spec.get("claim_free", [])]
+    steps = ", ".join(f"{i + 1}{'+' if i + 1 == len(cf) else ''} year(s) {v:.2f}" for i, v in enumerate(cf))
+    return f"class {cls}: {acc} claim(s) in 3 years, {cfy} claim-free year(s); rule: claim-free discount {steps or 'none in this table'}"
 
 
 def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = None) -> str:
@@ -280,7 +289,7 @@ def explain(priced: pd.DataFrame, policy_id, table: RateTable | str | None = Non
         lines.append(f"      factor {f.name:<18}{r[f'f_{f.name}']:>10.4f}     ({f.kind}{', ' + f.column + ' = ' + str(r[f.column]) if f.column and f.column in r.index else ''})")
     lines += [
         f"  × float factor               {r['float_factor']:>12.4f}     (product {r['float_raw']:.4f}, bounds [{lo:.2f}, {hi:.2f}]; risk relativity {r['risk_relativity']:.4f})",
-        f"  = risk premium               {r['premium_raw']:>16,.2f}",
+        f"  = filed premium              {r['premium_raw']:>16,.2f}     (the table's rates and factors, before rounding and the minimum)",
         f"  premium (gross, incl. VAT)   {r['premium']:>16,.2f}" + (f"   minimum premium {t.min_premium:,.2f} applied" if r["min_premium_applied"] else ""),
         f"  premium ex VAT ({ld['vat']:.0%} VAT)     {r['premium_ex_vat']:>16,.2f}",
         f"    prevention budget ({ld['prevention_fee']:.1%})   {r['prevention_budget']:>14,.2f}",
