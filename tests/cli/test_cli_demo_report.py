@@ -146,3 +146,43 @@ def test_beijing_demo_labels_come_from_its_own_figures(run_cli, tmp_path):
     pr = pd.read_parquet(out / "priced.parquet")
     assert f"{fmt_pct(pr['prevention_budget'].sum() / pr['premium_ex_vat'].sum(), 2)} of ex-VAT premium" in pricing
     assert "rate table beijing-2026" in stress and "mandate rules beijing-2017" in stress and "national-2025" not in stress
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_projection_report_numbers_follow_the_formats_policy(run_cli, tmp_path, lang):
+    """`ajx project` then `ajx report`: money never in scientific notation (it printed 1.503e+08), years as 2026
+    (it printed 2,026), and the Chinese report has no English sentence (tests/unit/test_report_zh.py's definition)."""
+    from html.parser import HTMLParser
+
+    class _Nodes(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.text, self._skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self._skip += tag in ("style", "script")
+
+        def handle_endtag(self, tag):
+            self._skip -= tag in ("style", "script")
+
+        def handle_data(self, data):
+            if not self._skip:
+                self.text.append(data)
+
+    def english_sentences(doc: str) -> list[str]:
+        p = _Nodes()
+        p.feed(doc)
+        code = re.compile(r"`[^`]*`|\S+\.(?:md|toml|json|parquet|html)\b|[A-Za-z0-9]+(?:[-_.:/][A-Za-z0-9]+)+")
+        return [m for t in p.text for m in re.findall(r"(?<![A-Za-z])[A-Za-z]+(?: [A-Za-z]+){2,}(?![A-Za-z])", code.sub(" ", t))]
+
+    book = tmp_path / "book.parquet"
+    run_cli("synth", "--n", 300, "-o", book)
+    code, _, err = run_cli("project", book, "--years", 3, "--paths", 20, "-o", tmp_path / "p")
+    assert code == 0, err
+    code, _, err = run_cli("report", tmp_path / "p", "-o", tmp_path / "p.html", "--lang", lang)
+    assert code == 0, err
+    doc = (tmp_path / "p.html").read_text("utf-8")
+    assert not re.search(r"\d\.?\d*e[+-]\d", re.sub(r"data:image/png;base64,[^\"]+", "", doc))
+    assert "2,026" not in doc and ">2026<" in doc
+    if lang == "zh":
+        assert english_sentences(doc) == []
