@@ -91,6 +91,7 @@ ABSURD = [
     (["synth", "-n", 10**12, "-o", "{out}/x.csv"], "'-n'"),
     (["prevention", "{priced}", "--years", 1000], "years must be an integer in [1, 100], got 1000"),
     (["bms", "--lam", "nan"], "lam must be a finite number > 0"),
+    (["bms", "--shape", "1e300"], "gamma shape must be <= 1e+06"),
     # issue 23: rate tables with absurd keys name the file and the key; crashes and silent fits of calibrate and price
     (["price", "{book}", "--table", "{table_decimals}", "-o", "{out}/p.csv"], "decimals.toml': premium.decimals: must be an integer in [0, 6]"),
     (["price", "{book}", "--table", "{table_size}", "-o", "{out}/p.csv"], "size.toml': base_rates.size.micro: multiplier must be <= 10, got 1e+300"),

@@ -154,5 +154,9 @@ def test_bad_lambda(m12):
         m12.stationary(-0.1)
     with pytest.raises(ajx.ValidationError, match="gamma shape must be > 0"):
         m12.stationary(0.1, shape=0)
+    with pytest.raises(ajx.ValidationError, match="portfolio_stationary: gamma shape must be <= 1e"):
+        m12.portfolio_stationary(0.1, 1e300)  # named, not blamed on lam (its quadrature overflowed to nan)
+    with pytest.raises(ajx.ValidationError, match="gamma shape must be > 0"):
+        m12.portfolio_stationary(0.1, "2")
     with pytest.raises(ajx.ValidationError, match="years must be an integer >= 1"):
         m12.simulate(10, 0, 0.1, rng=1)

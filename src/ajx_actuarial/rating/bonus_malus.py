@@ -33,11 +33,17 @@ def _check_lam(lam, where: str) -> float:
     return float(lam)
 
 
+MAX_SHAPE = 1e6  # gamma frailty shape: CV 1/sqrt(shape) = 0.1 %; larger is Poisson for any purpose, and its quadrature overflows
+
+
 def _check_shape(shape, where: str) -> float | None:
     if shape is None:
         return None
-    if isinstance(shape, bool) or not np.isfinite(shape) or shape <= 0:
+    if isinstance(shape, bool) or not isinstance(shape, (int, float, np.integer, np.floating)) or not np.isfinite(shape) or shape <= 0:
         raise ValidationError(f"{where}: gamma shape must be > 0 (or None for pure Poisson), got {shape!r}")
+    if shape > MAX_SHAPE:
+        raise ValidationError(f"{where}: gamma shape must be <= {MAX_SHAPE:g} (the frailty's CV is 1/sqrt(shape): "
+                              f"beyond 1e6 it is below 0.1 %; pass None for pure Poisson), got {shape!r}")
     return float(shape)
 
 

@@ -255,4 +255,5 @@ def show(name: str) -> list[tuple[str, pd.DataFrame]]:
             found.extend(got)
     if found:
         return found
-    raise ValidationError(f"tables: unknown table {name!r}; known: {[r[0] for r in catalogue()]}")
+    shown = name if len(str(name)) <= 80 else str(name)[:79] + "…"
+    raise ValidationError(f"tables: unknown table {shown!r}; known: {[r[0] for r in catalogue()]}")
