@@ -16,6 +16,10 @@ Throughput counts the fatal and disability accidents simulated one by one; medic
 (attritional, about one per 100 workers a year) are drawn as segment totals by every method.
 Compile time is reported apart: the kernels are compiled in a fresh process with an empty
 numba cache.
+
+``python benchmarks/bench_simulation.py memory [N] [YEARS]`` measures only the peak memory per
+policy (tracemalloc) of ``synth.portfolio``, ``price`` and ``simulate`` (default 10^6 policies,
+2 000 years), with and without the priced-book check.
 """
 
 from __future__ import annotations
@@ -239,5 +243,47 @@ def run(n=1_000_000, years=2000, baseline_years=200, naive_years=20, grid_years=
           f"({years:,} years; the per-year results add {8 * 16:,} bytes per simulated year)")
 
 
+def _peak_per_policy(f, n: int):
+    """``f()`` under tracemalloc: its result and the peak of traced memory in bytes per policy."""
+    tracemalloc.start()
+    try:
+        out = f()
+        return out, tracemalloc.get_traced_memory()[1] / n
+    finally:
+        tracemalloc.stop()
+
+
+def memory(n: int = 1_000_000, years: int = 2000) -> dict:
+    """Peak memory per policy (tracemalloc) of ``synth.portfolio``, ``price`` and ``simulate`` on ``n`` policies,
+    and of ``simulate`` with its priced-book check switched off (the check's own share, issue 23: it must not copy the book)."""
+    sim_mod = sys.modules["ajx_actuarial.losses.simulate"]  # the module (the package's attribute of that name is the function)
+
+    ajx.simulate(ajx.price(ajx.synth.portfolio(500, rng=0), "national-2025"), 5, rng=0)  # kernels loaded outside the measure
+    book, synth_b = _peak_per_policy(lambda: ajx.synth.portfolio(n, rng=1), n)
+    priced, price_b = _peak_per_policy(lambda: ajx.price(book, "national-2025"), n)
+    _, sim_b = _peak_per_policy(lambda: ajx.simulate(priced, years, rng=1), n)
+    real = sim_mod.validate_priced
+    sim_mod.validate_priced = lambda *a, **k: True
+    try:
+        _, sim_unchecked_b = _peak_per_policy(lambda: ajx.simulate(priced, years, rng=1), n)
+    finally:
+        sim_mod.validate_priced = real
+    from ajx_actuarial.priced import validate_priced
+
+    _, check_b = _peak_per_policy(lambda: validate_priced(priced), n)
+    rows = [{"step": f"synth.portfolio({n:,})", "bytes per policy": synth_b},
+            {"step": "price (national-2025)", "bytes per policy": price_b},
+            {"step": f"simulate ({years:,} years, priced-book check on)", "bytes per policy": sim_b},
+            {"step": f"simulate ({years:,} years, check switched off)", "bytes per policy": sim_unchecked_b},
+            {"step": "validate_priced alone", "bytes per policy": check_b}]
+    report(rows, f"Peak memory (tracemalloc) per policy, {n:,} policies (national preset)")
+    return {r["step"]: r["bytes per policy"] for r in rows}
+
+
 if __name__ == "__main__":
-    run()
+    # python benchmarks/bench_simulation.py            the full benchmark
+    # python benchmarks/bench_simulation.py memory [N] [YEARS]   peak memory per policy of synth, price, simulate
+    if len(sys.argv) > 1 and sys.argv[1] == "memory":
+        memory(*(int(a) for a in sys.argv[2:4]))
+    else:
+        run()
