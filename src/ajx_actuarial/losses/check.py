@@ -95,7 +95,7 @@ def check_model(model, book: pd.DataFrame | None) -> pd.DataFrame:
         row("medical_claim_mean", "mean medical-only claim, CNY", (lam[:, 2] * med_mean).sum() / lam[:, 2].sum() if lam[:, 2].sum() > 0 else np.nan),
         row("larger_share_of_fatal", "larger accidents (3-9 deaths) among fatal ones", float(cl[3:10].sum())),
         row("major_share_of_fatal", "major+ accidents (>= 10 deaths) among fatal ones", float(cl[10:].sum())),
-        row("premium_per_worker_vs_market", "premium per worker at 400 000 (model, permissible loss ratio 61.2 %), CNY",
+        row("premium_per_worker_vs_market", "premium per worker at 400 000 (model, national-2025 permissible loss ratio 61.2 %), CNY",
             prem_mkt, mkt_low, mkt_high,
             "market's filed rates per head at 400 000 (DOMAIN §3.4 low-high ‰ × 400 000 + 60-140 CNY medical, the book's sector mix); "
             "the model's pure risk / 0.612 × 1.06"),

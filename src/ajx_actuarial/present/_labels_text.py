@@ -52,7 +52,7 @@ TEXT_ZH: dict[str, str] = {
     "mean medical-only claim, CNY": "仅医疗赔案的平均金额（元）",
     "larger accidents (3-9 deaths) among fatal ones": "较大事故（死亡3-9人）占死亡事故的比例",
     "major+ accidents (>= 10 deaths) among fatal ones": "重大及以上事故（死亡10人及以上）占死亡事故的比例",
-    "premium per worker at 400 000 (model, permissible loss ratio 61.2 %), CNY":
+    "premium per worker at 400 000 (model, national-2025 permissible loss ratio 61.2 %), CNY":
         "限额40万元时的人均保费（模型，按national-2025允许赔付率61.2%），元",
     "insured workers the 2024 market premium implies, million": "2024年市场保费对应的参保从业人员（百万人）",
     "D65/DOMAIN §6.1: ≈ 178 coal deaths (2021) / ≈ 2.6 m workers": "D65/DOMAIN §6.1：约178名煤矿死亡人数（2021年）/ 约260万名从业人员",
