@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errors import ValidationError
 
-__all__ = ["FORMULA_START", "neutralise_text", "not_text", "ragged", "risky", "text_columns"]
+__all__ = ["FORMULA_START", "formula_mask", "neutralise_text", "not_text", "ragged", "risky", "text_columns"]
 
 #: First characters that make a spreadsheet read a text cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -73,6 +73,13 @@ def risky(values) -> np.ndarray:
     return np.fromiter((isinstance(v, str) and v.startswith(FORMULA_START) for v in values), dtype=bool, count=len(values))
 
 
+def formula_mask(col: pd.Series) -> np.ndarray:
+    """Mask of the cells of a text column that start like a formula (vectorised for string columns)."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool)
+    return risky(col.to_numpy(dtype=object))
+
+
 def text_columns(df: pd.DataFrame):
     """(position, column) of every column that may hold text: object, string and categorical columns."""
     for i in range(df.shape[1]):
@@ -102,13 +109,17 @@ def neutralise_text(df: pd.DataFrame, *, header: bool = True) -> pd.DataFrame:
             if not risky(col.cat.categories).any():
                 continue
             col = col.astype(object)
-        values = col.to_numpy(dtype=object)
-        mask = risky(values)
-        if mask.any():
-            values = values.copy()
+        mask = formula_mask(col)
+        if not mask.any():
+            continue
+        if isinstance(col.dtype, pd.StringDtype):
+            new = col.mask(mask, "'" + col)
+        else:
+            values = col.to_numpy(dtype=object).copy()
             values[mask] = ["'" + v for v in values[mask]]
-            out = out.copy(deep=False) if out is df else out
-            out.isetitem(i, pd.Series(values, index=col.index, name=col.name, dtype=col.dtype))
+            new = pd.Series(values, index=col.index, name=col.name, dtype=object)
+        out = out.copy(deep=False) if out is df else out
+        out.isetitem(i, new)
     names = list(out.columns)
     if header and risky(names).any():
         out = out.copy(deep=False) if out is df else out

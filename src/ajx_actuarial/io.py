@@ -39,7 +39,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ._text_safety import FORMULA_START, neutralise_text, not_text, ragged, risky, text_columns
+from ._text_safety import FORMULA_START, formula_mask, neutralise_text, not_text, ragged, risky, text_columns
 from .errors import ValidationError
 
 __all__ = ["read_table", "write_table", "atomic_path", "detect_encoding", "detect_delimiter", "neutralise_text", "remove_stale_temps",
@@ -344,7 +344,7 @@ def _write_xlsx(df: pd.DataFrame, tmp: Path) -> None:
     for i, col in text_columns(d):
         if isinstance(col.dtype, pd.CategoricalDtype):  # Excel has no categorical or nullable types
             d.isetitem(i, col.astype(object))
-        cells += [(r + 1, i) for r in np.flatnonzero(risky(d.iloc[:, i].to_numpy(dtype=object)))]
+        cells += [(r + 1, i) for r in np.flatnonzero(formula_mask(d.iloc[:, i]))]
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
         d.to_excel(xw, index=False, sheet_name="data")
         ws = xw.sheets["data"]
