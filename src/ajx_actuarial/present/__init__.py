@@ -10,10 +10,10 @@ logic and imports nothing above ``reference`` (DESIGN.md layers; see ARCHITECTUR
 from .console import frame_table, make_console, portfolio_summary_table, premium_summary_table, progress_bar, segment_table, stress_table
 from .formats import (column_kind, escape_html, escape_markup, fmt_cell, fmt_int, fmt_millions, fmt_money, fmt_num, fmt_pct, fmt_year,
                       is_year_column, shorten)
-from .labels import LANGS, check_lang, code_label, label
+from .labels import LANGS, check_lang, code_label, code_name, label, text_label
 
 __all__ = [
-    "LANGS", "check_lang", "label", "code_label",
+    "LANGS", "check_lang", "label", "code_label", "code_name", "text_label",
     "fmt_int", "fmt_num", "fmt_money", "fmt_millions", "fmt_pct", "fmt_year", "fmt_cell", "column_kind", "is_year_column", "shorten", "escape_markup", "escape_html",
     "make_console", "frame_table", "portfolio_summary_table", "premium_summary_table", "segment_table", "stress_table", "progress_bar",
 ]
