@@ -132,12 +132,15 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
     first = next(iter(groups))
     groups[first] += [r for r in res if r.limits is not None]
     sims, done = {}, 0
+    if callable(progress):
+        progress(0, len(res))
     for members in groups.values():
         base_name = next((r.name for r in members if r.limits is None), members[0].name)
         specs = {r.name: SimSpec(r.model, r.limits) for r in members}
         prem = {r.name: (float(priced[r.name]["premium"].sum()), float(priced[r.name]["premium_ex_vat"].sum())) for r in members}
         sims.update(simulate_many(priced[base_name], specs, years, rng=np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key),
-                                  premiums=prem, block_years=block_years, threads=threads))
+                                  premiums=prem, block_years=block_years, threads=threads,
+                                  progress=(lambda d, t, d0=done, m=len(members): progress(d0 + m * d / t, len(res))) if callable(progress) else False))
         done += len(members)
         if callable(progress):
             progress(done, len(res))

@@ -151,3 +151,17 @@ def test_a_scenario_set_of_a_hundred_thousand_is_refused_at_once():
     raw[50_000] = {"name": "broken", "colour": "red"}
     with pytest.raises(ajx.ValidationError, match=r"at most 1,000 \[\[scenario\]\] entries, got 100,000"):
         ajx.scenarios.ScenarioSet.from_dict({"scenario": raw})
+
+
+def test_progress_reports_its_total_at_once_and_climbs_to_it(book):
+    """Issue 24: a bar showed 0/? until the end; the total now comes first, then steps within each pass."""
+    calls = []
+    stress.run(book, [{"name": "base"}, {"name": "hi", "limits": {"policy": "fixed", "amount": 800_000}},
+                      {"name": "f30", "frequency_multiplier": 1.3}], years=600, rng=3, block_years=100,
+               progress=lambda d, t: calls.append((d, t)))
+    assert calls[0] == (0, 3) and calls[-1][0] == pytest.approx(3)
+    done = [d for d, _ in calls]
+    assert all(b >= a for a, b in zip(done, done[1:])) and len(calls) > 4  # steps within the simulation, not one per group
+    sim_calls = []
+    ajx.simulate(ajx.price(book, "national-2025"), years=400, rng=1, block_years=100, progress=lambda d, t: sim_calls.append((d, t)))
+    assert sim_calls[0] == (0, 4) and sim_calls[-1] == (4, 4)

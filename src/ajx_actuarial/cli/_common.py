@@ -19,14 +19,11 @@ from typing import Any, Iterator, Optional
 
 import typer
 
+from .._bounds import MAX_POLICIES, MAX_YEARS  # the API's bounds on absurd option values, from one place
+
 __all__ = ["MAX_YEARS", "MAX_POLICIES", "output_option", "seed_option", "n_option", "encoding_option", "lang_option", "read_input", "write_output",
            "TABLE_SUFFIXES", "XLSX_HELP", "run_output", "is_workbook"]
 
-# Bounds on absurd option values (assumption): a million simulated years puts the Monte Carlo
-# error of a 99.5 % VaR far below any model error, and ten million policies is above the number
-# of insured units in China's mandated industries; beyond them a run only exhausts memory.
-MAX_YEARS = 1_000_000
-MAX_POLICIES = 10_000_000
 TABLE_SUFFIXES = ".parquet, .csv (UTF-8 with BOM), .xlsx or .json"
 XLSX_HELP = ("A path ending in .xlsx writes ONE Excel workbook of the run instead (the run is built in a temporary folder "
              "beside it, which is removed; nothing is left behind if the run fails).")

@@ -89,7 +89,7 @@ def simulate(
     lim = parse_limits(limits)
     df = read_input(priced, encoding)
     validate_priced(df, "simulate")
-    bar, cb = progress_bar(f"simulating {fmt_int(years)} years", out)
+    bar, cb = progress_bar(f"simulating {fmt_int(years)} years", out, total=years)
     with bar:
         res = _simulate(df, years, rng=seed, model=model, limits=lim, block_years=block_years,
                         backend="dask" if scheduler else "threads", client=scheduler, progress=cb)

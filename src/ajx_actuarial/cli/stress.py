@@ -46,7 +46,7 @@ def stress(
     with run_output(output) as folder:
         run = RunFolder(folder, kind="stress", seed=seed, inputs={"portfolio": str(portfolio), "scenarios": str(scenarios), "years": years,
                                                                   "table": table})
-        bar, cb = progress_bar(f"{len(sset.scenarios)} scenarios × {fmt_int(years)} years", out)
+        bar, cb = progress_bar(f"{len(sset.scenarios)} scenarios × {fmt_int(years)} years", out, total=len(sset.scenarios) * years)
         with bar:
             res = _stress.run_detailed(df, sset, years=years, rng=seed, progress=cb, table=tab)
         with run:

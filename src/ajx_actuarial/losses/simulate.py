@@ -279,6 +279,8 @@ def _simulate_passes(priced, items, names, years, ss, premiums, block_years, bac
     blocks = [(b, min(block_years, years - b * block_years)) for b in range((years + block_years - 1) // block_years)]
     total_steps = len(blocks) * len(passes)
     done = [0]
+    if callable(progress):
+        progress(0, total_steps)  # the total at once: the first block reports only when it is done
 
     def step(_d, _t):
         done[0] += 1
