@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -151,7 +151,12 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         pv = dict(prevention or {})
         if r.overrides.get("carry_forward"):
             pv.update(carry_forward=True, ledger="carry_forward")
-        prev = assess(p, rules=rules or r.overrides.get("rules", "xinzhou-2024"), fee_ratio=r.fee_ratio,
+        fee = r.fee_ratio
+        if pv.get("fee_base") == "collected" and fee_ratio is None and "fee_ratio" not in r.overrides:
+            # the table's loading is a share of ex-VAT premium; on the collected premium the same money is loading / (1 + VAT)
+            fee = float(r.table.loadings["prevention_fee"]) / (1.0 + float(r.table.loadings["vat"]))
+            r = replace(r, fee_ratio=fee)  # the table states the ratio the budget was assessed at
+        prev = assess(p, rules=rules or r.overrides.get("rules", "xinzhou-2024"), fee_ratio=fee,
                       pooling=r.overrides.get("pooling", pv.pop("pooling", "insurer")), cost_inflation=r.overrides.get("cost_inflation"),
                       **pv)
         ex = None

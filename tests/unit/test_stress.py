@@ -165,3 +165,14 @@ def test_progress_reports_its_total_at_once_and_climbs_to_it(book):
     sim_calls = []
     ajx.simulate(ajx.price(book, "national-2025"), years=400, rng=1, block_years=100, progress=lambda d, t: sim_calls.append((d, t)))
     assert sim_calls[0] == (0, 4) and sim_calls[-1] == (4, 4)
+
+
+def test_collected_fee_base_assesses_the_tables_loading_as_the_same_money():
+    """A table's prevention loading is a share of ex-VAT premium; a bundle that assesses on the collected
+    premium (Beijing) gets loading / (1 + VAT), so the stress baseline's budget is the priced book's."""
+    bj = ajx.synth.portfolio(2000, preset="beijing", rng=4)
+    r = stress.run_detailed(bj, [{"name": "base"}], years=50, rng=1, table="beijing-2026", exact=False,
+                            prevention={"fee_base": "collected"})
+    priced = ajx.price(bj, "beijing-2026", lift_limits=True)
+    assert r.table.loc["base", "prevention_budget"] == pytest.approx(priced["prevention_budget"].sum(), rel=1e-9)
+    assert r.table.loc["base", "fee_ratio"] == pytest.approx(0.1767 / 1.06)
