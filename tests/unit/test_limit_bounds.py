@@ -75,3 +75,16 @@ def priced():
 def test_prevention_arguments(priced, call, match):
     with pytest.raises(ajx.ValidationError, match=match):
         call(priced)
+
+
+@pytest.mark.parametrize("year", ["2024", 2024.5, True, None])
+def test_income_year_must_be_an_integer_year(year):
+    """Issue 23: income_year = "2024" as text (and 2024.5) priced silently at 2024's incomes."""
+    with pytest.raises(ajx.ValidationError, match=r"income_year: must be an integer year such as 2024, got "):
+        ajx.LimitPolicy.beijing(year)
+    with pytest.raises(ajx.ValidationError, match=r"scenario 'bj': .*income_year: must be an integer year"):
+        ajx.stress.run(ajx.synth.portfolio(50, rng=1), [{"name": "bj", "limits": {"policy": "beijing", "income_year": year}}], years=5, rng=1)
+
+
+def test_an_integral_float_income_year_is_the_year():
+    assert ajx.LimitPolicy.beijing(2024.0).limit_death == ajx.LimitPolicy.beijing(2024).limit_death

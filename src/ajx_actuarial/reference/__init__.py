@@ -17,6 +17,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
@@ -172,6 +173,9 @@ def income(year: int, region: str = "national") -> float:
     ValidationError
         If the series has no value for that year and region.
     """
+    integral = isinstance(year, (int, np.integer)) or (isinstance(year, (float, np.floating)) and float(year).is_integer())
+    if isinstance(year, (bool, np.bool_)) or not integral:
+        raise ValidationError(f"income_year: must be an integer year such as 2024, got {year!r}")
     df = _read("urban_income.csv", None)
     hit = df[(df["year"] == int(year)) & (df["region"] == region)]
     if hit.empty:
