@@ -90,3 +90,16 @@ def test_make_console_takes_columns_from_the_environment(monkeypatch):
     monkeypatch.setenv("COLUMNS", "97")
     assert make_console().width == 97
     assert make_console(width=61).width == 61
+
+
+def test_the_cli_console_follows_each_commands_columns(run_cli, monkeypatch):
+    """A console made at import kept the $COLUMNS of whichever test imported the CLI first (80),
+    so later commands wrapped their output; each command now takes its own width."""
+    from ajx_actuarial.cli._app import out
+
+    monkeypatch.setenv("COLUMNS", "80")
+    run_cli("--version")
+    assert out.width == 80
+    monkeypatch.delenv("COLUMNS")
+    run_cli("--version")
+    assert out.width == 160  # piped/captured: wide

@@ -17,6 +17,7 @@ import typer
 from .. import __version__
 from ..errors import AjxError
 from ..present import make_console
+from ..present.console import refit_console
 
 __all__ = ["app", "main", "run", "out"]
 
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     ajx_actuarial ...
     0
     """
+    refit_console(out)  # this command's $COLUMNS / terminal, not the one at import
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="ajx")
         return rv if isinstance(rv, int) else 0

@@ -19,7 +19,7 @@ from rich.table import Table
 from .formats import escape_markup, fmt_cell, fmt_int, fmt_pct
 from .labels import code_label, label
 
-__all__ = ["make_console", "frame_table", "portfolio_summary_table", "premium_summary_table", "segment_table", "stress_table",
+__all__ = ["make_console", "refit_console", "frame_table", "portfolio_summary_table", "premium_summary_table", "segment_table", "stress_table",
            "progress_bar"]
 
 
@@ -31,12 +31,22 @@ def _columns_env() -> int | None:
     return w if w >= 20 else None
 
 
+def _width(stderr: bool, width: int | None) -> int | None:
+    stream = sys.stderr if stderr else sys.stdout
+    return width or _columns_env() or (None if stream.isatty() else 160)
+
+
 def make_console(stderr: bool = False, width: int | None = None) -> Console:
     """A console: ``width``, else ``$COLUMNS`` when set, else the terminal's width, or 160 columns when
     piped (files, CI logs)."""
-    stream = sys.stderr if stderr else sys.stdout
-    w = width or _columns_env() or (None if stream.isatty() else 160)
-    return Console(highlight=False, width=w, stderr=stderr)
+    return Console(highlight=False, width=_width(stderr, width), stderr=stderr)
+
+
+def refit_console(con: Console, stderr: bool = False) -> Console:
+    """``con`` with its width taken again as :func:`make_console` would now (``$COLUMNS``, the terminal,
+    or 160 when piped): a long-lived console (the CLI's) follows the environment of each command."""
+    con.width = _width(stderr, None)
+    return con
 
 
 def _cell(v, float_fmt: str | None, wrap: bool = False, column: object = None, fmt: Callable | None = None) -> str:
