@@ -4,6 +4,9 @@ import pandas as pd
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# pytest-xdist's workers run with COLUMNS=80, which the CLI honours (a user's $COLUMNS); the tests read
+# the piped width (160) unless a test sets COLUMNS itself (monkeypatch.setenv).
+os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture
