@@ -103,3 +103,17 @@ def test_the_cli_console_follows_each_commands_columns(run_cli, monkeypatch):
     monkeypatch.delenv("COLUMNS")
     run_cli("--version")
     assert out.width == 160  # piped/captured: wide
+
+
+def test_segment_table_folds_long_codes_instead_of_cutting_them():
+    """The demo's prevention table showed 'hazardous_che…' at 160 columns: a code now folds, whole."""
+    import ajx_actuarial as ajx
+    from ajx_actuarial.present import segment_table
+
+    book = ajx.synth.portfolio(3000, rng=4)
+    res = ajx.prevention.assess(ajx.price(book, "national-2025"), rules="xinzhou-2024", fee_ratio=0.2)
+    buf = io.StringIO()
+    Console(file=buf, width=160, color_system=None).print(segment_table(res, "segments"))
+    text = buf.getvalue()
+    assert "…" not in text
+    assert "hazardous_chem" in text.replace("│", "").replace(" ", "")

@@ -129,8 +129,9 @@ def segment_table(res, title: str, lang: str = "en") -> Table:
     t = Table(title=escape_markup(title, 200))
     keys = ("industry", "size", "mandated", "share_funded", "required", "budget", "shortfall_k", "break_even_fee",
             "break_even_premium", "median_premium")
-    for k in keys:
-        t.add_column(label(k, lang), justify="left" if k in ("industry", "size") else "right")
+    for k in keys:  # a code too wide for its column folds onto a second line, never cut to "hazardous_che…"
+        t.add_column(label(k, lang), justify="left" if k in ("industry", "size") else "right",
+                     overflow="fold" if k in ("industry", "size") else "ellipsis")
     for (ind, size), r in seg.iterrows():
         t.add_row(escape_markup(code_label(ind, lang)), escape_markup(code_label(size, lang)), fmt_int(r.mandated),
                   fmt_pct(r.share_funded), f"{r.required_cost / 1e3:,.1f}", f"{r.budget / 1e3:,.1f}", f"{r.shortfall / 1e3:,.1f}",
