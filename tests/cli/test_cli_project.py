@@ -81,3 +81,19 @@ def test_project_cli_missing_book(run_cli, tmp_path):
     code, _, err = run_cli("project", tmp_path / "nope.csv", "-o", tmp_path / "out")
     assert_one_line_error(code, err)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_of_a_scenario_projection(run_cli, tmp_path, lang):
+    """ajx report on an `ajx project --scenarios` run raised a TypeError (one (year, measure) per scenario)."""
+    book = tmp_path / "b.parquet"
+    ajx.synth.portfolio(200, rng=2).to_parquet(book, index=False)
+    out = tmp_path / "pj"
+    code, _, err = run_cli("project", book, "--scenarios", "national-2025", "--years", 2, "--paths", 20, "--seed", 1, "-o", out)
+    assert code == 0, err
+    code, _, err = run_cli("report", out, "--lang", lang)
+    assert code == 0, err
+    text = (out / "report.html").read_text("utf-8")
+    names = list(dict.fromkeys(pd.read_parquet(out / "projection_summary.parquet")["scenario"].astype(str)))
+    assert len(names) > 1 and all(n in text for n in names)  # the comparison table: one row per scenario
+    assert ("下方图表为第一个情景" if lang == "zh" else "below are the first scenario") in text

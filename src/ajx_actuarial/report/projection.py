@@ -27,10 +27,42 @@ def _col(key: object, lang: str) -> str:
     return COLUMNS[k][lang == "zh"] if k in COLUMNS else label(k, lang)
 
 
+def _one_scenario(df: pd.DataFrame, name: str | None) -> pd.DataFrame:
+    """``df`` of one scenario, without its ``scenario`` column (a projection run with ``--scenarios``)."""
+    if name is None or "scenario" not in df.columns:
+        return df
+    return df[df["scenario"].astype(str) == name].drop(columns="scenario")
+
+
+def _scenarios_table(ctx, raw: pd.DataFrame) -> str:
+    """Last policy year's path means, one row per scenario (the sections below show the first)."""
+    last = raw["year"].max()
+    order = list(dict.fromkeys(raw["scenario"].astype(str)))
+    comp = raw[raw["year"] == last].pivot_table(index="scenario", columns="measure", values="mean", aggfunc="first")
+    cols = [m for m in ("premium", "insured_loss", "underwriting_result", "combined_ratio", "prevention_budget", "cost_share_funded",
+                        "mean_float_factor") if m in comp.columns]
+    comp = comp.reindex(order)[cols]
+    if ctx.run.has("capital.parquet"):
+        cap = ctx.table("capital.parquet")
+        if "scenario" in cap.columns and "solvency_ratio" in cap.columns:
+            comp["solvency_ratio"] = cap[cap["year"] == last].set_index("scenario")["solvency_ratio"].reindex(order).to_numpy()
+            cols.append("solvency_ratio")
+    comp.columns = [_col(c, ctx.lang) for c in cols]
+    comp.index.name = ctx.zh("scenario", "情景")
+    fmts = {_col(c, ctx.lang): (fmt_pct if c in ("combined_ratio", "cost_share_funded", "solvency_ratio") else
+                                (h.fixed(4) if c == "mean_float_factor" else None)) for c in cols}
+    return (h.note(ctx.zh(f"{len(order)} scenarios on common random numbers; policy year {fmt_year(last)}, mean over paths (amounts in CNY a year). "
+                          f"The charts and tables below are the first scenario, {order[0]}.",
+                          f"{len(order)}个情景，共同随机数；{fmt_year(last)}保单年度，路径均值（金额单位为元/年）。下方图表为第一个情景 {order[0]}。"))
+            + h.table(comp, fmts))
+
+
 def render(ctx) -> str:
     from ..plots import projection_fan_figure, solvency_figure
 
-    s = ctx.table("projection_summary.parquet").set_index(["year", "measure"])
+    raw = ctx.table("projection_summary.parquet")
+    base = str(raw["scenario"].iloc[0]) if "scenario" in raw.columns and len(raw) else None
+    s = _one_scenario(raw, base).set_index(["year", "measure"])
     have = [m for m in _FANS if m in set(s.index.get_level_values("measure"))]
     years = sorted(set(s.index.get_level_values("year")))
     meta = ctx.summary.get("projection", {})
@@ -40,6 +72,8 @@ def render(ctx) -> str:
         "ledger, and the year's claims are simulated per policy. Bands: 5-95 % of paths; dashed: mean.",
         f"{meta.get('paths', '')}条模拟路径，{meta.get('policies', '')}张保单，保单年度{fmt_year(years[0])}-{fmt_year(years[-1])}：每年按各路径的事故记录浮动费率续保，"
         "事故预防预算按台账支付强制服务，并逐单模拟当年赔案。区间为路径的5%-95%，虚线为均值。"))
+    if base is not None:
+        body += _scenarios_table(ctx, raw)
     first, last = years[0], years[-1]
 
     def mean(m, y):
@@ -62,7 +96,7 @@ def render(ctx) -> str:
     body += h.table(means, {c: (fmt_pct if k in ("combined_ratio", "cost_share_funded") else (h.fixed(4) if k == "mean_float_factor" else None))
                             for c, k in zip(means.columns, have)})
     if ctx.run.has("capital.parquet"):
-        cap = ctx.table("capital.parquet").set_index("year")
+        cap = _one_scenario(ctx.table("capital.parquet"), base).set_index("year")
         body += h.figure(solvency_figure(cap, cap, lang=ctx.figure_lang),
                          ctx.zh("C-ROSS phase II solvency ratio of the liability line (Rule 4: RF0 0.203, k1 by combined ratio; "
                                 "reserve RF0 0.433; ρ 0.5) and the 99.5 % VaR of the one-year result (the 99.5 % level is an assumption)",
@@ -88,8 +122,9 @@ def render(ctx) -> str:
                 f"初始资本{fmt_money(c.get('initial_capital', 0), lang='zh')}；任一年充足率低于100%的路径占比{fmt_pct(c.get('p_below_100_any_year'))}；"
                 f"99.5%路径每年不低于100%所需初始资本{fmt_money(c.get('required_initial_capital_995', 0), lang='zh')}。仅本险种，不含市场、信用、控制风险及分散效应。"))
     if ctx.run.has("projection_classes.parquet"):
-        cl = ctx.table("projection_classes.parquet").pivot(index="year", columns="class", values="share")
-        cl = cl[[c for c in pd.unique(ctx.table("projection_classes.parquet")["class"]) if c in cl.columns]]
+        classes = _one_scenario(ctx.table("projection_classes.parquet"), base)
+        cl = classes.pivot(index="year", columns="class", values="share")
+        cl = cl[[c for c in pd.unique(classes["class"]) if c in cl.columns]]
         cl.columns = [text_label(c, ctx.lang) for c in cl.columns]
         body += h.note(ctx.zh("Accident-history classes at each renewal (share of policies, mean over paths): the bonus-malus balance.",
                               "每次续保时的事故记录类别（保单占比，路径均值）：奖惩系统的平衡。"))
@@ -97,7 +132,7 @@ def render(ctx) -> str:
         body += h.table(cl, {c: fmt_pct for c in cl.columns})
     if ctx.run.has("projection_levers.parquet"):
         body += h.note(ctx.zh("Levers as run, with their source and flag:", "本次运行的政策参数及其来源与标注："))
-        lv = ctx.table("projection_levers.parquet").copy()
+        lv = _one_scenario(ctx.table("projection_levers.parquet"), base).copy()
         if "lever" in lv:
             lv["lever"] = [_col(v, ctx.lang) for v in lv["lever"]]
         if "value" in lv:
