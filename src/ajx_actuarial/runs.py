@@ -63,6 +63,7 @@ MANIFEST = "manifest.json"
 LOCK = ".ajx-run.lock"
 _LOCK_WRITE_S = 30.0  # an unreadable lock younger than this is being written: in use
 _HELD: dict[str, str] = {}  # resolved folder -> token of the lock this process holds there
+_RESERVED: set[str] = set()  # folders whose lock run_lock holds for a whole command: its RunFolder starts under it
 FORMAT = 1
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -175,19 +176,26 @@ def _release(folder: Path) -> None:
 def run_lock(folder: str | os.PathLike[str], kind: str = "", run_id: str = "") -> Iterator[Path]:
     """Hold the lock of run folder ``folder`` for the ``with`` block (nothing to do if this process holds it already).
 
+    A command that computes before it writes holds the lock from its start, so a second run into the
+    same folder is refused at once, not after both computed; a :class:`RunFolder` started inside the
+    block writes under this lock.
+
     Raises
     ------
     ValidationError
         Another live run holds the folder.
     """
     d = Path(folder)
-    if str(d.resolve()) in _HELD:
+    key = str(d.resolve())
+    if key in _HELD:
         yield d
         return
     _acquire(d, kind, run_id)
+    _RESERVED.add(key)
     try:
         yield d
     finally:
+        _RESERVED.discard(key)
         _release(d)
 
 
@@ -253,8 +261,10 @@ class RunFolder:
             d.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ValidationError(f"output: cannot prepare run folder {str(d)!r}: {exc.strerror or exc}") from exc
-        _acquire(d, self.kind, self.run_id)
-        self._locked, self._created = True, created
+        reserved = str(d.resolve()) in _RESERVED  # the command holds the lock since it began (run_lock): start under it
+        if not reserved:
+            _acquire(d, self.kind, self.run_id)
+        self._locked, self._created = not reserved, created
         try:
             remove_stale_temps(d)
             old = _read_manifest(d)

@@ -300,3 +300,35 @@ def test_report_into_the_folder_is_listed(run_cli, run_copy, tmp_path):
     code, _, err = run_cli("report", run_copy, "-o", tmp_path / "elsewhere.html")  # outside the folder: not the run's file
     assert code == 0, err
     assert "elsewhere.html" not in read_run(run_copy).files
+
+
+@pytest.mark.parametrize("cmd", ["project", "stress"])
+def test_a_busy_folder_is_refused_before_any_computation(run_cli, inputs, tmp_path, monkeypatch, cmd):
+    """Two `ajx project` (or project + stress) into one folder both exited 0: the lock was taken only to write,
+    after the computation, and the later run replaced the first. The command now holds it from its start."""
+    import ajx_actuarial.projection as projection
+    import ajx_actuarial.stress as stress_mod
+
+    def computed(*a, **k):
+        raise AssertionError("computed although the folder is busy")
+
+    monkeypatch.setattr(projection, "project", computed)
+    monkeypatch.setattr(stress_mod, "run_detailed", computed)
+    folder = tmp_path / "busy"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        _write_lock(folder, holder.pid)
+        before = _snapshot(folder)
+        args = ["--years", 2, "--paths", 5] if cmd == "project" else ["--years", 5]
+        code, _, err = run_cli(cmd, inputs["book"], *args, "-o", folder)
+        assert_one_line_error(code, err, "is in use by another run", f"pid {holder.pid}")
+        assert _snapshot(folder) == before
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_refused_command_removes_the_folder_it_made(run_cli, inputs, tmp_path):
+    out = tmp_path / "new" / "run"
+    code, _, err = run_cli("stress", inputs["book"], "--scenarios", tmp_path / "missing.toml", "-o", out)
+    assert code == 2 and not (tmp_path / "new").exists(), err

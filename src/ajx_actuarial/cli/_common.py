@@ -92,10 +92,40 @@ def _remove_stale_runs(target: Path) -> None:
 
 
 @contextmanager
+def _reserved(folder: Path) -> Iterator[Path]:
+    """Hold ``folder``'s run lock for the whole command (:func:`ajx_actuarial.runs.run_lock`): a second
+    run into it is refused at once, before either computes. Folders made for it are removed again
+    when the command fails and leaves them empty."""
+    from ..errors import ValidationError
+    from ..runs import run_lock
+
+    if folder.exists() and not folder.is_dir():
+        raise ValidationError(f"output: {str(folder)!r} is a file; a run writes into a folder (give a folder name)")
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(f"output: cannot prepare run folder {str(folder)!r}: {exc.strerror or exc}") from exc
+    ok = False
+    try:
+        with run_lock(folder):
+            yield folder
+        ok = True
+    finally:
+        if not ok:
+            for p in made:  # deepest first
+                try:
+                    p.rmdir()
+                except OSError:
+                    break
+
+
+@contextmanager
 def run_output(output: Path, lang: str = "en", title: Optional[str] = None) -> Iterator[Path]:
     """The folder a run command writes its run into, for ``-o output``.
 
-    ``output`` not ending in ``.xlsx``: ``output`` itself, the run folder. Ending in ``.xlsx``: a
+    ``output`` not ending in ``.xlsx``: ``output`` itself, the run folder, locked for the whole command
+    (a second run into it is refused at once). Ending in ``.xlsx``: a
     temporary folder beside it (``.NAME.ajx-run-PID-RANDOM``); when the body succeeds, the run's
     workbook (:func:`ajx_actuarial.report.write_workbook`) is written to ``output`` atomically,
     and the folder is removed in every case, so ``-o x.xlsx`` never makes a folder ``x.xlsx``
@@ -109,7 +139,8 @@ def run_output(output: Path, lang: str = "en", title: Optional[str] = None) -> I
     from ..errors import ValidationError
 
     if not is_workbook(output):
-        yield output
+        with _reserved(output):
+            yield output
         return
     from ..report import write_workbook
 

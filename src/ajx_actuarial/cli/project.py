@@ -95,35 +95,36 @@ def project(
         lev["limits"] = parse_projection_limits(limits)
     if fee_ratio is not None:
         lev["fee_ratio"] = parse_fee(fee_ratio)
-    bar, cb = progress_bar(label("con_projecting", lang).format(n=fmt_int(len(df)), years=years, paths=fmt_int(paths)), out,
-                           total=years * paths)
-    with bar:
-        res = _project(df, years=years, start_year=start_year, table=table, paths=paths, rng=seed, progress=cb,
-                       lift_limits=lift_limits, scenarios=scenarios, **lev)
-    cap = res.capital(initial_capital=initial_capital, outstanding_ratio=outstanding_ratio)
-    p_below = cap.p_below(1.0)
-    need = cap.required_initial_capital(0.995)
-    if res.scenarios:
-        p_below, need = {k: float(v) for k, v in p_below.items()}, {k: float(v) for k, v in need.items()}
-    summary = res.summary()
-    cap_year = cap.summary().join(cap.internal.drop(columns=["paths"]))
-    insurers, insurer_table = pool_table(res, pool_spec, initial_capital, outstanding_ratio) if pool_spec else (None, None)
-    with run_output(output, lang=lang) as folder, RunFolder(folder, kind="project", seed=seed, inputs={
-            "book": str(book), "table": table, "scenarios": scenarios, "years": years, "start_year": start_year, "paths": paths,
-            "limits": limits, "fee_ratio": fee_ratio, "ledger": ledger}) as run:
-        run.write_table(res.priced_start, "priced.parquet")
-        run.write_table(res.by_year, "projection.parquet")
-        run.write_table(summary.reset_index(), "projection_summary.parquet")
-        run.write_table(res.classes, "projection_classes.parquet")
-        run.write_table(res.levers, "projection_levers.parquet")
-        run.write_table(cap_year.reset_index(), "capital.parquet")
-        if insurers is not None:
-            run.write_table(insurers, "by_insurer.parquet")
-        run.write_json({"table": res.provenance["table"], "projection": {k: v for k, v in res.provenance.items() if k != "seed"},
-                        "capital": {"initial_capital": cap.initial_capital,
-                                    "outstanding_ratio": "development pattern" if outstanding_ratio is None else outstanding_ratio,
-                                    "p_below_100_any_year": p_below, "required_initial_capital_995": need}}, "summary.json")
-        run.finish()
+    with run_output(output, lang=lang) as folder:  # the folder is locked from here: a second run is refused before computing
+        bar, cb = progress_bar(label("con_projecting", lang).format(n=fmt_int(len(df)), years=years, paths=fmt_int(paths)), out,
+                               total=years * paths)
+        with bar:
+            res = _project(df, years=years, start_year=start_year, table=table, paths=paths, rng=seed, progress=cb,
+                           lift_limits=lift_limits, scenarios=scenarios, **lev)
+        cap = res.capital(initial_capital=initial_capital, outstanding_ratio=outstanding_ratio)
+        p_below = cap.p_below(1.0)
+        need = cap.required_initial_capital(0.995)
+        if res.scenarios:
+            p_below, need = {k: float(v) for k, v in p_below.items()}, {k: float(v) for k, v in need.items()}
+        summary = res.summary()
+        cap_year = cap.summary().join(cap.internal.drop(columns=["paths"]))
+        insurers, insurer_table = pool_table(res, pool_spec, initial_capital, outstanding_ratio) if pool_spec else (None, None)
+        with RunFolder(folder, kind="project", seed=seed, inputs={
+                "book": str(book), "table": table, "scenarios": scenarios, "years": years, "start_year": start_year, "paths": paths,
+                "limits": limits, "fee_ratio": fee_ratio, "ledger": ledger}) as run:
+            run.write_table(res.priced_start, "priced.parquet")
+            run.write_table(res.by_year, "projection.parquet")
+            run.write_table(summary.reset_index(), "projection_summary.parquet")
+            run.write_table(res.classes, "projection_classes.parquet")
+            run.write_table(res.levers, "projection_levers.parquet")
+            run.write_table(cap_year.reset_index(), "capital.parquet")
+            if insurers is not None:
+                run.write_table(insurers, "by_insurer.parquet")
+            run.write_json({"table": res.provenance["table"], "projection": {k: v for k, v in res.provenance.items() if k != "seed"},
+                            "capital": {"initial_capital": cap.initial_capital,
+                                        "outstanding_ratio": "development pattern" if outstanding_ratio is None else outstanding_ratio,
+                                        "p_below_100_any_year": p_below, "required_initial_capital_995": need}}, "summary.json")
+            run.finish()
     _print_console(res, cap, cap_year, p_below, need, insurer_table, scenarios, paths, lang)
     out.print(f"wrote {escape_markup(output, None)} (Excel workbook)" if is_workbook(output) else
               f"wrote {escape_markup(output, None)} (manifest.json); `ajx report {escape_markup(output, None)}` renders it")
