@@ -45,6 +45,11 @@ from .errors import ValidationError
 __all__ = ["read_table", "write_table", "atomic_path", "detect_encoding", "detect_delimiter", "neutralise_text", "remove_stale_temps",
            "FORMULA_START", "TABLE_FORMATS"]
 
+#: Frame attributes a Parquet file keeps (pandas stores them in its metadata): the rate table a priced
+#: book was priced with, so a priced file read back is checked against that table's floor and cap
+#: (``simulate``) and explained (``explain``). Every other attribute is dropped, as in CSV, JSON and xlsx.
+KEPT_ATTRS = ("rate_table", "rate_table_toml")
+
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".xlsx": "xlsx"}
 DELIMITERS = (",", ";", "\t", "|")
 EXCEL_MAX_ROWS = 1_048_576  # rows of one sheet, header included (Excel 2007+ limit)
@@ -393,8 +398,9 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, writer: Calla
         raise ValidationError(f"write: {str(p)!r} is a folder; give a file name (e.g. {str(p / 'out.parquet')!r})")
     fmt = _format_of(p, "write")
     if df.attrs:
+        keep = {k: df.attrs[k] for k in KEPT_ATTRS if fmt == "parquet" and isinstance(df.attrs.get(k), str)}
         df = df.copy(deep=False)
-        df.attrs = {}
+        df.attrs = keep
     if fmt == "xlsx" and (len(df) + 1 > EXCEL_MAX_ROWS or df.shape[1] > EXCEL_MAX_COLS):
         _write_xlsx(df, p)  # raises before any file is made
     with atomic_path(p) as tmp:

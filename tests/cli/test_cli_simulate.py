@@ -82,3 +82,20 @@ def test_simulate_cli_bad_limits_and_scheduler(run_cli, inputs, tmp_path, args, 
     assert_one_line_error(code, err, msg)
     assert "file system" not in err.replace("got 'file system'", "")
     assert files_under(tmp_path) == set()
+
+
+def test_a_priced_parquet_keeps_its_table_so_simulate_checks_its_bounds(run_cli, tmp_path):
+    """`ajx price -o x.parquet` dropped the frame's table, so a float_factor of 5 passed the generic (0, 10]
+    bound against the table's [0.7, 1.3]. The Parquet file keeps rate_table / rate_table_toml (only those)."""
+    import ajx_actuarial as ajx
+
+    book, priced, bad = tmp_path / "b.parquet", tmp_path / "p.parquet", tmp_path / "bad.parquet"
+    ajx.synth.portfolio(200, rng=3).to_parquet(book, index=False)
+    assert run_cli("price", book, "-o", priced)[0] == 0
+    q = pd.read_parquet(priced)
+    assert set(q.attrs) == {"rate_table", "rate_table_toml"} and q.attrs["rate_table"] == "national-2025"
+    q.loc[0, "float_factor"] = 5.0
+    q.to_parquet(bad)
+    code, _, err = run_cli("simulate", bad, "--years", 10, "-o", tmp_path / "s.parquet")
+    assert code == 2 and "within the rate table's float floor and cap [0.7, 1.3]" in err and err.count("\n") == 1
+    assert not (tmp_path / "s.parquet").exists()
