@@ -214,3 +214,19 @@ def test_gbk_toml_is_read_and_judged_on_its_content(run_cli, inputs, tmp_path, a
     code, _, err = run_cli(*[str(a).format(**names) for a in args])
     assert_one_line_error(code, err, msg)
     assert files_under(out) == set()
+
+
+@pytest.mark.parametrize("argv", [
+    ["scenarios", "show", "{long}"], ["jurisdictions", "show", "{long}"], ["tables", "show", "{long}"],
+    ["price", "{book}", "--table", "{long}", "-o", "{out}/p.parquet"], ["price", "{book}", "--explain", "{long}", "-o", "{out}/p.parquet"],
+    ["demo", "--lang", "{long}", "-o", "{out}/d"], ["stress", "{book}", "--scenarios", "{long}", "-o", "{out}/s"],
+    ["simulate", "{priced}", "--counts", "{long}", "-o", "{out}/s.parquet"],
+])
+def test_a_huge_argument_is_not_echoed_whole(run_cli, inputs, tmp_path, argv):
+    """Issue 23: a 100 000-character name came back whole in the one-line error of several commands."""
+    long = "x" * 100_000
+    args = [a.format(long=long, out=tmp_path, **inputs) for a in argv]
+    code, _, err = run_cli(*args)
+    assert code == 2 and err.count("\n") == 1 and len(err) < 1_000, err[:300]
+    assert "…" in err  # cut, not dropped: the user still sees which argument it was
+    assert not any(tmp_path.iterdir())

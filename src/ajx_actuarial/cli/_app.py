@@ -72,8 +72,12 @@ def _exception_classes():
 _EXITS, _ABORTS, _CLICK_ERRORS = _exception_classes()
 
 
+_LONG_WORD = 200  # a word longer than this in a message is an echoed argument (a path, a name): shown cut
+
+
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """``text`` on one line; any word over 200 characters (a 100 000-character name echoed back) cut in its middle."""
+    return " ".join(w if len(w) <= _LONG_WORD else f"{w[:120]}…{w[-40:]} ({len(w):,} characters)" for w in str(text).split())
 
 
 def _click_message(exc) -> str:
@@ -115,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             if text.strip():
                 print(text)
             return 0
-        print(f"error: {_click_message(exc)}", file=sys.stderr)
+        print(_one_line(f"error: {_click_message(exc)}"), file=sys.stderr)
         return 2
     except UnicodeError as exc:
         print(f"error: cannot decode a text input as UTF-8 ({_one_line(exc)}): save TOML files as UTF-8; "
@@ -123,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OSError as exc:
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
-        print(f"error: file system:{where}: {_one_line(exc.strerror or exc)}", file=sys.stderr)
+        print(_one_line(f"error: file system:{where}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
 
 
