@@ -97,3 +97,4 @@ def test_report_of_a_scenario_projection(run_cli, tmp_path, lang):
     names = list(dict.fromkeys(pd.read_parquet(out / "projection_summary.parquet")["scenario"].astype(str)))
     assert len(names) > 1 and all(n in text for n in names)  # the comparison table: one row per scenario
     assert ("下方图表为第一个情景" if lang == "zh" else "below are the first scenario") in text
+    assert "some year: ;" not in text and "路径占比；" not in text  # the capital note's figures are the first scenario's, not blank

@@ -113,7 +113,10 @@ def render(ctx) -> str:
                                   "a negative value is a profit even in that year. Unexpected loss at VaR = that loss − the mean loss.",
                                   "金额单位为元。VaR水平的承保亏损：一年期承保亏损（即承保结果的相反数）200年一遇的水平；负值表示即使在该年份仍有盈利。"
                                   "非预期损失 = 该亏损 − 平均亏损。"))
-        c = ctx.summary.get("capital", {})
+        c = dict(ctx.summary.get("capital", {}))
+        for k in ("p_below_100_any_year", "required_initial_capital_995", "initial_capital"):
+            if isinstance(c.get(k), dict):  # a scenario projection: one figure per scenario; this section shows the first
+                c[k] = c[k].get(base, next(iter(c[k].values()), None))
         if c:
             body += h.note(ctx.zh(
                 f"Initial capital {fmt_money(c.get('initial_capital', 0))}; share of paths below 100 % in some year: "
