@@ -146,6 +146,9 @@ def test_beijing_demo_labels_come_from_its_own_figures(run_cli, tmp_path):
     pr = pd.read_parquet(out / "priced.parquet")
     assert f"{fmt_pct(pr['prevention_budget'].sum() / pr['premium_ex_vat'].sum(), 2)} of ex-VAT premium" in pricing
     assert "rate table beijing-2026" in stress and "mandate rules beijing-2017" in stress and "national-2025" not in stress
+    # the 3-year prevention totals run on the bundle's schedule: key finding 3 and the section say so, not one year's step
+    findings = doc[doc.index('id="key-findings"'):doc.index('id="portfolio"')]
+    assert "of 16.67 % in 2026, 18.33 % in 2027, 20 % in 2028" in findings and "at a 16.67 % fee" not in findings
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..present import escape_html, fmt_int, fmt_pct, label
 from ..present.labels import code_name
-from ..present.formats import fmt_millions, fmt_money, fmt_num
+from ..present.formats import fmt_millions, fmt_money, fmt_num, fmt_year
 from ..runs import Run
 from . import _html as h
 from . import _words as w
@@ -76,12 +76,21 @@ def stress_years(ctx: Context) -> int | None:
     return int(n) if isinstance(n, (int, float)) else None
 
 
+def _fee_words(p: dict, lang: str) -> str:
+    """The fee as run: one ratio, or a schedule's ratio for each year ("16.67 % in 2026, 18.33 % in 2027, 20 % in 2028")."""
+    sched = p.get("fee_schedule") or {}
+    if isinstance(sched, dict) and len({float(v) for v in sched.values()}) > 1:
+        part = [(fmt_year(int(y)), fmt_pct(float(r), None)) for y, r in sorted(sched.items(), key=lambda kv: int(kv[0]))]
+        return ("、".join(f"{y}年{r}" for y, r in part) if lang == "zh" else ", ".join(f"{r} in {y}" for y, r in part))
+    return fmt_pct(p.get("fee_ratio"), None)
+
+
 def _prevention_detail(ctx: Context, p: dict) -> str:
     """Key finding 3's detail: the fee and its base, the rules, what was spent, the shortfall and its period."""
-    fee, rules, per = fmt_pct(p.get("fee_ratio"), None), p.get("rules", ""), w.period(p.get("years", 1), ctx.lang)
+    fee, rules, per = _fee_words(p, ctx.lang), p.get("rules", ""), w.period(p.get("years", 1), ctx.lang)
     base = f" of {w.fee_base(p['fee_base'], 'en')}" if p.get("fee_base") else ""
     floor = p.get("floor")
-    en = (f"at a {fee} fee{base}, rules {rules}; spent {fmt_pct(p.get('spent_share'), 1)} of ex-VAT premium"
+    en = ((f"at a fee{base} of {fee}" if " in " in fee else f"at a {fee} fee{base}") + f", rules {rules}; spent {fmt_pct(p.get('spent_share'), 1)} of ex-VAT premium"
           + (f" (the {fmt_pct(floor, 0)} floor; mandates paid at cost up to the 21 % cap)" if floor else "")
           + f"; shortfall {ctx.money(p.get('total_shortfall'))}, {per}")
     zh = (f"服务费比例{fee}（" + (f"以{w.fee_base(p['fee_base'], 'zh')}为基数，" if p.get("fee_base") else "") + f"{rules}）；"
@@ -292,7 +301,7 @@ def prevention(ctx: Context) -> str:
                 if p.get("fee_base") else "")
         sep = ctx.zh(", ", "，")
         body += f"<p>{escape_html(ctx.zh('Rules ', '规则'))}<b>{escape_html(p.get('rules', ''))}</b>{sep}" \
-                f"{escape_html(ctx.t('prevention_fee'))} <b>{escape_html(fmt_pct(p.get('fee_ratio'), None))}</b>{escape_html(base)}{sep}" \
+                f"{escape_html(ctx.t('prevention_fee'))} <b>{escape_html(_fee_words(p, ctx.lang))}</b>{escape_html(base)}{sep}" \
                 f"{escape_html(ctx.zh('pooling ', '统筹方式：'))}<b>{escape_html(w.pooling(p.get('pooling', ''), ctx.lang))}</b>{ctx.zh('.', '。')}</p>"
         if p.get("fee_source"):
             body += h.note(ctx.zh(f"The fee is the one the book was priced with ({w.fee_source(p['fee_source'], 'en')}), so Pricing and this section use the same budget.",
