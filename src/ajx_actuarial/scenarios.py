@@ -16,8 +16,10 @@ and its key). Keys a scenario may set (each optional):
 ``table``                  rate table name or path
 ``frequency_multiplier``, ``severity_multiplier``, ``shock_cv``, ``shock_by``, ``counts``,
 ``frailty_cv``             loss-model overrides
-``fee_ratio``              number or ``{2026 = 0.15, 2028 = 0.20}`` (default: the rate table's
-                           prevention-fee loading, so the budget assessed is the one priced)
+``fee_ratio``              number or ``{2026 = 0.15, 2028 = 0.20}``, a share of ex-VAT premium like
+                           the loading it replaces (default: the rate table's prevention-fee loading,
+                           so the budget assessed is the one priced); a run assessing on the collected
+                           premium (``fee_base="collected"``, Beijing) uses ratio / (1 + VAT)
 ``rules``, ``pooling``, ``cost_inflation``, ``carry_forward``   prevention overrides
 
 **A scenario's limit is the policy under test.** :func:`resolve` sets every unit's per-person

@@ -152,9 +152,11 @@ def run_detailed(portfolio: pd.DataFrame, scenarios: ScenarioSet | str | Sequenc
         if r.overrides.get("carry_forward"):
             pv.update(carry_forward=True, ledger="carry_forward")
         fee = r.fee_ratio
-        if pv.get("fee_base") == "collected" and fee_ratio is None and "fee_ratio" not in r.overrides:
-            # the table's loading is a share of ex-VAT premium; on the collected premium the same money is loading / (1 + VAT)
-            fee = float(r.table.loadings["prevention_fee"]) / (1.0 + float(r.table.loadings["vat"]))
+        if pv.get("fee_base") == "collected" and fee_ratio is None:
+            # a scenario's fee, like the table's loading it replaces, is a share of ex-VAT premium; on the collected
+            # premium the same money is ratio / (1 + VAT)
+            vat = 1.0 + float(r.table.loadings["vat"])
+            fee = {y: float(v) / vat for y, v in fee.items()} if isinstance(fee, Mapping) else float(fee) / vat
             r = replace(r, fee_ratio=fee)  # the table states the ratio the budget was assessed at
         prev = assess(p, rules=rules or r.overrides.get("rules", "xinzhou-2024"), fee_ratio=fee,
                       pooling=r.overrides.get("pooling", pv.pop("pooling", "insurer")), cost_inflation=r.overrides.get("cost_inflation"),

@@ -176,3 +176,15 @@ def test_collected_fee_base_assesses_the_tables_loading_as_the_same_money():
     priced = ajx.price(bj, "beijing-2026", lift_limits=True)
     assert r.table.loc["base", "prevention_budget"] == pytest.approx(priced["prevention_budget"].sum(), rel=1e-9)
     assert r.table.loc["base", "fee_ratio"] == pytest.approx(0.1767 / 1.06)
+
+
+def test_a_scenarios_fee_is_a_share_of_ex_vat_premium_on_any_fee_base():
+    """The regulator set's fee-15% row (15 % of ex-VAT, Xinzhou's floor) was assessed as 15 % of the collected premium
+    under Beijing's base (15.9 % of ex-VAT); it is the same money on either base."""
+    bj = ajx.synth.portfolio(1500, preset="beijing", rng=7)
+    sc = [{"name": "f15", "fee_ratio": 0.15}]
+    a = stress.run(bj, sc, years=20, rng=1, table="beijing-2026", exact=False, prevention={"fee_base": "collected"})
+    b = stress.run(bj, sc, years=20, rng=1, table="beijing-2026", exact=False)
+    assert a.loc["f15", "prevention_budget"] == pytest.approx(b.loc["f15", "prevention_budget"], rel=1e-9)
+    ex_vat = ajx.price(bj, "beijing-2026", lift_limits=True)["premium_ex_vat"].sum()
+    assert a.loc["f15", "prevention_budget"] / ex_vat == pytest.approx(0.15, rel=1e-6)
