@@ -229,3 +229,17 @@ def test_zh_workbook_headers_and_packaged_texts_are_chinese(run):
         assert not [v for v in sc[key] if _ENGLISH.findall(_CODE.sub(" ", str(v)))], key
     check = list(wb["模型校验"].iter_rows(min_row=2, values_only=True))
     assert check and not [r for r in check if _ENGLISH.findall(_CODE.sub(" ", f"{r[0]} {r[4]}"))]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_adequacy_text_states_every_condition_of_the_flag(national, lang):
+    """14 of 93 industry × size rows read below 0.95 while one segment was flagged, and the text named only the 5 %:
+    it now states the standard-error and minimum-size conditions, with the run's own count of thin segments."""
+    d, _ = national
+    meta = __import__("json").loads((d / "summary.json").read_text("utf-8"))["adequacy"]
+    sec = _section(_doc(d, lang), "adequacy")
+    n_min, thin = f"{meta['min_policies']:,}", f"{meta['thin_segments']:,}"
+    if lang == "en":
+        assert f"at least {n_min} policies" in sec and f"({thin} of" in sec and "twice its standard error" in sec
+    else:
+        assert f"不少于{n_min}" in sec and f"有{thin}个不足" in sec and "标准误的2倍" in sec

@@ -24,12 +24,18 @@ def render(ctx) -> str:
     implied = tot["expected_loss"] / tot["filed_ex_vat"]
     permissible = meta.get("permissible_loss_ratio", np.nan)
     flagged = seg[seg["below_risk"].astype(bool)]
+    n_min, thin = int(meta.get("min_policies", 30)), int(meta.get("thin_segments", 0))
     body = h.note(ctx.zh(
         "Risk premium = the loss model's exact expected loss / (1 − the table's loadings) × (1 + VAT): what the table's own "
-        "loadings need on top of the pure risk. A segment whose rates (before the minimum premium) fall more than "
-        f"{fmt_pct(tol, 0)} below it is flagged as priced below cost (低价恶性竞争).",
-        "风险保费 = 损失模型的精确期望赔付 ÷（1 − 费率表附加费用率）×（1 + 增值税）。费率（最低保费之前）低于风险保费"
-        f"超过{fmt_pct(tol, 0)}的细分被标记为低于成本定价（低价恶性竞争）。"))
+        "loadings need on top of the pure risk. A segment (industry × size × limit band) is flagged as priced below cost "
+        f"(低价恶性竞争) when its rates (before the minimum premium) fall more than {fmt_pct(tol, 0)} below it, the shortfall "
+        f"is larger than twice its standard error over the segment's units, and it holds at least {fmt_int(n_min)} policies "
+        f"({fmt_int(thin)} of {fmt_int(meta.get('segments', len(seg)))} segments hold fewer: shown, not flagged). The table "
+        "below sums the limit bands of each industry × size, so a ratio under the threshold there is not itself a flag.",
+        "风险保费 = 损失模型的精确期望赔付 ÷（1 − 费率表附加费用率）×（1 + 增值税）。细分（行业 × 规模 × 限额档）同时满足以下条件时"
+        f"被标记为低于成本定价（低价恶性竞争）：费率（最低保费之前）低于风险保费超过{fmt_pct(tol, 0)}，差额大于该细分内各单位标准误的2倍，"
+        f"且保单数不少于{fmt_int(n_min)}（{fmt_int(meta.get('segments', len(seg)))}个细分中有{fmt_int(thin)}个不足：列示但不标记）。"
+        "下表按行业 × 规模汇总各限额档，表中比值低于阈值本身并不构成标记。"))
     body += h.kpis(
         h.kpi(ctx.zh("implied expected loss ratio", "隐含期望赔付率"), fmt_pct(implied),
               ctx.zh(f"permissible for {table_name}: {fmt_pct(permissible)} (1 − its loadings)",
