@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from .present import code_label, label as _label, shorten
+from .present import code_name as code_label, label as _label, shorten
 
 __all__ = ["cjk_font", "figure_lang", "label", "style", "exceedance_figure", "stress_figure", "policy_lab_figure", "prevention_figure", "premium_figure",
            "projection_fan_figure", "solvency_figure", "adequacy_figure"]
@@ -289,7 +289,7 @@ def solvency_figure(capital_summary, internal=None, lang: str = "en"):
     x = d.index.to_numpy()
     ax.fill_between(x, d["p5"] * 100, d["p95"] * 100, color="tab:green", alpha=0.2, label="5-95 %" if fl == "en" else "5%-95%区间")
     ax.plot(x, d["solvency_ratio"] * 100, color="tab:green", marker="o", ms=3, label="mean" if fl == "en" else "均值")
-    ax.axhline(100, color="tab:red", ls="--", lw=1, label="100 % (Xinzhou S04)" if fl == "en" else "100%（忻州要求）")
+    ax.axhline(100, color="tab:red", ls="--", lw=1, label="100 % (C-ROSS adequacy line)" if fl == "en" else "100%（偿二代充足率达标线）")
     ax.set_title("C-ROSS solvency ratio, liability line" if fl == "en" else "偿付能力充足率（责任险）")
     ax.set_ylabel("%")
     ax.set_xticks(x, [str(int(v)) for v in x])
