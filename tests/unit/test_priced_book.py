@@ -167,3 +167,43 @@ def test_a_scheduler_that_does_not_answer_is_one_error_naming_it(priced):
 def test_shown_never_echoes_a_huge_value():
     assert shown("x" * 1000).endswith("...") and len(shown("x" * 1000)) == 60
     assert shown(10**5000) == "a huge integer" and shown([1]) == "list"
+
+
+@pytest.mark.parametrize("server", ["silent", "http"])
+def test_something_that_is_not_a_dask_scheduler_is_refused_within_the_deadline(priced, monkeypatch, server):
+    """A port that accepts but is not dask hung for 12 minutes (an HTTP server) or read garbage as a frame length
+    (an exabyte allocation, a traceback); the handshake now has a hard deadline and one error naming the address."""
+    pytest.importorskip("dask.distributed")
+    import socket
+    import threading
+
+    import ajx_actuarial.losses._dask as dk
+
+    monkeypatch.setattr(dk, "DASK_CONNECT_TIMEOUT", 1)
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    port = srv.getsockname()[1]
+    held = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            held.append(conn)
+            if server == "http":
+                try:
+                    conn.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 64)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        with pytest.raises(ajx.ValidationError, match=rf"simulate: no dask scheduler answers at 'tcp://127\.0\.0\.1:{port}'"):
+            ajx.simulate(priced, 10, rng=1, backend="dask", client=f"tcp://127.0.0.1:{port}")
+    finally:
+        srv.close()
+        for c in held:
+            c.close()

@@ -53,12 +53,32 @@ def dask_client(client):
             raise ValidationError("simulate: backend='dask' found no active dask.distributed client; pass client= (a Client or a scheduler address)") from exc
     if isinstance(client, str):
         reach(client)
-        try:
-            return Client(client, timeout=DASK_CONNECT_TIMEOUT), True
-        except (OSError, TimeoutError, ValueError) as exc:  # dask raises OSError "Timed out trying to connect"
-            raise ValidationError(f"simulate: cannot reach the dask scheduler at {client!r} within {DASK_CONNECT_TIMEOUT} s "
-                                  f"({type(exc).__name__}); start one (`dask scheduler`) or check the address") from exc
+        return _open(Client, client), True
     return client, False
+
+
+def _open(Client, address: str):
+    """``Client(address)`` within a hard deadline: something that accepts the connection but is not a dask scheduler
+    (a web server, a silent socket) made dask wait for ever or read garbage as a frame length (an exabyte allocation).
+    The attempt runs in a daemon thread; past the deadline it is abandoned and the run refused."""
+    import threading
+
+    box: dict = {}
+
+    def attempt() -> None:
+        try:
+            box["client"] = Client(address, timeout=DASK_CONNECT_TIMEOUT)
+        except BaseException as exc:  # noqa: BLE001 - reported below as one line, whatever dask raised
+            box["error"] = exc
+
+    t = threading.Thread(target=attempt, name="ajx-dask-connect", daemon=True)
+    t.start()
+    t.join(DASK_CONNECT_TIMEOUT + 5)
+    if "client" in box:
+        return box["client"]
+    why = f"{type(box['error']).__name__}" if "error" in box else f"no dask handshake within {DASK_CONNECT_TIMEOUT + 5} s"
+    raise ValidationError(f"simulate: no dask scheduler answers at {address!r} ({why}; something may listen there that is "
+                          "not a dask scheduler); start one (`dask scheduler`) or check the address")
 
 
 def run_dask(prep, ss, blocks, client, step, log=False):
