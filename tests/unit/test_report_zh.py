@@ -243,3 +243,20 @@ def test_adequacy_text_states_every_condition_of_the_flag(national, lang):
         assert f"at least {n_min} policies" in sec and f"({thin} of" in sec and "twice its standard error" in sec
     else:
         assert f"不少于{n_min}" in sec and f"有{thin}个不足" in sec and "标准误的2倍" in sec
+
+
+@pytest.mark.parametrize("lever, value, en, zh", [
+    ("trend", "-0.065", "-6.5 %", "-6.5 %"),
+    ("fee_ratio", "2026: 0.2, 2027: 0.1833", "2026: 20 %, 2027: 18.33 %", "2026: 20 %, 2027: 18.33 %"),
+    ("commission", "0.05 (table)", "5 % (as the rate table)", "5 %（按费率表）"),
+    ("severity_trend", "0.045 (= income_growth)", "4.5 % (= income growth)", "4.5 % (= 收入增长率)"),
+    ("ledger", "provisioned", "provisioned at the year's end (Zhoushan S03)", "年末计提（舟山S03）"),
+    ("pooling", "insurer", "one pool (the insurer's whole book)", "保险公司统筹（全部业务一个资金池）"),
+    ("limits", "as_priced", "as priced", "按定价"),
+    ("rules", "xinzhou-2024", "xinzhou-2024", "xinzhou-2024"),
+])
+def test_projection_levers_read_as_words(lever, value, en, zh):
+    """The levers table showed raw decimals (-0.065, 0.05 (table)) and codes (as_priced, provisioned, insurer)."""
+    from ajx_actuarial.report._words import lever_value
+
+    assert lever_value(lever, value, "en") == en and lever_value(lever, value, "zh") == zh

@@ -130,3 +130,36 @@ def input_value(key: str, v: object, lang: str) -> str:
     if isinstance(v, (list, tuple)):
         return ", ".join(input_value(key, x, lang) for x in v)
     return str(v)
+
+
+_RATIO_LEVERS = {"trend", "income_growth", "severity_trend", "fee_ratio", "fee_floor", "fee_cap", "cost_inflation",
+                 "prevention_effectiveness", "commission", "admin", "levy"}
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(:?)")
+_CODES = {  # a projection lever's coded value in words (en, zh)
+    "as_priced": ("as priced", "按定价"), "death_grant": ("less the work-injury death grant", "扣除一次性工亡补助金"),
+    "error": ("refuse the run", "拒绝运行"), "flag": ("flag the breach", "标记违规"),
+    "spend": ("spend it on further services", "用于其他预防服务"), "release": ("release it", "释放"),
+    "provisioned": ("provisioned at the year's end (Zhoushan S03)", "年末计提（舟山S03）"),
+    "not_provisioned": ("not provisioned: services actually delivered (Zhejiang S02, Xinzhou S04)", "不得预提：据实列支（浙江S02、忻州S04）"),
+    "carry_forward": ("unspent carried forward (Beijing S01)", "结余结转下年（北京S01）"),
+    "table": ("as the rate table", "按费率表"), "None": ("–", "–"), "True": ("yes", "是"), "False": ("no", "否"),
+    "income_growth": ("income growth", "收入增长率"),
+}
+
+
+def lever_value(lever: object, value: object, lang: str) -> str:
+    """A projection lever's recorded value (``projection_levers.parquet``) in words: ratios as percentages
+    (``-0.065`` → ``-6.5 %``, ``2026: 0.2`` → ``2026: 20 %``), codes as words, years left as they are."""
+    s, zh = str(value), _zh(lang)
+    if s in _CODES:
+        return _CODES[s][zh]
+    if str(lever) == "pooling":
+        return pooling(s, lang)
+    if str(lever) == "fee_base":
+        return fee_base(s, lang)
+    if str(lever) in _RATIO_LEVERS:
+        s = _NUMBER.sub(lambda m: m.group(0) if m.group(1) else fmt_pct(float(m.group(0)), None), s)
+    for code, (en_w, zh_w) in _CODES.items():
+        if len(code) > 5:  # words inside a value: "(= income_growth)", "(table)"
+            s = s.replace(code, zh_w if zh else en_w)
+    return s.replace(" (table)", "（按费率表）" if zh else " (as the rate table)")

@@ -13,6 +13,7 @@ from ..present import fmt_pct, label
 from ..present.labels import text_label
 from ..present.formats import fmt_cell, fmt_money, fmt_year
 from . import _html as h
+from . import _words as w
 from ._wb_labels import COLUMNS
 
 __all__ = ["render"]
@@ -136,10 +137,11 @@ def render(ctx) -> str:
     if ctx.run.has("projection_levers.parquet"):
         body += h.note(ctx.zh("Levers as run, with their source and flag:", "本次运行的政策参数及其来源与标注："))
         lv = _one_scenario(ctx.table("projection_levers.parquet"), base).copy()
+        raw_levers = list(lv["lever"]) if "lever" in lv else [""] * len(lv)
         if "lever" in lv:
             lv["lever"] = [_col(v, ctx.lang) for v in lv["lever"]]
         if "value" in lv:
-            lv["value"] = [{"None": "–", "True": ctx.zh("yes", "是"), "False": ctx.zh("no", "否")}.get(str(v), str(v)) for v in lv["value"]]
+            lv["value"] = [w.lever_value(k, v, ctx.lang) for k, v in zip(raw_levers, lv["value"])]
         for c in ("source", "flag"):
             if c in lv:
                 lv[c] = [text_label(v, ctx.lang) for v in lv[c]]
