@@ -198,6 +198,8 @@ def test_explain(small_book):
     ("national-2025", {"accidents_3y": 39, "claim_free_years": 0}, ["class claims above expected: 39 claim(s) in 3 years against",
                                                                      "(k + N)/(k + E) = (4 + 39)/", "kept within [0.70, 1.30]"]),
     ("national-2025", {"accidents_3y": 0, "claim_free_years": 0}, ["class unknown", "neutral (1.00)"]),
+    ("national-2025", {"accidents_3y": 30, "claim_free_years": 0, "deaths_3y": 1, "max_accident_deaths_3y": 1},
+     ["class fatal 1-2 deaths", "the larger of the load and the claim ratio", "(claim ratio (k + N)/(k + E) = (4 + 30)/", "= 1.3000 within"]),
 ])
 def test_explain_names_the_history_class_and_its_rule(small_book, table, history, expect):
     book = small_book.assign(**{k: [v] * len(small_book) for k, v in history.items()})

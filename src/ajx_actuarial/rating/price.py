@@ -218,6 +218,12 @@ def _history_note(spec: dict, r: pd.Series) -> str:
     if cls.startswith("fatal"):
         loads = ", ".join(f"{lab} deaths {float(v):.2f}" for lab, v in zip(("1-2", "3-9", ">= 10"), spec.get("fatal", [])))
         rule = f"the table's fatal loads {loads}" + ("; the larger of the load and the claim ratio" if expected else "; it overrides every other class")
+        if expected:
+            e = float(expected_claims_3y(pd.DataFrame([r]), spec)[0])
+            k = float(spec.get("credibility", 4.0))
+            lo, hi = (float(x) for x in spec.get("bounds", [0.7, 1.3]))
+            ratio = min(max((k + acc) / (k + e), lo), hi)
+            rule += f" (claim ratio (k + N)/(k + E) = ({k:g} + {acc})/({k:g} + {e:,.2f}) = {ratio:.4f} within [{lo:.2f}, {hi:.2f}])"
         return f"class {cls}: the worst accident of 3 years killed {worst}; rule: Order 493 grade, {rule}"
     if cls == "unknown":
         return "class unknown: no claims and no claim-free years given; rule: a unit without a history is neutral (1.00)"
