@@ -12,12 +12,21 @@ def _render(table) -> str:
     return c.export_text()
 
 
+def _headers(text: str) -> list[str]:
+    """A rich table's column headers, each rebuilt from its wrapped lines."""
+    rows = [line.split("┃")[1:-1] for line in text.splitlines() if line.startswith("┃")]
+    cols = zip(*rows)
+    return [" ".join(p.strip() for p in col if p.strip()) if not any("\u4e00" <= ch <= "\u9fff" for p in col for ch in p)
+            else "".join(p.strip() for p in col) for col in cols]
+
+
 def test_stress_table_headers_in_both_languages():
     st = pd.DataFrame({"premium": [572.04e6], "expected_loss": [324.31e6], "loss_ratio": [0.601], "var_995": [353.67e6],
                        "share_funded": [0.442], "prevention_shortfall": [189.59e6], "limit_death": [765_520.0],
                        "premium_per_unit": [5720.4], "victim_compensation_share": [0.556], "share_deaths_paid_in_full": [0.0],
                        "cross_minimum_capital": [129.28e6]}, index=pd.Index(["baseline"], name="scenario"))
     en, zh = _render(stress_table(st, "t", "en")), _render(stress_table(st, "t", "zh"))
+    en, zh = en + "\n" + " | ".join(_headers(en)), zh + "\n" + " | ".join(_headers(zh))  # headers wrap: rebuilt per column
     for head in ("limit (k CNY)", "premium (m CNY)", "premium / unit", "victims' loss paid", "deaths paid in full", "loss ratio",
                  "VaR 99.5 % (m CNY)", "C-ROSS capital (m)", "mandates paid"):
         assert head in en and head not in zh
@@ -117,3 +126,22 @@ def test_segment_table_folds_long_codes_instead_of_cutting_them():
     text = buf.getvalue()
     assert "…" not in text
     assert "hazardous_chem" in text.replace("│", "").replace(" ", "")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("width", [160, 120])
+def test_stress_table_fits_the_console_whole(lang, width):
+    """Piped at 160 columns the demo's stress table lost its last two columns (no right border); headers now wrap,
+    number columns are no wider than their figures, and every column is shown at 160 and 120."""
+    import ajx_actuarial as ajx
+    from ajx_actuarial import stress
+    from ajx_actuarial.present import stress_table
+
+    st = stress.run(ajx.synth.portfolio(400, rng=2), "regulator-2026", years=30, rng=1)
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None).print(stress_table(st, "stress", lang))
+    lines = buf.getvalue().splitlines()
+    assert max(len(x) for x in lines) <= width and "…" not in buf.getvalue()
+    body = [x for x in lines if x.startswith("│")]
+    assert body and all(x.rstrip().endswith("│") for x in body)  # the right border: nothing cropped
+    assert body[0].count("│") == 11  # scenario + 9 measures

@@ -130,8 +130,7 @@ def segment_table(res, title: str, lang: str = "en") -> Table:
     keys = ("industry", "size", "mandated", "share_funded", "required", "budget", "shortfall_k", "break_even_fee",
             "break_even_premium", "median_premium")
     for k in keys:  # a code too wide for its column folds onto a second line, never cut to "hazardous_che…"
-        t.add_column(label(k, lang), justify="left" if k in ("industry", "size") else "right",
-                     overflow="fold" if k in ("industry", "size") else "ellipsis")
+        t.add_column(label(k, lang), justify="left" if k in ("industry", "size") else "right", overflow="fold")
     for (ind, size), r in seg.iterrows():
         t.add_row(escape_markup(code_label(ind, lang)), escape_markup(code_label(size, lang)), fmt_int(r.mandated),
                   fmt_pct(r.share_funded), f"{r.required_cost / 1e3:,.1f}", f"{r.budget / 1e3:,.1f}", f"{r.shortfall / 1e3:,.1f}",
@@ -162,19 +161,24 @@ def stress_table(table: pd.DataFrame, title: str, lang: str = "en") -> Table:
     the share of victims' loss compensated and of deaths paid in full (victims), the loss ratio,
     VaR 99.5 % and C-ROSS minimum capital (insurer), the share of the mandated services' cost paid (prevention)."""
     t = Table(title=escape_markup(title, 200))
-    longest = max((len(str(n)) for n in table.index), default=8)
-    t.add_column(label("scenario", lang), overflow="fold", min_width=min(longest, 22))
     keys = ("limit_k", "premium_mcny", "premium_per_unit_short", "victims_compensated", "deaths_in_full", "loss_ratio_short",
             "var_995_mcny", "cross_mc_mcny", "mandates_funded")
-    for key in keys:
-        t.add_column(label(key, lang), justify="right")
+    rows = []
     for name, r in table.iterrows():
         lim = r.get("limit_death", float("nan"))
         lim_txt = f"{lim / 1e3:,.0f}" if lim == lim else f"~{r.get('mean_limit_death', float('nan')) / 1e3:,.0f}"
-        t.add_row(escape_markup(name), lim_txt, f"{r['premium'] / 1e6:,.2f}", f"{r.get('premium_per_unit', float('nan')):,.0f}",
-                  fmt_pct(r.get("victim_compensation_share", float("nan"))), fmt_pct(r.get("share_deaths_paid_in_full", float("nan"))),
-                  fmt_pct(r["loss_ratio"]), f"{r['var_995'] / 1e6:,.2f}", f"{r.get('cross_minimum_capital', float('nan')) / 1e6:,.2f}",
-                  fmt_pct(r.get("services_funded", r["share_funded"])))
+        rows.append([escape_markup(name), lim_txt, f"{r['premium'] / 1e6:,.2f}", f"{r.get('premium_per_unit', float('nan')):,.0f}",
+                     fmt_pct(r.get("victim_compensation_share", float("nan"))), fmt_pct(r.get("share_deaths_paid_in_full", float("nan"))),
+                     fmt_pct(r["loss_ratio"]), f"{r['var_995'] / 1e6:,.2f}", f"{r.get('cross_minimum_capital', float('nan')) / 1e6:,.2f}",
+                     fmt_pct(r.get("services_funded", r["share_funded"]))])
+    # the scenario's name whole where it fits; a number column no wider than its widest figure (its header wraps), so
+    # the nine measures fit beside it at 160 columns (a piped console) instead of the last ones being cropped
+    t.add_column(label("scenario", lang), overflow="fold")
+    for j, key in enumerate(keys, start=1):
+        widest = max((len(row[j]) for row in rows), default=6)
+        t.add_column(label(key, lang), justify="right", max_width=max(widest, 8), overflow="fold")
+    for row in rows:
+        t.add_row(*row)
     return t
 
 
