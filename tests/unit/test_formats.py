@@ -113,8 +113,11 @@ def test_project_console_has_no_scientific_notation_and_explains_the_var_column(
     flat = " ".join(out.split())  # captions wrap at the console's width
     if lang == "en":
         assert "loss at 99.5 %" in flat and "negative: even that path makes a profit" in flat and "┃ var " not in out
+        shown = re.sub(r"\S+\.parquet", "", out.split("wrote")[0])  # file names are names
+        assert not re.search(r"[a-z]+_[a-z]+", shown), out  # headers in words: no insured_loss, solvency_ratio
     else:
         assert "99.5% 分位损失" in flat and "为负值表示即使在该路径上也有盈利" in flat.replace(" ", "") and "多年预测" in flat and "万" in out
+        assert "已写入" in out and "wrote" not in out
 
 
 def test_charts_draw_amounts_without_scientific_notation_and_show_a_negative_var():

@@ -126,8 +126,9 @@ def project(
                                         "p_below_100_any_year": p_below, "required_initial_capital_995": need}}, "summary.json")
             run.finish()
     _print_console(res, cap, cap_year, p_below, need, insurer_table, scenarios, paths, lang)
-    out.print(f"wrote {escape_markup(output, None)} (Excel workbook)" if is_workbook(output) else
-              f"wrote {escape_markup(output, None)} (manifest.json); `ajx report {escape_markup(output, None)}` renders it")
+    where = escape_markup(output, None)
+    out.print(label("con_wrote_workbook", lang).format(path=where) if is_workbook(output) else
+              label("con_wrote_run", lang).format(path=where))
 
 
 _MONEY = ("premium", "insured_loss", "underwriting_result", "prevention_budget", "prevention_spent", "carried_forward", "minimum_capital",
