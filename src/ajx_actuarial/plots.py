@@ -99,7 +99,8 @@ def exceedance_figure(samples: dict[str, np.ndarray], title: str | None = None, 
     ax.set_xlabel(_t("annual_loss_m", lang))
     ax.set_ylabel(_t("exceedance", lang))
     ax.axhline(0.005, color="grey", lw=0.8, ls=":")
-    ax.annotate("1 in 200", (ax.get_xlim()[1], 0.005), ha="right", va="bottom", fontsize=7, color="grey")
+    ax.annotate("1 in 200" if figure_lang(lang) == "en" else "200年一遇", (ax.get_xlim()[1], 0.005), ha="right", va="bottom",
+                fontsize=7, color="grey")
     ax.set_title(title or _t("fig_exceedance", lang))
     if len(samples) > 1 or (samples and next(iter(samples)) != ""):
         ax.legend(fontsize=7, loc="upper right")

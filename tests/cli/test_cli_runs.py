@@ -332,3 +332,14 @@ def test_a_refused_command_removes_the_folder_it_made(run_cli, inputs, tmp_path)
     out = tmp_path / "new" / "run"
     code, _, err = run_cli("stress", inputs["book"], "--scenarios", tmp_path / "missing.toml", "-o", out)
     assert code == 2 and not (tmp_path / "new").exists(), err
+
+
+def test_taking_over_a_dead_runs_lock_is_one_warning_line(inputs, tmp_path):
+    """The takeover note was a raw Python warning over two lines (`.../demo.py:116: AjxWarning: ...` then the source)."""
+    folder = tmp_path / "stale"
+    _write_lock(folder, _dead_pid())
+    proc = subprocess.run([sys.executable, "-c", _CLI, "stress", str(inputs["book"]), "--years", "5", "-o", str(folder)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: run folder") and "took over the lock" in lines[0], proc.stderr

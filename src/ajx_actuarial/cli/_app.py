@@ -11,11 +11,12 @@ traceback.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import typer
 
 from .. import __version__
-from ..errors import AjxError
+from ..errors import AjxError, AjxWarning
 from ..present import make_console
 from ..present.console import refit_console
 
@@ -98,6 +99,21 @@ def main(argv: list[str] | None = None) -> int:
     0
     """
     refit_console(out)  # this command's $COLUMNS / terminal, not the one at import
+    default_format = warnings.formatwarning
+
+    def one_line(message, category, filename, lineno, line=None):  # the package's notes as one line, not a source location
+        if isinstance(category, type) and issubclass(category, AjxWarning):
+            return f"warning: {_one_line(message)}\n"
+        return default_format(message, category, filename, lineno, line)
+
+    warnings.formatwarning = one_line
+    try:
+        return _main(argv)
+    finally:
+        warnings.formatwarning = default_format
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         rv = app(args=argv, standalone_mode=False, prog_name="ajx")
         return rv if isinstance(rv, int) else 0

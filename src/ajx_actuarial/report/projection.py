@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..present import fmt_pct, label
+from ..present import fmt_int, fmt_pct, label
 from ..present.labels import text_label
 from ..present.formats import fmt_cell, fmt_money, fmt_year
 from . import _html as h
@@ -26,6 +26,11 @@ def _col(key: object, lang: str) -> str:
     """A measure's header: the workbook's label, else the report's, else the name."""
     k = str(key)
     return COLUMNS[k][lang == "zh"] if k in COLUMNS else label(k, lang)
+
+
+def _count(v) -> str:
+    """A count with thousands separators (``2,000``), or '' when the run did not record it."""
+    return fmt_int(v) if isinstance(v, (int, float)) else ""
 
 
 def _one_scenario(df: pd.DataFrame, name: str | None) -> pd.DataFrame:
@@ -68,10 +73,10 @@ def render(ctx) -> str:
     years = sorted(set(s.index.get_level_values("year")))
     meta = ctx.summary.get("projection", {})
     body = h.note(ctx.zh(
-        f"{meta.get('paths', '')} simulated paths of {meta.get('policies', '')} policies, policy years {fmt_year(years[0])}-{fmt_year(years[-1])}: each year the book "
+        f"{_count(meta.get('paths'))} simulated paths of {_count(meta.get('policies'))} policies, policy years {fmt_year(years[0])}-{fmt_year(years[-1])}: each year the book "
         "is repriced with the floating rates on each path's accident histories, the prevention budget meets the mandated services in the "
         "ledger, and the year's claims are simulated per policy. Bands: 5-95 % of paths; dashed: mean.",
-        f"{meta.get('paths', '')}条模拟路径，{meta.get('policies', '')}张保单，保单年度{fmt_year(years[0])}-{fmt_year(years[-1])}：每年按各路径的事故记录浮动费率续保，"
+        f"{_count(meta.get('paths'))}条模拟路径，{_count(meta.get('policies'))}张保单，保单年度{fmt_year(years[0])}-{fmt_year(years[-1])}：每年按各路径的事故记录浮动费率续保，"
         "事故预防预算按台账支付强制服务，并逐单模拟当年赔案。区间为路径的5%-95%，虚线为均值。"))
     if base is not None:
         body += _scenarios_table(ctx, raw)
