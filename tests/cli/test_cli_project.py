@@ -98,3 +98,17 @@ def test_report_of_a_scenario_projection(run_cli, tmp_path, lang):
     assert len(names) > 1 and all(n in text for n in names)  # the comparison table: one row per scenario
     assert ("下方图表为第一个情景" if lang == "zh" else "below are the first scenario") in text
     assert "some year: ;" not in text and "路径占比；" not in text  # the capital note's figures are the first scenario's, not blank
+
+
+def test_project_provenance_names_its_table_and_policy_years(run_cli, tmp_path):
+    """The report read 'simulated years 3' for policy years, 'rate table (default)' and 'scenario set (default)' on a run
+    without one; the manifest now records the table used and the policy years, and leaves out what was not used."""
+    book = tmp_path / "b.parquet"
+    ajx.synth.portfolio(150, rng=4).to_parquet(book, index=False)
+    out = tmp_path / "pj"
+    assert run_cli("project", book, "--years", 2, "--paths", 10, "-o", out)[0] == 0
+    inputs = json.loads((out / "manifest.json").read_text("utf-8"))["inputs"]
+    assert inputs["table"] == "national-2025" and inputs["policy_years"] == 2 and "scenarios" not in inputs and "years" not in inputs
+    assert run_cli("report", out)[0] == 0
+    text = (out / "report.html").read_text("utf-8")
+    assert "policy years projected" in text and "(default)" not in text

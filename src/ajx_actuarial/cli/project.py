@@ -109,9 +109,9 @@ def project(
         summary = res.summary()
         cap_year = cap.summary().join(cap.internal.drop(columns=["paths"]))
         insurers, insurer_table = pool_table(res, pool_spec, initial_capital, outstanding_ratio) if pool_spec else (None, None)
-        with RunFolder(folder, kind="project", seed=seed, inputs={
-                "book": str(book), "table": table, "scenarios": scenarios, "years": years, "start_year": start_year, "paths": paths,
-                "limits": limits, "fee_ratio": fee_ratio, "ledger": ledger}) as run:
+        inputs = {"book": str(book), "table": res.provenance.get("table", table), "scenarios": scenarios, "policy_years": years,
+                  "start_year": start_year, "paths": paths, "limits": limits, "fee_ratio": fee_ratio, "ledger": ledger}
+        with RunFolder(folder, kind="project", seed=seed, inputs={k: v for k, v in inputs.items() if v is not None}) as run:
             run.write_table(res.priced_start, "priced.parquet")
             run.write_table(res.by_year, "projection.parquet")
             run.write_table(summary.reset_index(), "projection_summary.parquet")

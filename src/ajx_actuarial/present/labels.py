@@ -159,6 +159,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "input_limits": ("limit policy", "限额政策"),
     "input_paths": ("paths", "路径数"),
     "input_start_year": ("first policy year", "起始保单年度"),
+    "input_policy_years": ("policy years projected", "预测保单年度数"),
     "input_ledger": ("ledger", "台账"),
 }
 _LABELS.update({k: v for k, v in CONSOLE_LABELS.items() if k not in _LABELS})
