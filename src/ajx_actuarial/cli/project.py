@@ -51,7 +51,7 @@ def project(
     pooling: Optional[str] = typer.Option(None, "--pooling", help="insurer (default), segment or policy."),
     cost_inflation: Optional[float] = typer.Option(None, "--cost-inflation", help="Yearly unit-cost inflation of services (default 0.045, assumption)."),
     effectiveness: float = typer.Option(0.0, "--prevention-effectiveness", help="Frequency reduction of a fully served policy (assumption; 0 = off)."),
-    initial_capital: Optional[float] = typer.Option(None, "--initial-capital", help="Insurer capital at the start, CNY (default: the first year's C-ROSS minimum)."),
+    initial_capital: Optional[float] = typer.Option(None, "--initial-capital", help="Insurer capital at the start, CNY (default: the C-ROSS minimum of the first year's mean premium and reserve before the combined-ratio adjustment k1, about 100 % of the first year's requirement)."),
     outstanding_ratio: Optional[float] = typer.Option(None, "--outstanding-ratio", help="Outstanding reserve at year end / the year's insured loss "
                                                       "(default: from the claims' development pattern; 0 = reserve risk left out)."),
     lift_limits: Optional[bool] = typer.Option(None, "--lift-limits/--no-lift-limits", help="Raise limits below the table's minimum to it "

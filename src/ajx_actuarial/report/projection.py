@@ -125,10 +125,11 @@ def render(ctx) -> str:
                 c[k] = c[k].get(base, next(iter(c[k].values()), None))
         if c:
             body += h.note(ctx.zh(
-                f"Initial capital {fmt_money(c.get('initial_capital', 0))}; share of paths below 100 % in some year: "
+                f"Initial capital {fmt_money(c.get('initial_capital', 0))} (given, or by default the C-ROSS minimum of the first year's mean "
+                f"premium and reserve before the combined-ratio adjustment k1: about 100 % of the first year's requirement); share of paths below 100 % in some year: "
                 f"{fmt_pct(c.get('p_below_100_any_year'))}; capital that keeps >= 100 % in every year on 99.5 % of paths: "
                 f"{fmt_money(c.get('required_initial_capital_995', 0))}. Stand-alone line: no market, credit or control risk, no diversification.",
-                f"初始资本{fmt_money(c.get('initial_capital', 0), lang='zh')}；任一年充足率低于100%的路径占比{fmt_pct(c.get('p_below_100_any_year'))}；"
+                f"初始资本{fmt_money(c.get('initial_capital', 0), lang='zh')}（给定值；默认取首年平均保费与准备金在综合成本率调整k1之前的偿二代最低资本，约为首年要求的100%）；任一年充足率低于100%的路径占比{fmt_pct(c.get('p_below_100_any_year'))}；"
                 f"99.5%路径每年不低于100%所需初始资本{fmt_money(c.get('required_initial_capital_995', 0), lang='zh')}。仅本险种，不含市场、信用、控制风险及分散效应。"))
     if ctx.run.has("projection_classes.parquet"):
         classes = _one_scenario(ctx.table("projection_classes.parquet"), base)
