@@ -260,3 +260,9 @@ def test_projection_levers_read_as_words(lever, value, en, zh):
     from ajx_actuarial.report._words import lever_value
 
     assert lever_value(lever, value, "en") == en and lever_value(lever, value, "zh") == zh
+
+
+def test_run_kind_in_words(national):
+    d, _ = national
+    assert "演示运行（ajx demo）" in _section(_doc(d, "zh"), "provenance")
+    assert "demo (ajx demo)" in _section(_doc(d, "en"), "provenance")

@@ -335,11 +335,15 @@ def prevention(ctx: Context) -> str:
     return body + h.table(shown, f, index=False)
 
 
+
+_KINDS = {"demo": ("demo (ajx demo)", "演示运行（ajx demo）"), "stress": ("stress scenarios (ajx stress)", "压力情景（ajx stress）"),
+          "project": ("multi-year projection (ajx project)", "多年度预测（ajx project）")}
+
 def provenance(ctx: Context) -> str:
     from .._version import __version__
 
     m = ctx.run.manifest
-    rows = {"ajx_actuarial": __version__, ctx.zh("run id", "运行编号"): m.get("run_id", ""), ctx.zh("run kind", "运行类型"): m.get("kind", ""),
+    rows = {"ajx_actuarial": __version__, ctx.zh("run id", "运行编号"): m.get("run_id", ""), ctx.zh("run kind", "运行类型"): _KINDS.get(str(m.get("kind", "")), (m.get("kind", ""),) * 2)[ctx.lang == "zh"],
             ctx.zh("created", "创建时间"): m.get("created", ""), ctx.t("seed"): m.get("seed", "")}
     for k, v in m.get("inputs", {}).items():
         name = label(f"input_{k}", ctx.lang)
