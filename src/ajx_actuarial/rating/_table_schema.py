@@ -54,6 +54,17 @@ def _short(value: Any) -> str:
     return s if len(s) <= 60 else s[:59] + "…"
 
 
+
+def _grid(br: dict, key: str, **num) -> None:
+    """``base_rates.<key>``: an industry × size grid of numbers (known codes, each value checked by ``_num(**num)``)."""
+    for k, cells in _table(br.get(key, {}), f"base_rates.{key}").items():
+        if k not in INDUSTRIES:
+            raise ValidationError(f"base_rates.{key}: unknown industry code {k!r}")
+        for s, v in _table(cells, f"base_rates.{key}.{k}").items():
+            if s not in SIZES:
+                raise ValidationError(f"base_rates.{key}.{k}: unknown size code {s!r}")
+            _num(v, f"base_rates.{key}.{k}.{s}", **num)
+
 def _check(data: dict, where: str) -> None:
     _table(data, where)
     for section in ("meta", "limits", "base_rates", "size_factor", "premium", "loadings"):
@@ -97,13 +108,7 @@ def _check(data: dict, where: str) -> None:
         if k not in SIZES:
             raise ValidationError(f"base_rates.size: unknown size code {k!r}; allowed: {list(SIZES)}")
         _num(size[k], f"base_rates.size.{k}", what="multiplier", hi=MAX_MULTIPLIER)
-    for k, cells in _table(br.get("grid", {}), "base_rates.grid").items():
-        if k not in INDUSTRIES:
-            raise ValidationError(f"base_rates.grid: unknown industry code {k!r}")
-        for s, v in _table(cells, f"base_rates.grid.{k}").items():
-            if s not in SIZES:
-                raise ValidationError(f"base_rates.grid.{k}: unknown size code {s!r}")
-            _num(v, f"base_rates.grid.{k}.{s}", what="base rate (‰)", hi=100)
+    _grid(br, "grid", what="base rate (‰)", hi=100)
     unknown = sorted(set(br) - {"industry", "size", "grid", "medical", "medical_grid", "float_mean", "note"})
     if unknown:
         raise ValidationError(f"base_rates: unknown key(s) {unknown}; allowed: industry, size, grid, medical, medical_grid, float_mean")
@@ -114,13 +119,7 @@ def _check(data: dict, where: str) -> None:
             raise ValidationError(f"base_rates.{key}: unknown industry code(s) {bad}; allowed: {list(INDUSTRIES)}")
         for k, v in vals.items():
             _num(v, f"base_rates.{key}.{k}", what=what, positive=key == "float_mean", lo=0, hi=hi)
-    for k, cells in _table(br.get("medical_grid", {}), "base_rates.medical_grid").items():
-        if k not in INDUSTRIES:
-            raise ValidationError(f"base_rates.medical_grid: unknown industry code {k!r}")
-        for s, v in _table(cells, f"base_rates.medical_grid.{k}").items():
-            if s not in SIZES:
-                raise ValidationError(f"base_rates.medical_grid.{k}: unknown size code {s!r}")
-            _num(v, f"base_rates.medical_grid.{k}.{s}", what="medical rate (CNY per head)", positive=False, lo=0, hi=1e5)
+    _grid(br, "medical_grid", what="medical rate (CNY per head)", positive=False, lo=0, hi=1e5)
 
     sf = _table(data["size_factor"], "size_factor")
     bands, facs = sf.get("bands"), sf.get("factors")
