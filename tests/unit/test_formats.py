@@ -152,3 +152,23 @@ def test_adequacy_console_speaks_its_language(run_cli, books, lang, line):
     assert line in out and not SCI.search(out)
     if lang == "zh":
         assert "风险保费" in out and "implied loss ratio" not in out and "Adequacy of" not in out
+
+
+@pytest.mark.parametrize("name", sorted(FORMATTERS))
+def test_infinite_values_keep_their_sign_and_never_fail(name):
+    """A ratio over a zero premium is inf: fmt_int/fmt_year raised OverflowError, fmt_money(-inf) dropped the sign."""
+    f = FORMATTERS[name]
+    assert f(float("inf")) == "inf" and f(float("-inf")) == "-inf"
+
+
+def test_infinite_values_in_cells_and_years():
+    assert fmt_year(float("inf")) == "inf" and fmt_cell(float("-inf"), "year") == "-inf"
+    assert fmt_cell(float("-inf"), "var", "{:,.4g}") == "-inf" and fmt_pct(float("-inf")) == "-inf"
+    assert fmt_millions(float("inf"), lang="zh") == "inf"
+
+
+@pytest.mark.parametrize("call", [lambda: fmt_money(1e6, lang="fr"), lambda: fmt_num(1.5, lang="EN"), lambda: fmt_millions(1e6, lang=""),
+                                  lambda: fmt_cell(1.5, "x", lang="de")])
+def test_a_formatters_language_is_checked(call):
+    with pytest.raises(ajx.ValidationError, match=r"lang: must be one of \['en', 'zh'\]"):
+        call()

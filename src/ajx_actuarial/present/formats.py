@@ -24,6 +24,8 @@ import re
 
 from rich.markup import escape as _rich_escape
 
+from .labels import check_lang
+
 __all__ = ["fmt_int", "fmt_num", "fmt_money", "fmt_millions", "fmt_pct", "fmt_year", "fmt_cell", "column_kind", "is_year_column",
            "shorten", "escape_markup", "escape_html"]
 
@@ -42,6 +44,16 @@ def _no_negative_zero(s: str) -> str:
     return s[1:] if s.startswith("-") and not any(c in "123456789" for c in s) else s
 
 
+def _infinite(v) -> str | None:
+    """``"inf"`` / ``"-inf"`` for an infinite value (a ratio over a zero premium), else None: every formatter
+    shows it with its sign instead of failing (``int(inf)``) or dropping the sign."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return ("inf" if x > 0 else "-inf") if math.isinf(x) else None
+
+
 def fmt_int(v) -> str:
     """``12,345``; an empty string for a missing value.
 
@@ -50,6 +62,8 @@ def fmt_int(v) -> str:
     >>> fmt_int(1234567.0), fmt_int(-1234.4)
     ('1,234,567', '-1,234')
     """
+    if (inf := _infinite(v)) is not None:
+        return inf
     return "" if _bad(v) else _no_negative_zero(f"{int(round(float(v))):,}")
 
 
@@ -63,6 +77,8 @@ def fmt_year(v) -> str:
     """
     if isinstance(v, str):
         return v
+    if (inf := _infinite(v)) is not None:
+        return inf
     return "" if _bad(v) else str(int(round(float(v))))
 
 
@@ -90,6 +106,7 @@ def fmt_num(v, digits: int = 4, lang: str = "en") -> str:
     >>> fmt_num(-0.5), fmt_num(1.503e8, lang="zh")
     ('-0.5', '1.50 亿')
     """
+    check_lang(lang)
     if _bad(v):
         return ""
     x = float(v)
@@ -125,8 +142,11 @@ def fmt_money(v, unit: str | None = "CNY", lang: str = "en") -> str:
     >>> fmt_money(1_234_567, lang="zh"), fmt_money(150_300_000, lang="zh"), fmt_money(800, lang="zh")
     ('123.46 万元', '1.50 亿元', '800 元')
     """
+    check_lang(lang)
     if _bad(v):
         return ""
+    if (inf := _infinite(v)) is not None:
+        return inf
     x = float(v)
     if lang == "zh" and unit in ("CNY", "元", None):
         z = _zh_amount(x)
@@ -145,8 +165,11 @@ def fmt_millions(v, unit: str | None = "m CNY", digits: int = 2, lang: str = "en
     >>> fmt_millions(12_345_678, lang="zh")
     '1,234.57 万元'
     """
+    check_lang(lang)
     if _bad(v):
         return ""
+    if (inf := _infinite(v)) is not None:
+        return inf
     if lang == "zh" and unit in ("m CNY", None):
         return fmt_money(v, lang="zh")
     s = _no_negative_zero(f"{float(v) / 1e6:,.{digits}f}")
@@ -195,6 +218,7 @@ def fmt_cell(v, column: object = None, float_fmt: str | None = None, lang: str =
     >>> fmt_cell(4.324e6, "premium", "{:,.4g}"), fmt_cell(2026.0, "year"), fmt_cell(0.1234, "x", "{:.2f}")
     ('4,324,000', '2026', '0.12')
     """
+    check_lang(lang)
     if v is None or isinstance(v, bool):
         return "" if v is None else str(v)
     if isinstance(v, (int, float)) or hasattr(v, "dtype"):
@@ -204,6 +228,8 @@ def fmt_cell(v, column: object = None, float_fmt: str | None = None, lang: str =
             return str(v)
         if x != x:
             return ""
+        if math.isinf(x):
+            return _infinite(x)
         if column is not None and is_year_column(column) and math.isfinite(x) and x.is_integer():
             return fmt_year(x)
         if not isinstance(v, float) and not (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") == "f"):
@@ -231,6 +257,8 @@ def fmt_pct(v, digits: int | None = 1) -> str:
     """
     if _bad(v):
         return ""
+    if (inf := _infinite(v)) is not None:
+        return inf
     if digits is None:
         digits = next((d for d in (0, 1) if abs(round(100 * float(v), d) - 100 * float(v)) < 1e-9), 2)
     return _no_negative_zero(f"{100 * float(v):,.{digits}f}") + " %"
