@@ -88,3 +88,15 @@ def test_income_year_must_be_an_integer_year(year):
 
 def test_an_integral_float_income_year_is_the_year():
     assert ajx.LimitPolicy.beijing(2024.0).limit_death == ajx.LimitPolicy.beijing(2024).limit_death
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda p: ajx.simulate(p, 10**5000), r"simulate: years must be an integer in \[1, 1,000,000\], got a huge integer"),
+    (lambda p: ajx.project(p, years=10**5000), r"project: years must be an integer in \[1, 50\], got a huge integer"),
+    (lambda p: ajx.LimitPolicy.beijing(10**5000), r"income_year: must be a year in \[1900, 2200\], got a huge integer"),
+    (lambda p: ajx.LimitPolicy.beijing(float("inf")), r"income_year: must be an integer year such as 2024, got inf"),
+])
+def test_a_huge_number_is_named_not_echoed(priced, call, match):
+    """repr of a 5 000-digit integer raises a plain ValueError (Python's 4 300-digit limit) inside the error message."""
+    with pytest.raises(ajx.ValidationError, match=match):
+        call(priced)

@@ -32,7 +32,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .._bounds import MAX_POLICIES, MAX_SCENARIOS, MAX_YEARS, shown
+from .._bounds import MAX_POLICIES, MAX_SCENARIOS, MAX_YEARS, check_count, shown
 from .._random import RngLike, describe, seed_sequence
 from .._version import __version__
 from ..errors import ValidationError
@@ -55,11 +55,8 @@ MAX_SCENARIO_YEARS = 20_000_000
 _INT_COLUMNS = ("accidents", "deaths", "disabilities", "medical_only", "deaths_paid_in_full", "disabilities_paid_in_full")
 
 
-def _check_int(value: Any, name: str, lo: int, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo or (hi is not None and value > hi):
-        rng = f">= {lo}" if hi is None else f"in [{lo}, {hi:,}]"
-        raise ValidationError(f"simulate: {name} must be an integer {rng}, got {value!r}")
-    return int(value)
+def _check_int(value: Any, name: str, lo: int, hi: int) -> int:
+    return check_count(value, name, lo, hi, "simulate")  # a huge integer is named, not echoed (repr fails past 4 300 digits)
 
 
 def simulate(

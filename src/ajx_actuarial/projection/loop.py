@@ -32,7 +32,7 @@ CHUNK_ELEMENTS = 4_000_000  # paths × policies handled at once (memory of the t
 def _int(v, name: str, lo: int, hi: int) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
         bound = f"{hi}" if name.endswith("_year") else f"{hi:,}"  # a year (start_year) as 2200, a count as 100,000
-        raise ValidationError(f"project: {name} must be an integer in [{lo}, {bound}], got {v!r}")
+        raise ValidationError(f"project: {name} must be an integer in [{lo}, {bound}], got {shown(v)}")
     return int(v)
 
 
