@@ -110,3 +110,16 @@ def test_assess_it_line_and_earmark_by_hand():
 def test_assess_bad_input(kw, message):
     with pytest.raises(ajx.ValidationError, match=message):
         assess(_book(), **{"rules": "beijing-2017", "fee_ratio": 0.15, **kw})
+
+
+@pytest.mark.parametrize("profile", [
+    [0, 0, 1.0] + [0] * 9,
+    [0.5 - 5e-10, 0.5] + [0] * 10,  # sums 1 - 5e-10 (within tolerance): December empty, the gap before the last edge
+    [0.1] * 10 + [0.0, 0.0],
+])
+def test_every_inception_falls_in_a_month_with_policies(profile):
+    """The old loop stepped an empty month forward and never ended when December was empty and a u fell past the last share."""
+    from ajx_actuarial.prevention.timing import inception_months
+
+    m = inception_months(5000, profile)
+    assert np.all(np.asarray(profile)[np.floor(m).astype(int)] > 0) and m.min() >= 0 and m.max() < 12

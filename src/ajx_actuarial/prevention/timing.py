@@ -92,8 +92,11 @@ def inception_months(n: int, inception="uniform") -> np.ndarray:
     edges = np.concatenate([[0.0], np.cumsum(p)])
     edges[-1] = 1.0
     month = np.clip(np.searchsorted(edges, u, side="right") - 1, 0, 11)
-    while (p[month] == 0).any():  # a u on the edge of an empty month: the next month with policies
-        month = np.where(p[month] == 0, np.minimum(month + 1, 11), month)
+    # a u on the edge of an empty month goes to the next month with policies (the last one with policies if none
+    # follows: a profile summing just short of 1 leaves a gap before the forced last edge)
+    full = np.flatnonzero(p > 0)
+    nearest = np.array([full[full >= m][0] if (full >= m).any() else full[-1] for m in range(12)])
+    month = nearest[month]
     within = np.where(p[month] > 0, (u - edges[month]) / np.where(p[month] > 0, p[month], 1.0), 0.0)
     return month + np.clip(within, 0.0, 1.0 - 1e-12)
 
