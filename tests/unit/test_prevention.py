@@ -6,6 +6,7 @@ import pytest
 
 import ajx_actuarial as ajx
 from ajx_actuarial.prevention import CostTable, MandateRules, assess, compare
+from ajx_actuarial.rating import RateTable
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +181,28 @@ def test_priced_fee_ratio_recovers_the_tables_loading(table, fee):
     other = "national-2025" if fee != 0.20 else "xinzhou-2024"
     mixed = pd.concat([p, ajx.price(book, other, lift_limits=True)])  # two fees in one book: no single fee
     assert priced_fee_ratio(mixed, default=0.123) == 0.123
+
+
+@pytest.mark.parametrize("fee_base, ratio, ok", [
+    ("ex_vat", 0.215, True),     # 20.3 % of the collected premium: within the 21 % cap (refused before: capped at 21 % of ex-VAT)
+    ("ex_vat", 0.2226, True),    # 21 % × 1.06, the cap itself
+    ("ex_vat", 0.2240, False),
+    ("collected", 0.21, True),
+    ("collected", 0.215, False),
+])
+def test_the_fee_cap_is_21_percent_of_the_collected_premium_on_either_base(fee_base, ratio, ok):
+    """The schedule check held an ex-VAT ratio to 21 % of ex-VAT while the floor band and the bundle check used 21 % of
+    the collected premium; one cap, on the collected premium (N24/N25), restated in the fee's base."""
+    priced = ajx.price(ajx.synth.portfolio(300, rng=5), "national-2025")
+    if ok:
+        assert assess(priced, fee_ratio=ratio, fee_base=fee_base, years=1).summary["total_budget"] > 0
+    else:
+        with pytest.raises(ajx.ValidationError, match="exceeds the national 21 % cap"):
+            assess(priced, fee_ratio=ratio, fee_base=fee_base, years=1)
+
+
+def test_a_loading_is_held_to_the_same_cap():
+    t = RateTable.load("national-2025")
+    assert t.with_changes(loadings={"prevention_fee": 0.22}).loadings["prevention_fee"] == 0.22  # 20.75 % of collected
+    with pytest.raises(ajx.ValidationError, match="exceeds the national 21 % cap"):
+        t.with_changes(loadings={"prevention_fee": 0.2240})

@@ -186,7 +186,13 @@ def assess(
     if earmark is not None and earmark not in SERVICE_TYPES:
         raise ValidationError(f"prevention: earmark must be a service type {list(SERVICE_TYPES)}, got {earmark!r}")
     inc_label = inception_label(inception)
-    ratios, yrs, breaches = fee_schedule(fee_ratio, int(years), start_year, floor=floor, cap=cap, on_breach=on_breach)
+    # the cap is a share of the collected premium; a ratio on ex-VAT premium is held to the same money (cap × (1 + VAT))
+    collected_per_ex_vat = float(prem.sum() / ex_vat.sum()) if ex_vat.sum() > 0 else 1.0
+    cap_in_base = cap if fee_base == "collected" else cap * collected_per_ex_vat
+    cap_text = (f"the national 21 % cap on prevention budgets (21 % of the collected premium = {cap_in_base:.4g} of ex-VAT premium; "
+                "N24, 2025 national measures)") if cap == FEE_CAP and fee_base != "collected" else None
+    ratios, yrs, breaches = fee_schedule(fee_ratio, int(years), start_year, floor=floor, cap=min(cap_in_base, 1.0), on_breach=on_breach,
+                                         cap_text=cap_text)
     rs = rules if isinstance(rules, MandateRules) else MandateRules.load(rules)
     months = first_service_months if first_service_months is not None else rs.data["meta"].get("first_service_within_months")
     if months is not None and (isinstance(months, bool) or not isinstance(months, (int, float, np.integer, np.floating))
@@ -221,7 +227,7 @@ def assess(
     band = None
     if floor is not None:
         fl = float(floor)
-        if fl > cap + 1e-12:
+        if fl > cap_in_base + 1e-12:
             where = f"the national cap of {FEE_CAP:.0%} (N24/N25)" if cap == FEE_CAP else f"the cap of {cap:.4g}"
             raise ValidationError(f"prevention: floor {fl:.4g} is above {where}: no ratio can meet both")
         band = (np.broadcast_to(fl * base, budget.shape), np.broadcast_to(cap * prem, budget.shape))

@@ -90,7 +90,7 @@ def _bound(v, name: str) -> float | None:
 
 
 def fee_schedule(fee_ratio, years: int, start_year: int | None, *, floor: float | None = None, cap: float | None = FEE_CAP,
-                 on_breach: str = "error") -> FeeRatios:
+                 on_breach: str = "error", cap_text: str | None = None) -> FeeRatios:
     """Fee ratio per policy year from a scalar or a ``{year: ratio}`` schedule, checked against ``floor`` and ``cap``.
 
     A schedule is a step function: the ratio of the latest listed year at or before each year
@@ -109,6 +109,8 @@ def fee_schedule(fee_ratio, years: int, start_year: int | None, *, floor: float 
         Local minimum (e.g. 0.15 for Xinzhou 2024, S04: 不低于实收保费(不含税)的15%). Exactly the floor is allowed.
     cap : float or None, default 0.21
         The national cap (N24; 2025 national measures); ``None`` for no cap (ratios stay <= 1).
+    cap_text : str, optional
+        How a breach names the cap (e.g. the national cap restated on an ex-VAT base).
     on_breach : {"error", "flag"}
         ``"error"`` raises on the first breach; ``"flag"`` lists every breach in ``breaches``.
 
@@ -143,7 +145,7 @@ def fee_schedule(fee_ratio, years: int, start_year: int | None, *, floor: float 
             sched[y] = _number(v, f"fee_ratio[{y}]")
             paths[y] = f"fee_ratio[{y}]"
             if on_breach == "error" and cap is not None and sched[y] > cap + 1e-12:  # a listed ratio above the cap, even outside the horizon
-                text = _CAP_TEXT if cap == FEE_CAP else f"the cap of {cap:.4g}"
+                text = cap_text or (_CAP_TEXT if cap == FEE_CAP else f"the cap of {cap:.4g}")
                 raise ValidationError(f"fee_ratio[{y}]: {sched[y]!r} exceeds {text}; pass on_breach='flag' to run it as a flagged breach")
         first = min(sched)
         start = first if start_year is None else int(start_year)
@@ -160,7 +162,7 @@ def fee_schedule(fee_ratio, years: int, start_year: int | None, *, floor: float 
     rows = []
     for y, r, w in zip(yrs, ratios, where):
         if cap is not None and r > cap + 1e-12 and on_breach == "error":
-            text = _CAP_TEXT if cap == FEE_CAP else f"the cap of {cap:.4g}"
+            text = cap_text or (_CAP_TEXT if cap == FEE_CAP else f"the cap of {cap:.4g}")
             raise ValidationError(f"{w}: {float(r)!r} exceeds {text}; pass on_breach='flag' to run it as a flagged breach")
         if r > 1:  # never a breach to flag: more than the whole premium
             raise ValidationError(f"{w}: fee ratio must be <= 1, got {float(r)!r}")

@@ -154,8 +154,9 @@ def _check(data: dict, where: str) -> None:
         _num(ld[k], f"loadings.{k}", positive=False, lo=0, hi=1, what="loading")
     if ld["commission"] > COMMISSION_CAP:
         raise ValidationError(f"loadings.commission: {ld['commission']} exceeds the 5 % cap of the 2025 national measures (应急〔2025〕27号 Art. 14)")
-    if ld["prevention_fee"] > FEE_CAP:
-        raise ValidationError(f"loadings.prevention_fee: {ld['prevention_fee']} exceeds the national 21 % cap on prevention-service budgets (N24; 2025 national measures)")
+    if ld["prevention_fee"] > FEE_CAP * (1 + ld["vat"]) + 1e-12:  # the cap is on the collected premium, the loading on ex-VAT
+        raise ValidationError(f"loadings.prevention_fee: {ld['prevention_fee']} exceeds the national 21 % cap on prevention budgets "
+                              f"(21 % of the collected premium = {FEE_CAP * (1 + ld['vat']):.4g} of ex-VAT premium; N24, 2025 national measures)")
     total = sum(ld[k] for k in _LOADING_KEYS if k != "vat")
     if total >= 1:
         raise ValidationError(f"loadings: prevention_fee + commission + admin + profit + levy = {total:.3f} leaves nothing for losses (must be < 1)")
