@@ -206,3 +206,14 @@ def test_a_loading_is_held_to_the_same_cap():
     assert t.with_changes(loadings={"prevention_fee": 0.22}).loadings["prevention_fee"] == 0.22  # 20.75 % of collected
     with pytest.raises(ajx.ValidationError, match="exceeds the national 21 % cap"):
         t.with_changes(loadings={"prevention_fee": 0.2240})
+
+
+def test_break_even_ratio_is_on_the_fees_own_base():
+    """Under fee_base='collected' the break-even ratio was required / ex-VAT premium: 6 % above the collected-base
+    ratio it is read beside."""
+    priced = ajx.price(ajx.synth.portfolio(800, rng=6), "national-2025")
+    a = assess(priced, fee_ratio=0.15, years=1)
+    b = assess(priced, fee_ratio=0.15, years=1, fee_base="collected")
+    k = priced["premium"].sum() / priced["premium_ex_vat"].sum()
+    assert b.summary["break_even_fee_ratio"] == pytest.approx(a.summary["break_even_fee_ratio"] / k, rel=1e-9)
+    assert np.allclose(b.by_segment["break_even_fee_ratio"], a.by_segment["break_even_fee_ratio"] / 1.06, rtol=1e-3, equal_nan=True)

@@ -275,13 +275,16 @@ def assess(
     g = by_policy.assign(mandated=mandated, funded_m=funded & mandated).groupby(["industry", "size"], observed=True)
     seg = g.agg(policies=("policy_id", "size"), mandated=("mandated", "sum"), funded=("funded_m", "sum"),
                 required_cost=("required_cost", "sum"), budget=("budget", "sum"), shortfall=("shortfall", "sum"),
-                surplus=("surplus", "sum"), further=("further", "sum"), premium_ex_vat=("premium_ex_vat", "sum"))
+                surplus=("surplus", "sum"), further=("further", "sum"), premium_ex_vat=("premium_ex_vat", "sum"),
+                fee_base_premium=("premium" if fee_base == "collected" else "premium_ex_vat", "sum"))
     seg["share_funded"] = np.where(seg["mandated"] > 0, seg["funded"] / seg["mandated"].clip(lower=1), np.nan)
-    seg["break_even_fee_ratio"] = seg["required_cost"] / (seg["premium_ex_vat"] * years)
-    per_pol = by_policy.loc[mandated].assign(be=lambda d: d["required_cost"] / years * 1.06 / max(ratios[0], 1e-12))
+    # break-even ratios on the fee's own base, so they read beside fee_ratio (collected premium under Beijing's base)
+    seg["break_even_fee_ratio"] = seg["required_cost"] / (seg["fee_base_premium"] * years)
+    to_gross = 1.0 if fee_base == "collected" else 1.06  # the gross premium whose fee pays the cost
+    per_pol = by_policy.loc[mandated].assign(be=lambda d: d["required_cost"] / years * to_gross / max(ratios[0], 1e-12))
     seg["break_even_premium"] = per_pol.groupby(["industry", "size"], observed=True)["be"].median()
     seg["median_premium"] = by_policy.loc[mandated].groupby(["industry", "size"], observed=True)["premium"].median()
-    seg = seg.drop(columns="funded")
+    seg = seg.drop(columns=["funded", "fee_base_premium"])
 
     led = flows["by_year"]
     by_year = pd.DataFrame({"year": yrs, "fee_ratio": ratios, "required": required.sum(axis=1), "budget": budget.sum(axis=1),
@@ -312,8 +315,8 @@ def assess(
         "fee_base": fee_base,
         "total_shortfall": float(flows["shortfall"].sum()),
         "total_surplus": float(flows["surplus"].sum()),
-        "break_even_fee_ratio": float(req_tot.sum() / total_prem) if total_prem > 0 else float("nan"),
-        "break_even_fee_ratio_median_policy": float(np.median(req_tot[mandated] / (ex_vat[mandated] * years))) if mandated.any() else float("nan"),
+        "break_even_fee_ratio": float(req_tot.sum() / (base.sum() * years)) if base.sum() > 0 else float("nan"),
+        "break_even_fee_ratio_median_policy": float(np.median(req_tot[mandated] / (base[mandated] * years))) if mandated.any() else float("nan"),
         "budget_lost_to_discounts": float(lost.sum()),
         "total_it_cost": float(it.sum()),
         "inception": inc_label,

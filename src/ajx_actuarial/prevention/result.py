@@ -28,7 +28,7 @@ class PreventionResult:
         within the policy year) and ``first_service_late``.
     by_segment : DataFrame
         Industry × size: policies, mandated policies, share funded, required, budget, shortfall,
-        surplus, ``break_even_fee_ratio`` (required / ex-VAT premium) and
+        surplus, ``break_even_fee_ratio`` (required / the premium the fee is a share of: ex-VAT, or collected under ``fee_base="collected"``) and
         ``break_even_premium`` (median premium per mandated policy that funds its own mandate).
     by_year : DataFrame
         Portfolio required, budget and the ledger's columns (:data:`.ledger.LEDGER_COLUMNS`) per policy
