@@ -30,7 +30,8 @@ _AGAIN = "price the book again (ajx.price, or `ajx price`)"
 
 
 def float_bounds_of(priced: pd.DataFrame) -> tuple[float, float] | None:
-    """``(float_floor, float_cap)`` of the rate table the book records (``attrs["rate_table_toml"]``), or None."""
+    """``(float_floor, float_cap)`` of the rate table the book records (``attrs["rate_table_toml"]``), None when it records
+    none; a :class:`ValidationError` when the record is damaged (it would otherwise loosen the check)."""
     text = priced.attrs.get("rate_table_toml") if isinstance(priced.attrs, dict) else None
     if not isinstance(text, str):
         return None
@@ -38,8 +39,11 @@ def float_bounds_of(priced: pd.DataFrame) -> tuple[float, float] | None:
         prem = tomllib.loads(text)["premium"]
         lo, hi = float(prem["float_floor"]), float(prem["float_cap"])
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError):
-        return None
-    return (lo, hi) if np.isfinite(lo) and np.isfinite(hi) and 0 < lo <= hi else None
+        lo = hi = float("nan")
+    if not (np.isfinite(lo) and np.isfinite(hi) and 0 < lo <= hi):  # a damaged record must not loosen the check to (0, 10]
+        raise ValidationError(f"the book records a rate table (attrs 'rate_table_toml') without valid [premium] float_floor and "
+                              f"float_cap; {_AGAIN}")
+    return lo, hi
 
 
 def _rows(idx: np.ndarray, values: np.ndarray) -> str:

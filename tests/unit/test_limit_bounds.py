@@ -93,7 +93,7 @@ def test_an_integral_float_income_year_is_the_year():
 @pytest.mark.parametrize("call, match", [
     (lambda p: ajx.simulate(p, 10**5000), r"simulate: years must be an integer in \[1, 1,000,000\], got a huge integer"),
     (lambda p: ajx.project(p, years=10**5000), r"project: years must be an integer in \[1, 50\], got a huge integer"),
-    (lambda p: ajx.LimitPolicy.beijing(10**5000), r"income_year: must be a year in \[1900, 2200\], got a huge integer"),
+    (lambda p: ajx.LimitPolicy.beijing(10**5000), r"income_year: must be an integer year such as 2024, got a huge integer"),
     (lambda p: ajx.LimitPolicy.beijing(float("inf")), r"income_year: must be an integer year such as 2024, got inf"),
 ])
 def test_a_huge_number_is_named_not_echoed(priced, call, match):

@@ -207,3 +207,11 @@ def test_something_that_is_not_a_dask_scheduler_is_refused_within_the_deadline(p
         srv.close()
         for c in held:
             c.close()
+
+
+def test_a_damaged_table_record_is_refused_not_ignored(priced):
+    """A corrupt attrs['rate_table_toml'] fell back silently to the loose (0, 10] float-factor bound."""
+    bad = priced.copy()
+    bad.attrs = {**priced.attrs, "rate_table_toml": "not = [valid toml"}
+    with pytest.raises(ajx.ValidationError, match=r"records a rate table .* without valid \[premium\] float_floor and float_cap"):
+        ajx.simulate(bad, 10, rng=1)
